@@ -1,0 +1,309 @@
+//! Turning wire data into a valid customer, with every field error at once.
+//!
+//! The browser runs [`validate_customer`] on every keystroke and the server runs it on every
+//! request, so both show the very same `{path, code, message}` list.
+
+use crate::contact::{Email, Phone, parse_email, parse_phone};
+use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_text};
+use crate::financial::{Financial, choice, parse_financial};
+use crate::official_id::{OfficialId, parse_official_id};
+use crate::person::{
+    Address, DateOfBirth, FullName, Gender, parse_address, parse_date_of_birth, parse_full_name,
+};
+use crate::wire::{
+    AddressData, ContactData, CustomerData, FinancialData, IndividualData, OfficialIdData,
+    PersonalData,
+};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Checked contact details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    /// Email address.
+    pub email: Email,
+    /// E.164 phone number.
+    pub phone: Phone,
+}
+
+/// Checked personal details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Personal {
+    /// Full name.
+    pub full_name: FullName,
+    /// Date of birth of an adult.
+    pub date_of_birth: DateOfBirth,
+    /// Declared gender.
+    pub gender: Gender,
+    /// Residential address.
+    pub address: Address,
+}
+
+/// Everything the individual card program requires, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Individual {
+    /// Personal details.
+    pub personal: Personal,
+    /// Identity document.
+    pub official_id: OfficialId,
+    /// Financial profile.
+    pub financial: Financial,
+}
+
+/// A customer whose data passed every rule on the day it was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidCustomer {
+    /// Contact details.
+    pub contact: Contact,
+    /// Card program data; `Some` exactly when enrolled.
+    pub individual: Option<Individual>,
+}
+
+/// Checks a whole customer (the body of `POST /customers`, or a patched customer).
+pub fn validate_customer(
+    data: &CustomerData,
+    today: NaiveDate,
+) -> Result<ValidCustomer, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let contact = parse_contact(data.contact.as_ref(), &mut errors);
+    let individual = match (
+        data.individual_cards.unwrap_or(false),
+        data.individual.as_ref(),
+    ) {
+        (true, Some(individual)) => parse_individual(individual, today, &mut errors).map(Some),
+        (true, None) => {
+            errors.push(FieldError::new(
+                "individual",
+                FieldErrorCode::Required,
+                "Personal details, official ID and financial information are required for individual cards.",
+            ));
+            None
+        }
+        (false, Some(_)) => {
+            errors.push(FieldError::new(
+                "individual",
+                FieldErrorCode::NotAllowed,
+                "Leave this out unless individual cards are enabled.",
+            ));
+            None
+        }
+        (false, None) => Some(None),
+    };
+    match (contact, individual) {
+        (Some(contact), Some(individual)) if errors.is_empty() => Ok(ValidCustomer {
+            contact,
+            individual,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn parse_contact(data: Option<&ContactData>, errors: &mut ValidationErrors) -> Option<Contact> {
+    let empty = ContactData::default();
+    let data = data.unwrap_or(&empty);
+    let email = required_text("contact.email", data.email.as_deref())
+        .and_then(|raw| parse_email("contact.email", raw));
+    let phone = required_text("contact.phone", data.phone.as_deref())
+        .and_then(|raw| parse_phone("contact.phone", raw));
+    let email = errors.collect(email);
+    let phone = errors.collect(phone);
+    Some(Contact {
+        email: email?,
+        phone: phone?,
+    })
+}
+
+fn parse_individual(
+    data: &IndividualData,
+    today: NaiveDate,
+    errors: &mut ValidationErrors,
+) -> Option<Individual> {
+    let personal = parse_personal(
+        data.personal.as_ref().unwrap_or(&PersonalData::default()),
+        today,
+        errors,
+    );
+    let official_id = parse_official_id(
+        "individual.official_id",
+        data.official_id
+            .as_ref()
+            .unwrap_or(&OfficialIdData::default()),
+        today,
+        errors,
+    );
+    let financial = parse_financial(
+        "individual.financial",
+        data.financial.as_ref().unwrap_or(&FinancialData::default()),
+        errors,
+    );
+    Some(Individual {
+        personal: personal?,
+        official_id: official_id?,
+        financial: financial?,
+    })
+}
+
+fn parse_personal(
+    data: &PersonalData,
+    today: NaiveDate,
+    errors: &mut ValidationErrors,
+) -> Option<Personal> {
+    const AT: &str = "individual.personal";
+    let full_name = errors.collect(
+        required_text("individual.personal.full_name", data.full_name.as_deref())
+            .and_then(|raw| parse_full_name("individual.personal.full_name", raw)),
+    );
+    let date_of_birth = errors.collect(
+        required_text(
+            "individual.personal.date_of_birth",
+            data.date_of_birth.as_deref(),
+        )
+        .and_then(|raw| parse_date_of_birth("individual.personal.date_of_birth", raw, today)),
+    );
+    let gender = errors.collect(choice(
+        AT,
+        "gender",
+        data.gender.as_deref(),
+        Gender::ALL,
+        Gender::as_str,
+    ));
+    let address = parse_address(
+        "individual.personal.address",
+        data.address.as_ref().unwrap_or(&AddressData::default()),
+        errors,
+    );
+    Some(Personal {
+        full_name: full_name?,
+        date_of_birth: date_of_birth?,
+        gender: gender?,
+        address: address?,
+    })
+}
+
+/// Applies a `PATCH` body to the current data: present fields replace, absent fields stay.
+///
+/// Turning individual cards off once enabled is refused: the onboarding history would lose
+/// its subject.
+pub fn apply_patch(
+    current: &CustomerData,
+    patch: &CustomerData,
+) -> Result<CustomerData, ValidationErrors> {
+    if current.individual_cards == Some(true) && patch.individual_cards == Some(false) {
+        return Err(FieldError::new(
+            "individual_cards",
+            FieldErrorCode::CannotDisable,
+            "Individual cards cannot be turned off once enabled.",
+        )
+        .into());
+    }
+    let mut merged = current.clone();
+    if let Some(contact) = &patch.contact {
+        let into = merged.contact.get_or_insert_with(Default::default);
+        replace(&mut into.email, contact.email.as_ref());
+        replace(&mut into.phone, contact.phone.as_ref());
+    }
+    if patch.individual_cards.is_some() {
+        merged.individual_cards = patch.individual_cards;
+    }
+    if let Some(individual) = &patch.individual {
+        merge_individual(
+            merged.individual.get_or_insert_with(Default::default),
+            individual,
+        );
+    }
+    Ok(merged)
+}
+
+fn merge_individual(into: &mut IndividualData, patch: &IndividualData) {
+    if let Some(p) = &patch.personal {
+        let into = into.personal.get_or_insert_with(Default::default);
+        replace(&mut into.full_name, p.full_name.as_ref());
+        replace(&mut into.date_of_birth, p.date_of_birth.as_ref());
+        replace(&mut into.gender, p.gender.as_ref());
+        if let Some(a) = &p.address {
+            let into = into.address.get_or_insert_with(Default::default);
+            replace(&mut into.line1, a.line1.as_ref());
+            replace(&mut into.line2, a.line2.as_ref());
+            replace(&mut into.city, a.city.as_ref());
+            replace(&mut into.region, a.region.as_ref());
+            replace(&mut into.postal_code, a.postal_code.as_ref());
+            replace(&mut into.country, a.country.as_ref());
+        }
+    }
+    if let Some(o) = &patch.official_id {
+        let into = into.official_id.get_or_insert_with(Default::default);
+        replace(&mut into.id_type, o.id_type.as_ref());
+        replace(&mut into.number, o.number.as_ref());
+        replace(&mut into.issuing_country, o.issuing_country.as_ref());
+        replace(&mut into.expires_on, o.expires_on.as_ref());
+    }
+    if let Some(f) = &patch.financial {
+        let into = into.financial.get_or_insert_with(Default::default);
+        replace(&mut into.occupation, f.occupation.as_ref());
+        replace(
+            &mut into.annual_salary_range,
+            f.annual_salary_range.as_ref(),
+        );
+        replace(&mut into.account_purpose, f.account_purpose.as_ref());
+        replace(
+            &mut into.expected_monthly_volume,
+            f.expected_monthly_volume.as_ref(),
+        );
+    }
+}
+
+fn replace(into: &mut Option<String>, patch: Option<&String>) {
+    if let Some(value) = patch {
+        *into = Some(value.clone());
+    }
+}
+
+impl From<&ValidCustomer> for CustomerData {
+    /// The normalised values, in wire form: what the API returns and the form reloads.
+    fn from(customer: &ValidCustomer) -> Self {
+        Self {
+            contact: Some(ContactData {
+                email: Some(customer.contact.email.as_str().to_owned()),
+                phone: Some(customer.contact.phone.as_str().to_owned()),
+            }),
+            individual_cards: Some(customer.individual.is_some()),
+            individual: customer.individual.as_ref().map(IndividualData::from),
+        }
+    }
+}
+
+impl From<&Individual> for IndividualData {
+    fn from(individual: &Individual) -> Self {
+        let p = &individual.personal;
+        let a = &p.address;
+        let o = &individual.official_id;
+        let f = &individual.financial;
+        Self {
+            personal: Some(PersonalData {
+                full_name: Some(p.full_name.as_str().to_owned()),
+                date_of_birth: Some(p.date_of_birth.date().to_string()),
+                gender: Some(p.gender.as_str().to_owned()),
+                address: Some(AddressData {
+                    line1: Some(a.line1.clone()),
+                    line2: a.line2.clone(),
+                    city: Some(a.city.clone()),
+                    region: a.region.clone(),
+                    postal_code: a.postal_code.clone(),
+                    country: Some(a.country.code().to_owned()),
+                }),
+            }),
+            official_id: Some(OfficialIdData {
+                id_type: Some(o.id_type.as_str().to_owned()),
+                number: Some(o.number.as_str().to_owned()),
+                issuing_country: Some(o.issuing_country.code().to_owned()),
+                expires_on: Some(o.expires_on.to_string()),
+            }),
+            financial: Some(FinancialData {
+                occupation: Some(f.occupation.as_str().to_owned()),
+                annual_salary_range: Some(f.annual_salary_range.as_str().to_owned()),
+                account_purpose: Some(f.account_purpose.as_str().to_owned()),
+                expected_monthly_volume: Some(f.expected_monthly_volume.as_str().to_owned()),
+            }),
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! kycard's domain, shared by the server and the browser.
+//!
+//! Everything here is pure: no I/O, no clock, no async. "Today" is always an argument so the
+//! browser, the server and the tests agree on every answer. The crate compiles natively and to
+//! `wasm32-unknown-unknown`; the same test vectors run on both targets.
+//!
+//! * [`wire`] — the JSON shapes of `shared/API.md`, one definition for server and web.
+//! * [`customer`] — parse wire data into domain types, returning every field error at once.
+//! * [`documents`] — which documents a customer needs, their states, content sniffing.
+//! * [`status`] — the onboarding status machine and the proof that a customer may get a card.
+//! * [`card`] — the card status machine and card-number arithmetic.
+
+#[macro_use]
+mod choice;
+pub mod card;
+pub mod contact;
+pub mod country;
+mod country_list;
+pub mod customer;
+pub mod documents;
+pub mod field_error;
+pub mod financial;
+mod marks;
+pub mod official_id;
+pub mod person;
+pub mod postal;
+pub mod review;
+pub mod status;
+pub mod wire;
+
+pub use field_error::{FieldError, FieldErrorCode, ValidationErrors};

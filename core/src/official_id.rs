@@ -1,0 +1,290 @@
+//! Official identity documents: type, number, issuing country and expiry.
+
+use crate::country::Country;
+use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_text};
+use crate::person::{parse_country, parse_wire_date};
+use crate::wire::OfficialIdData;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+choice_enum! {
+    /// The kind of identity document the customer presents.
+    pub enum IdType {
+        Passport = "passport" => "Passport",
+        NationalId = "national_id" => "National ID card",
+        DriversLicense = "drivers_license" => "Driver's license",
+        ResidencePermit = "residence_permit" => "Residence permit",
+    }
+}
+
+/// Shortest and longest document numbers accepted where no exact national format is known.
+const GENERIC_MIN: usize = 5;
+const GENERIC_MAX: usize = 20;
+
+/// Check letters of the Spanish DNI and NIE: the number modulo 23 indexes this table.
+const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
+
+/// A document number, normalised (upper case, spaces and dashes removed) and checked against
+/// the format of its type and issuing country.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct IdNumber(String);
+
+impl IdNumber {
+    /// Normalises and checks `raw` for a document of `id_type` issued by `country`.
+    pub fn new(
+        raw: &str,
+        id_type: IdType,
+        country: Country,
+    ) -> Result<Self, (FieldErrorCode, String)> {
+        let number: String = raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.'))
+            .flat_map(char::to_uppercase)
+            .collect();
+        if number.is_empty() {
+            return Err((
+                FieldErrorCode::Required,
+                "This field is required.".to_owned(),
+            ));
+        }
+        if !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err((
+                FieldErrorCode::InvalidCharacters,
+                "Use only the letters A–Z and digits printed on the document.".to_owned(),
+            ));
+        }
+        check_format(&number, id_type, country)?;
+        Ok(Self(number))
+    }
+
+    /// The normalised number.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<IdNumber> for String {
+    fn from(n: IdNumber) -> Self {
+        n.0
+    }
+}
+
+fn check_format(
+    number: &str,
+    id_type: IdType,
+    country: Country,
+) -> Result<(), (FieldErrorCode, String)> {
+    let bytes = number.as_bytes();
+    match (id_type, country.code()) {
+        (IdType::NationalId | IdType::DriversLicense, "ES") => spanish_check_letter(bytes, false),
+        (IdType::ResidencePermit, "ES") => spanish_check_letter(bytes, true),
+        (IdType::Passport, "ES") => exact(bytes, "AAA999999", "3 letters and 6 digits"),
+        (IdType::Passport, "GB") => exact(bytes, "999999999", "9 digits"),
+        (IdType::Passport, "US") => exact(bytes, "999999999", "9 digits, or a letter and 8 digits")
+            .or_else(|_| exact(bytes, "A99999999", "9 digits, or a letter and 8 digits")),
+        (IdType::NationalId, "IT") => {
+            exact(bytes, "AA99999AA", "2 letters, 5 digits and 2 letters")
+        }
+        (IdType::Passport, _) => icao_passport(bytes),
+        _ => generic(bytes),
+    }
+}
+
+/// `pattern`: `9` a digit, `A` a letter.
+fn exact(number: &[u8], pattern: &str, described: &str) -> Result<(), (FieldErrorCode, String)> {
+    let fits = number.len() == pattern.len()
+        && number.iter().zip(pattern.bytes()).all(|(c, p)| match p {
+            b'9' => c.is_ascii_digit(),
+            _ => c.is_ascii_uppercase(),
+        });
+    if fits {
+        Ok(())
+    } else {
+        Err((
+            FieldErrorCode::InvalidFormat,
+            format!("Expected {described}."),
+        ))
+    }
+}
+
+/// ICAO 9303 machine-readable passports carry a document number of up to 9 characters in the
+/// MRZ; national practice uses 6 to 9 letters and digits, always with at least one digit.
+fn icao_passport(number: &[u8]) -> Result<(), (FieldErrorCode, String)> {
+    if (6..=9).contains(&number.len()) && number.iter().any(u8::is_ascii_digit) {
+        Ok(())
+    } else {
+        Err((
+            FieldErrorCode::InvalidFormat,
+            "A passport number has 6 to 9 letters and digits, as printed on the photo page."
+                .to_owned(),
+        ))
+    }
+}
+
+fn generic(number: &[u8]) -> Result<(), (FieldErrorCode, String)> {
+    if (GENERIC_MIN..=GENERIC_MAX).contains(&number.len()) && number.iter().any(u8::is_ascii_digit)
+    {
+        Ok(())
+    } else {
+        Err((
+            FieldErrorCode::InvalidFormat,
+            format!("A document number has {GENERIC_MIN} to {GENERIC_MAX} letters and digits."),
+        ))
+    }
+}
+
+/// Spanish DNI (`12345678Z`) or, for residence permits, NIE (`X1234567L`): the letter is the
+/// number modulo 23 in [`DNI_LETTERS`]; an NIE's leading X, Y, Z count as 0, 1, 2.
+fn spanish_check_letter(number: &[u8], nie: bool) -> Result<(), (FieldErrorCode, String)> {
+    let (digits, described) = if nie {
+        let lead = match number.first() {
+            Some(b'X') => b'0',
+            Some(b'Y') => b'1',
+            Some(b'Z') => b'2',
+            _ => 0,
+        };
+        let mut d = vec![lead];
+        d.extend_from_slice(number.get(1..8).unwrap_or_default());
+        (d, "X, Y or Z, 7 digits and a check letter (e.g. X1234567L)")
+    } else {
+        (
+            number.get(..8).unwrap_or_default().to_vec(),
+            "8 digits and a check letter (e.g. 12345678Z)",
+        )
+    };
+    let shape_ok = number.len() == 9
+        && digits.len() == 8
+        && digits.iter().all(u8::is_ascii_digit)
+        && number[8].is_ascii_uppercase();
+    if !shape_ok {
+        return Err((
+            FieldErrorCode::InvalidFormat,
+            format!("Expected {described}."),
+        ));
+    }
+    let value = digits
+        .iter()
+        .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+    let expected = DNI_LETTERS[(value % 23) as usize];
+    if number[8] == expected {
+        Ok(())
+    } else {
+        Err((
+            FieldErrorCode::InvalidCheckDigit,
+            "The check letter does not match the number: check for a typing mistake.".to_owned(),
+        ))
+    }
+}
+
+/// A valid official ID on the day it was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfficialId {
+    /// The kind of document.
+    #[serde(rename = "type")]
+    pub id_type: IdType,
+    /// The checked number.
+    pub number: IdNumber,
+    /// Who issued it.
+    pub issuing_country: Country,
+    /// Last day it is valid.
+    pub expires_on: NaiveDate,
+}
+
+/// Parses the official ID block at `path`, recording every problem.
+pub fn parse_official_id(
+    path: &str,
+    data: &OfficialIdData,
+    today: NaiveDate,
+    errors: &mut ValidationErrors,
+) -> Option<OfficialId> {
+    let at = |field: &str| format!("{path}.{field}");
+    let id_type = errors.collect(parse_id_type(&at("type"), data.id_type.as_deref()));
+    let issuing_country = errors.collect(parse_country(
+        &at("issuing_country"),
+        data.issuing_country.as_deref(),
+    ));
+    let number_path = at("number");
+    let raw_number = errors.collect(required_text(&number_path, data.number.as_deref()));
+    // The number's format depends on type and country; without them only presence is checked.
+    let number = match (raw_number, id_type, issuing_country) {
+        (Some(raw), Some(t), Some(c)) => errors.collect(
+            IdNumber::new(raw, t, c)
+                .map_err(|(code, message)| FieldError::new(&number_path, code, message)),
+        ),
+        _ => None,
+    };
+    let expires_on = errors.collect(parse_expiry(
+        &at("expires_on"),
+        data.expires_on.as_deref(),
+        today,
+    ));
+    Some(OfficialId {
+        id_type: id_type?,
+        number: number?,
+        issuing_country: issuing_country?,
+        expires_on: expires_on?,
+    })
+}
+
+fn parse_id_type(path: &str, raw: Option<&str>) -> Result<IdType, FieldError> {
+    let raw = required_text(path, raw)?;
+    IdType::parse(raw).ok_or_else(|| invalid_choice(path, IdType::ALL.iter().map(|t| t.as_str())))
+}
+
+/// An ID that expires today is still valid today.
+fn parse_expiry(path: &str, raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    let date = parse_wire_date(path, required_text(path, raw)?)?;
+    if date < today {
+        Err(FieldError::new(
+            path,
+            FieldErrorCode::Expired,
+            "This document has expired; use a current one.",
+        ))
+    } else {
+        Ok(date)
+    }
+}
+
+/// The `invalid_choice` error listing what is allowed.
+pub(crate) fn invalid_choice<'a>(path: &str, allowed: impl Iterator<Item = &'a str>) -> FieldError {
+    FieldError::new(
+        path,
+        FieldErrorCode::InvalidChoice,
+        format!("Choose one of: {}.", allowed.collect::<Vec<_>>().join(", ")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn es() -> Country {
+        Country::try_from("ES").unwrap()
+    }
+
+    #[test]
+    fn dni_is_normalised_and_check_letter_verified() {
+        let n = IdNumber::new("12345678-z", IdType::NationalId, es()).unwrap();
+        assert_eq!(n.as_str(), "12345678Z");
+        assert_eq!(
+            IdNumber::new("12345678A", IdType::NationalId, es())
+                .unwrap_err()
+                .0,
+            FieldErrorCode::InvalidCheckDigit
+        );
+    }
+
+    #[test]
+    fn nie_letters_count_as_digits() {
+        assert!(IdNumber::new("X1234567L", IdType::ResidencePermit, es()).is_ok());
+        assert!(IdNumber::new("Y1234567X", IdType::ResidencePermit, es()).is_ok());
+        assert!(IdNumber::new("Z1234567R", IdType::ResidencePermit, es()).is_ok());
+        assert_eq!(
+            IdNumber::new("A1234567L", IdType::ResidencePermit, es())
+                .unwrap_err()
+                .0,
+            FieldErrorCode::InvalidFormat
+        );
+    }
+}

@@ -1,0 +1,342 @@
+//! Personal details: full name, date of birth, gender and residential address.
+
+use crate::country::Country;
+use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, max_chars, required_text};
+use crate::marks::MARK_RANGES;
+use crate::postal;
+use crate::wire::AddressData;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+/// Shortest full name, in characters (mononyms such as "Lu" are real names).
+pub const NAME_MIN_CHARS: usize = 2;
+/// Longest full name, in characters.
+pub const NAME_MAX_CHARS: usize = 140;
+/// Minimum age to hold a card.
+pub const MIN_AGE: u32 = 18;
+/// Oldest plausible age; anything older is a typing mistake.
+pub const MAX_AGE: u32 = 120;
+/// Longest address line, city or region.
+pub const ADDRESS_PART_MAX_CHARS: usize = 100;
+
+/// A person's full name in any script: letters, combining marks, spaces, apostrophes, hyphens
+/// and dots; blanks collapsed; between 2 and 140 characters; no digits, symbols or controls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct FullName(String);
+
+impl FullName {
+    /// The normalised name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<FullName> for String {
+    fn from(name: FullName) -> Self {
+        name.0
+    }
+}
+
+impl TryFrom<&str> for FullName {
+    type Error = FieldErrorCode;
+
+    fn try_from(raw: &str) -> Result<Self, Self::Error> {
+        let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if collapsed.is_empty() {
+            return Err(FieldErrorCode::Required);
+        }
+        if !collapsed.chars().all(allowed_in_name) {
+            return Err(FieldErrorCode::InvalidCharacters);
+        }
+        if !collapsed.chars().any(char::is_alphabetic) {
+            return Err(FieldErrorCode::InvalidCharacters);
+        }
+        match collapsed.chars().count() {
+            n if n < NAME_MIN_CHARS => Err(FieldErrorCode::TooShort),
+            n if n > NAME_MAX_CHARS => Err(FieldErrorCode::TooLong),
+            _ => Ok(Self(collapsed)),
+        }
+    }
+}
+
+fn allowed_in_name(c: char) -> bool {
+    // Apostrophes: ASCII and typographic (O’Brien); ZWNJ/ZWJ shape Persian and Indic names.
+    const PUNCTUATION: &[char] = &[' ', '\'', '’', 'ʼ', '-', '‐', '.', '\u{200C}', '\u{200D}'];
+    (c.is_alphabetic() && !c.is_numeric()) || PUNCTUATION.contains(&c) || is_combining_mark(c)
+}
+
+fn is_combining_mark(c: char) -> bool {
+    let cp = u32::from(c);
+    MARK_RANGES
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                std::cmp::Ordering::Less
+            } else if lo > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Parses the full name field.
+pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {
+    FullName::try_from(raw).map_err(|code| {
+        let message = match code {
+            FieldErrorCode::Required => "This field is required.".to_owned(),
+            FieldErrorCode::TooShort => format!("Must be at least {NAME_MIN_CHARS} characters."),
+            FieldErrorCode::TooLong => format!("Must be at most {NAME_MAX_CHARS} characters."),
+            _ => "Use letters, spaces, apostrophes, hyphens and dots only.".to_owned(),
+        };
+        FieldError::new(path, code, message)
+    })
+}
+
+/// Parses a `YYYY-MM-DD` date as sent on the wire.
+pub fn parse_wire_date(path: &str, raw: &str) -> Result<NaiveDate, FieldError> {
+    let raw = raw.trim();
+    // chrono accepts years with more digits and signs; the wire format is exactly 10 characters.
+    if raw.len() == 10
+        && let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+    {
+        return Ok(date);
+    }
+    Err(FieldError::new(
+        path,
+        FieldErrorCode::InvalidDate,
+        "Enter a real date as YYYY-MM-DD.",
+    ))
+}
+
+/// Whole years between `born` and `on`. A 29 February birthday is reached on 1 March in
+/// common years, the rule most legal systems apply for coming of age.
+pub fn age_on(born: NaiveDate, on: NaiveDate) -> i32 {
+    let had_birthday = (on.month(), on.day()) >= (born.month(), born.day());
+    on.year() - born.year() - i32::from(!had_birthday)
+}
+
+/// A date of birth of someone aged 18 to 120 on the day it was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct DateOfBirth(NaiveDate);
+
+impl DateOfBirth {
+    /// Checks `date` against today's date.
+    pub fn new(date: NaiveDate, today: NaiveDate) -> Result<Self, FieldErrorCode> {
+        if date > today {
+            return Err(FieldErrorCode::InFuture);
+        }
+        let age = age_on(date, today);
+        if age < MIN_AGE.cast_signed() {
+            Err(FieldErrorCode::TooYoung)
+        } else if age > MAX_AGE.cast_signed() {
+            Err(FieldErrorCode::TooOld)
+        } else {
+            Ok(Self(date))
+        }
+    }
+
+    /// The date.
+    pub const fn date(self) -> NaiveDate {
+        self.0
+    }
+}
+
+/// Parses the date-of-birth field.
+pub fn parse_date_of_birth(
+    path: &str,
+    raw: &str,
+    today: NaiveDate,
+) -> Result<DateOfBirth, FieldError> {
+    let date = parse_wire_date(path, raw)?;
+    DateOfBirth::new(date, today).map_err(|code| {
+        let message = match code {
+            FieldErrorCode::InFuture => "The date of birth cannot be in the future.".to_owned(),
+            FieldErrorCode::TooYoung => {
+                format!("The customer must be at least {MIN_AGE} years old.")
+            }
+            _ => format!("Check the year: the customer would be over {MAX_AGE} years old."),
+        };
+        FieldError::new(path, code, message)
+    })
+}
+
+choice_enum! {
+    /// Gender as the customer chooses to declare it.
+    pub enum Gender {
+        Female = "female" => "Female",
+        Male = "male" => "Male",
+        NonBinary = "non_binary" => "Non-binary",
+        Undisclosed = "undisclosed" => "Prefer not to say",
+    }
+}
+
+/// A residential address with a real country and, where the country uses them, a postal code
+/// of that country's format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Address {
+    /// Street and number.
+    pub line1: String,
+    /// Flat, floor, building.
+    pub line2: Option<String>,
+    /// City or town.
+    pub city: String,
+    /// State, province or region.
+    pub region: Option<String>,
+    /// Canonical postal code; `None` only in countries without postal codes.
+    pub postal_code: Option<String>,
+    /// Country of residence.
+    pub country: Country,
+}
+
+/// Parses an address, recording every problem under `path` (e.g. `individual.personal.address`).
+pub fn parse_address(
+    path: &str,
+    data: &AddressData,
+    errors: &mut ValidationErrors,
+) -> Option<Address> {
+    let at = |field: &str| format!("{path}.{field}");
+    let text =
+        |field: &str, value: Option<&str>, errors: &mut ValidationErrors| -> Option<String> {
+            let p = at(field);
+            let v = errors.collect(required_text(&p, value))?;
+            errors.collect(max_chars(&p, v, ADDRESS_PART_MAX_CHARS).map(|()| collapse(v)))
+        };
+    let optional = |field: &str,
+                    value: Option<&str>,
+                    errors: &mut ValidationErrors|
+     -> Option<Option<String>> {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Some(None),
+            Some(v) => errors.collect(
+                max_chars(&at(field), v, ADDRESS_PART_MAX_CHARS).map(|()| Some(collapse(v))),
+            ),
+        }
+    };
+
+    let line1 = text("line1", data.line1.as_deref(), errors);
+    let line2 = optional("line2", data.line2.as_deref(), errors);
+    let city = text("city", data.city.as_deref(), errors);
+    let region = optional("region", data.region.as_deref(), errors);
+    let country = errors.collect(parse_country(&at("country"), data.country.as_deref()));
+    let postal_code = country.and_then(|country| {
+        errors.collect(parse_postal_code(
+            &at("postal_code"),
+            country,
+            data.postal_code.as_deref(),
+        ))
+    });
+    Some(Address {
+        line1: line1?,
+        line2: line2?,
+        city: city?,
+        region: region?,
+        postal_code: postal_code?,
+        country: country?,
+    })
+}
+
+fn collapse(v: &str) -> String {
+    v.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Parses a required country code field.
+pub fn parse_country(path: &str, raw: Option<&str>) -> Result<Country, FieldError> {
+    let raw = required_text(path, raw)?;
+    Country::try_from(raw).map_err(|()| {
+        FieldError::new(
+            path,
+            FieldErrorCode::InvalidCountry,
+            "Choose a country (ISO 3166-1 two-letter code, e.g. ES).",
+        )
+    })
+}
+
+fn parse_postal_code(
+    path: &str,
+    country: Country,
+    raw: Option<&str>,
+) -> Result<Option<String>, FieldError> {
+    let raw = raw.map(str::trim).filter(|v| !v.is_empty());
+    match raw {
+        None if postal::postal_code_required(country) => Err(FieldError::new(
+            path,
+            FieldErrorCode::Required,
+            "This field is required.",
+        )),
+        None => Ok(None),
+        Some(raw) => postal::normalize(country, raw).map(Some).ok_or_else(|| {
+            let message = match postal::formats(country) {
+                Some(formats) => format!(
+                    "Not a valid postal code for {}: expected {}.",
+                    country.name(),
+                    example_formats(formats)
+                ),
+                None => format!("Not a valid postal code for {}.", country.name()),
+            };
+            FieldError::new(path, FieldErrorCode::InvalidPostalCode, message)
+        }),
+    }
+}
+
+/// Renders formats for people: `9` becomes `0`, `A` stays, alternatives joined with "or".
+fn example_formats(formats: &[&str]) -> String {
+    formats
+        .iter()
+        .map(|f| f.replace('9', "0").replace('X', "A"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn names_in_many_scripts() {
+        for name in [
+            "Ana María García López",
+            "李小龙",
+            "Владимир Петров",
+            "محمد عبد الله",
+            "देवनागरी नाम",
+            "O’Brien",
+            "Zoë D'Arcy-Smith Jr.",
+            "Lu",
+        ] {
+            assert!(FullName::try_from(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_refuse_digits_symbols_and_controls() {
+        for name in ["R2D2", "Ana\u{0}", "Ana 😀", "Ana@Home", "٣ Ahmed", "---"] {
+            assert_eq!(
+                FullName::try_from(name),
+                Err(FieldErrorCode::InvalidCharacters),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn leap_day_birthday_comes_of_age_on_first_of_march() {
+        let born = date("2008-02-29");
+        assert_eq!(age_on(born, date("2026-02-28")), 17);
+        assert_eq!(age_on(born, date("2026-03-01")), 18);
+        assert_eq!(age_on(born, date("2028-02-29")), 20);
+    }
+
+    #[test]
+    fn wire_dates_are_strict() {
+        for bad in ["2026-2-1", "+2026-02-01", "2026-02-30", "01/02/2026", ""] {
+            assert!(parse_wire_date("d", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Review flags: what a reviewer or the automatic review asks the customer to correct.
+
+use crate::documents::DocumentKind;
+use serde::{Deserialize, Serialize};
+
+choice_enum! {
+    /// The catalogue of reasons a document or field is flagged.
+    pub enum FlagCode {
+        DocumentUnreadable = "document_unreadable" => "The document cannot be read: upload a sharp, complete, well-lit copy.",
+        DocumentExpired = "document_expired" => "The document has expired: upload a current one.",
+        DocumentOutdated = "document_outdated" => "The document is too old: a proof of address must be issued within the last 3 months.",
+        DocumentMismatch = "document_mismatch" => "The document does not match the customer's details.",
+        DocumentWrongType = "document_wrong_type" => "This is not the kind of document requested.",
+        DocumentAltered = "document_altered" => "The document shows signs of alteration.",
+        FieldIncorrect = "field_incorrect" => "This information is incorrect: correct it and resubmit.",
+    }
+}
+
+impl FlagCode {
+    /// Codes that make a rejection final by default: resubmitting cannot fix fraud.
+    pub const fn final_by_default(self) -> bool {
+        matches!(self, Self::DocumentAltered)
+    }
+}
+
+/// What a flag points at: a document kind or a field path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum FlagTarget {
+    /// `document:<kind>`.
+    Document(DocumentKind),
+    /// `field:<path>`, one of [`FLAGGABLE_FIELDS`].
+    Field(String),
+}
+
+/// Every field a reviewer may flag, by its request path.
+pub const FLAGGABLE_FIELDS: &[&str] = &[
+    "contact.email",
+    "contact.phone",
+    "individual.personal.full_name",
+    "individual.personal.date_of_birth",
+    "individual.personal.gender",
+    "individual.personal.address",
+    "individual.official_id.type",
+    "individual.official_id.number",
+    "individual.official_id.issuing_country",
+    "individual.official_id.expires_on",
+    "individual.financial.occupation",
+    "individual.financial.annual_salary_range",
+    "individual.financial.account_purpose",
+    "individual.financial.expected_monthly_volume",
+];
+
+impl TryFrom<String> for FlagTarget {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        if let Some(kind) = raw.strip_prefix("document:") {
+            return DocumentKind::parse(kind)
+                .map(Self::Document)
+                .ok_or_else(|| format!("unknown document kind `{kind}`"));
+        }
+        if let Some(path) = raw.strip_prefix("field:") {
+            return if FLAGGABLE_FIELDS.contains(&path) {
+                Ok(Self::Field(path.to_owned()))
+            } else {
+                Err(format!("unknown field `{path}`"))
+            };
+        }
+        Err(format!(
+            "a flag target is `document:<kind>` or `field:<path>`, not `{raw}`"
+        ))
+    }
+}
+
+impl From<FlagTarget> for String {
+    fn from(target: FlagTarget) -> Self {
+        target.to_string()
+    }
+}
+
+impl std::fmt::Display for FlagTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Document(kind) => write!(f, "document:{kind}"),
+            Self::Field(path) => write!(f, "field:{path}"),
+        }
+    }
+}
+
+/// One thing to correct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    /// What is wrong.
+    pub target: FlagTarget,
+    /// Why, from the catalogue.
+    pub code: FlagCode,
+    /// Explanation for the customer; the code's label when left empty.
+    #[serde(default)]
+    pub message: String,
+    /// A final flag ends the onboarding: no resubmission.
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+}
+
+impl Flag {
+    /// A flag with the catalogue's message and finality.
+    pub fn new(target: FlagTarget, code: FlagCode) -> Self {
+        Self {
+            target,
+            code,
+            message: code.label().to_owned(),
+            is_final: code.final_by_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_round_trip_as_strings() {
+        for raw in [
+            "document:proof_of_address",
+            "field:individual.personal.full_name",
+        ] {
+            let t = FlagTarget::try_from(raw.to_owned()).unwrap();
+            assert_eq!(String::from(t), raw);
+        }
+        assert!(FlagTarget::try_from("document:selfie".to_owned()).is_err());
+        assert!(FlagTarget::try_from("field:individual.secret".to_owned()).is_err());
+        assert!(FlagTarget::try_from("proof_of_address".to_owned()).is_err());
+    }
+}

@@ -1,0 +1,378 @@
+//! The JSON shapes of `shared/API.md`: one definition used by the server and the web app.
+//!
+//! Request data keeps every field optional and textual (`Option<String>`), so that a missing or
+//! misspelt value becomes a field error listed with all the others (`422`) rather than a parse
+//! failure that stops at the first problem. A value of the wrong JSON type is still a parse
+//! failure (`400 malformed_request`). The server answers the same shapes filled with the
+//! normalised values, so a client can load a customer into its form, edit and send it back.
+
+use crate::card::{CardStatus, CardType};
+use crate::documents::{DocumentKind, RequirementState};
+use crate::field_error::FieldError;
+use crate::review::{Flag, FlagCode};
+use crate::status::{CustomerStatus, ReviewStage};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Body of `POST /customers` and `PATCH /customers/{id}`; also the editable part of a customer.
+///
+/// On `PATCH`, an absent field keeps its value and an empty optional text clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerData {
+    /// Email and phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactData>,
+    /// Enrols the customer in the individual card program; absent means `false` on create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual_cards: Option<bool>,
+    /// Required when `individual_cards` is true, refused when it is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual: Option<IndividualData>,
+}
+
+/// Contact details, always required.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactData {
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number in international (E.164) form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// What the individual card program requires.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndividualData {
+    /// Name, birth date, gender, address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<PersonalData>,
+    /// The identity document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub official_id: Option<OfficialIdData>,
+    /// Occupation and expected use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub financial: Option<FinancialData>,
+}
+
+/// Personal details.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalData {
+    /// Full name in any script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<String>,
+    /// One of [`crate::person::Gender`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// Residential address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<AddressData>,
+}
+
+/// A residential address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressData {
+    /// Street and number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// Optional second line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    /// City or town.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Optional state, province or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Postal code in the country's format (optional only where the country has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// The identity document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialIdData {
+    /// One of [`crate::official_id::IdType`].
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub id_type: Option<String>,
+    /// Document number as printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// ISO 3166-1 alpha-2 code of the issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuing_country: Option<String>,
+    /// `YYYY-MM-DD`, the last day the document is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+}
+
+/// Financial information.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinancialData {
+    /// One of [`crate::financial::Occupation`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation: Option<String>,
+    /// One of [`crate::financial::SalaryRange`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_salary_range: Option<String>,
+    /// One of [`crate::financial::AccountPurpose`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_purpose: Option<String>,
+    /// One of [`crate::financial::MonthlyVolume`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_monthly_volume: Option<String>,
+}
+
+/// A customer as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// A `UUIDv7`.
+    pub id: Uuid,
+    /// Increases on every change; sent back in `If-Match`.
+    pub version: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Normalised contact details.
+    pub contact: ContactData,
+    /// Whether the customer is in the card program.
+    pub individual_cards: bool,
+    /// Normalised program data, when enrolled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub individual: Option<IndividualData>,
+    /// Onboarding status, when enrolled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CustomerStatus>,
+    /// Documents the customer needs and where each stands.
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
+    /// Where the review stands, when enrolled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewSummary>,
+}
+
+/// One required document and its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    /// Which document.
+    pub document: DocumentKind,
+    /// Missing, uploaded, accepted or flagged.
+    pub state: RequirementState,
+    /// Why it was flagged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<FlagCode>,
+    /// The reviewer's or the automatic check's explanation, when flagged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The review part of a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    /// Where the review stands.
+    pub stage: ReviewStage,
+    /// What must be corrected before resubmitting (after a rejection).
+    pub flags: Vec<Flag>,
+    /// When the last decision was made.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// False after a final rejection: nothing more can be resubmitted.
+    pub resubmittable: bool,
+}
+
+/// An uploaded document as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// A `UUIDv7`.
+    pub id: Uuid,
+    /// Which requirement it answers.
+    pub kind: DocumentKind,
+    /// Sniffed from the bytes.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// Uploaded, accepted or flagged.
+    pub state: RequirementState,
+    /// Date printed on a proof of address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_on: Option<NaiveDate>,
+    /// When it arrived.
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Body of `POST /customers/{id}/cards`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueCardRequest {
+    /// Only `virtual` for now.
+    #[serde(rename = "type")]
+    pub card_type: CardType,
+}
+
+/// A card as the API returns it: never the full number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    /// A `UUIDv7`.
+    pub id: Uuid,
+    /// The cardholder.
+    pub customer_id: Uuid,
+    /// Virtual or physical.
+    #[serde(rename = "type")]
+    pub card_type: CardType,
+    /// Active, frozen or canceled.
+    pub status: CardStatus,
+    /// Last four digits of the number.
+    pub last4: String,
+    /// Expiry month, 1–12.
+    pub exp_month: u32,
+    /// Expiry year, four digits.
+    pub exp_year: i32,
+    /// Name printed on the card.
+    pub cardholder_name: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+}
+
+choice_enum! {
+    /// A reviewer's verdict.
+    pub enum Decision {
+        Approve = "approve" => "Approve",
+        Reject = "reject" => "Reject",
+    }
+}
+
+/// Body of `POST /customers/{id}/review`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDecisionRequest {
+    /// Approve or reject.
+    pub decision: Decision,
+    /// What to correct; at least one when rejecting.
+    #[serde(default)]
+    pub flags: Vec<Flag>,
+}
+
+choice_enum! {
+    /// Who did something recorded in the history.
+    pub enum ActorKind {
+        System = "system" => "System",
+        User = "user" => "User",
+        ApiKey = "api_key" => "API key",
+    }
+}
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// System, user or API key.
+    pub kind: ActorKind,
+    /// The user's or key's id; absent for the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+}
+
+/// One rule an automatic review measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Stable rule name, e.g. `proof_of_address_age_days`.
+    pub name: String,
+    /// Whether the rule held.
+    pub passed: bool,
+    /// What was measured.
+    pub value: String,
+    /// The limit it was compared with.
+    pub threshold: String,
+    /// English explanation.
+    pub message: String,
+}
+
+/// One entry of `GET /customers/{id}/history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Actor,
+    /// What happened, e.g. `document.uploaded`, `status.changed`, `review.decided`.
+    pub event: String,
+    /// State before, for changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// State after, for changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Why, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What an automatic decision measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Vec<Check>>,
+}
+
+/// `{"data": [...], "next_cursor": ...}`: every list endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items.
+    pub data: Vec<T>,
+    /// Pass as `cursor` for the next page; absent or null on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Every error response: `{"error": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// The inside of an error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    /// English sentence.
+    pub message: String,
+    /// Every field problem, for `validation_failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldError>>,
+    /// Structured reasons, e.g. why a customer is not active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<ErrorDetails>,
+}
+
+/// Structured reasons attached to some errors.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ErrorDetails {
+    /// The customer's status, for `customer_not_active`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CustomerStatus>,
+    /// What stands in the way, e.g. `document:proof_of_address`, `field:<path>`, `review:manual`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked_by: Vec<String>,
+}
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `ok` when the server can serve requests.
+    pub status: String,
+    /// Server version.
+    pub version: String,
+}
