@@ -46,21 +46,31 @@ impl TryFrom<&str> for Email {
         if !valid_local_part(local) || !valid_domain(domain) {
             return Err(FieldErrorCode::InvalidEmail);
         }
-        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+        let mut normalized = String::with_capacity(raw.len());
+        normalized.push_str(local);
+        normalized.push('@');
+        if domain.is_ascii() {
+            normalized.extend(domain.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            normalized.push_str(&domain.to_lowercase());
+        }
+        Ok(Self(normalized))
     }
 }
 
 /// Dot-atom local part: ASCII `atext` or any non-ASCII character, dots only between atoms.
 fn valid_local_part(local: &str) -> bool {
-    const ATEXT_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-";
+    const ATEXT_SPECIALS: &[u8] = b"!#$%&'*+/=?^_`{|}~-";
     !local.is_empty()
         && local.len() <= LOCAL_MAX
         && local.split('.').all(|atom| {
             !atom.is_empty()
                 && atom.chars().all(|c| {
-                    c.is_ascii_alphanumeric()
-                        || ATEXT_SPECIALS.contains(c)
-                        || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+                    if c.is_ascii() {
+                        c.is_ascii_alphanumeric() || ATEXT_SPECIALS.contains(&(c as u8))
+                    } else {
+                        !c.is_control() && !c.is_whitespace()
+                    }
                 })
         })
 }
@@ -68,17 +78,24 @@ fn valid_local_part(local: &str) -> bool {
 /// At least two labels; letters, digits and inner hyphens (any script's letters and digits,
 /// for internationalised domains); a top-level label that is not all digits.
 fn valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|label| {
+    let mut labels = domain.split('.');
+    let count_ok = labels.clone().nth(1).is_some();
+    count_ok
+        && labels.clone().all(|label| {
             !label.is_empty()
                 && label.chars().count() <= LABEL_MAX
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && label.chars().all(|c| {
+                    if c.is_ascii() {
+                        c.is_ascii_alphanumeric() || c == '-'
+                    } else {
+                        c.is_alphanumeric()
+                    }
+                })
         })
         && labels
-            .last()
+            .next_back()
             .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 

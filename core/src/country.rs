@@ -38,9 +38,17 @@ impl TryFrom<&str> for Country {
 
     /// Accepts the code in any letter case, surrounding blanks trimmed.
     fn try_from(raw: &str) -> Result<Self, Self::Error> {
-        let upper = raw.trim().to_ascii_uppercase();
+        let &[a, b] = raw.trim().as_bytes() else {
+            return Err(());
+        };
+        let key =
+            |x: u8, y: u8| u16::from_be_bytes([x.to_ascii_uppercase(), y.to_ascii_uppercase()]);
+        let wanted = key(a, b);
         COUNTRIES
-            .binary_search_by_key(&upper.as_str(), |(code, _)| code)
+            .binary_search_by_key(&wanted, |(code, _)| {
+                let c = code.as_bytes();
+                key(c[0], c[1])
+            })
             .map(|i| Self(COUNTRIES[i].0))
             .map_err(|_| ())
     }

@@ -7,6 +7,7 @@ use crate::contact::{Email, Phone, parse_email, parse_phone};
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_text};
 use crate::financial::{Financial, choice, parse_financial};
 use crate::official_id::{OfficialId, parse_official_id};
+use crate::paths;
 use crate::person::{
     Address, DateOfBirth, FullName, Gender, parse_address, parse_date_of_birth, parse_full_name,
 };
@@ -73,7 +74,7 @@ pub fn validate_customer(
         (true, Some(individual)) => parse_individual(individual, today, &mut errors).map(Some),
         (true, None) => {
             errors.push(FieldError::new(
-                "individual",
+                paths::INDIVIDUAL,
                 FieldErrorCode::Required,
                 "Personal details, official ID and financial information are required for individual cards.",
             ));
@@ -81,7 +82,7 @@ pub fn validate_customer(
         }
         (false, Some(_)) => {
             errors.push(FieldError::new(
-                "individual",
+                paths::INDIVIDUAL,
                 FieldErrorCode::NotAllowed,
                 "Leave this out unless individual cards are enabled.",
             ));
@@ -101,10 +102,10 @@ pub fn validate_customer(
 fn parse_contact(data: Option<&ContactData>, errors: &mut ValidationErrors) -> Option<Contact> {
     let empty = ContactData::default();
     let data = data.unwrap_or(&empty);
-    let email = required_text("contact.email", data.email.as_deref())
-        .and_then(|raw| parse_email("contact.email", raw));
-    let phone = required_text("contact.phone", data.phone.as_deref())
-        .and_then(|raw| parse_phone("contact.phone", raw));
+    let email = required_text(paths::EMAIL, data.email.as_deref())
+        .and_then(|raw| parse_email(paths::EMAIL, raw));
+    let phone = required_text(paths::PHONE, data.phone.as_deref())
+        .and_then(|raw| parse_phone(paths::PHONE, raw));
     let email = errors.collect(email);
     let phone = errors.collect(phone);
     Some(Contact {
@@ -124,7 +125,6 @@ fn parse_individual(
         errors,
     );
     let official_id = parse_official_id(
-        "individual.official_id",
         data.official_id
             .as_ref()
             .unwrap_or(&OfficialIdData::default()),
@@ -132,7 +132,6 @@ fn parse_individual(
         errors,
     );
     let financial = parse_financial(
-        "individual.financial",
         data.financial.as_ref().unwrap_or(&FinancialData::default()),
         errors,
     );
@@ -148,27 +147,21 @@ fn parse_personal(
     today: NaiveDate,
     errors: &mut ValidationErrors,
 ) -> Option<Personal> {
-    const AT: &str = "individual.personal";
     let full_name = errors.collect(
-        required_text("individual.personal.full_name", data.full_name.as_deref())
-            .and_then(|raw| parse_full_name("individual.personal.full_name", raw)),
+        required_text(paths::FULL_NAME, data.full_name.as_deref())
+            .and_then(|raw| parse_full_name(paths::FULL_NAME, raw)),
     );
     let date_of_birth = errors.collect(
-        required_text(
-            "individual.personal.date_of_birth",
-            data.date_of_birth.as_deref(),
-        )
-        .and_then(|raw| parse_date_of_birth("individual.personal.date_of_birth", raw, today)),
+        required_text(paths::DATE_OF_BIRTH, data.date_of_birth.as_deref())
+            .and_then(|raw| parse_date_of_birth(paths::DATE_OF_BIRTH, raw, today)),
     );
     let gender = errors.collect(choice(
-        AT,
-        "gender",
+        paths::GENDER,
         data.gender.as_deref(),
         Gender::ALL,
         Gender::as_str,
     ));
     let address = parse_address(
-        "individual.personal.address",
         data.address.as_ref().unwrap_or(&AddressData::default()),
         errors,
     );
@@ -190,7 +183,7 @@ pub fn apply_patch(
 ) -> Result<CustomerData, ValidationErrors> {
     if current.individual_cards == Some(true) && patch.individual_cards == Some(false) {
         return Err(FieldError::new(
-            "individual_cards",
+            paths::INDIVIDUAL_CARDS,
             FieldErrorCode::CannotDisable,
             "Individual cards cannot be turned off once enabled.",
         )

@@ -2,6 +2,7 @@
 
 use crate::field_error::{FieldError, ValidationErrors, required_text};
 use crate::official_id::invalid_choice;
+use crate::paths;
 use crate::wire::FinancialData;
 use serde::Serialize;
 
@@ -73,36 +74,28 @@ pub struct Financial {
     pub expected_monthly_volume: MonthlyVolume,
 }
 
-/// Parses the financial block at `path`, recording every problem.
-pub fn parse_financial(
-    path: &str,
-    data: &FinancialData,
-    errors: &mut ValidationErrors,
-) -> Option<Financial> {
+/// Parses the financial block, recording every problem.
+pub fn parse_financial(data: &FinancialData, errors: &mut ValidationErrors) -> Option<Financial> {
     let occupation = errors.collect(choice(
-        path,
-        "occupation",
+        paths::OCCUPATION,
         data.occupation.as_deref(),
         Occupation::ALL,
         Occupation::as_str,
     ));
     let annual_salary_range = errors.collect(choice(
-        path,
-        "annual_salary_range",
+        paths::SALARY_RANGE,
         data.annual_salary_range.as_deref(),
         SalaryRange::ALL,
         SalaryRange::as_str,
     ));
     let account_purpose = errors.collect(choice(
-        path,
-        "account_purpose",
+        paths::ACCOUNT_PURPOSE,
         data.account_purpose.as_deref(),
         AccountPurpose::ALL,
         AccountPurpose::as_str,
     ));
     let expected_monthly_volume = errors.collect(choice(
-        path,
-        "expected_monthly_volume",
+        paths::MONTHLY_VOLUME,
         data.expected_monthly_volume.as_deref(),
         MonthlyVolume::ALL,
         MonthlyVolume::as_str,
@@ -115,18 +108,16 @@ pub fn parse_financial(
     })
 }
 
-/// Parses a required value of a closed vocabulary at `{path}.{field}`.
+/// Parses a required value of a closed vocabulary.
 pub(crate) fn choice<T: Copy>(
-    path: &str,
-    field: &str,
+    path: &'static str,
     raw: Option<&str>,
     all: &[T],
     name: fn(T) -> &'static str,
 ) -> Result<T, FieldError> {
-    let path = format!("{path}.{field}");
-    let raw = required_text(&path, raw)?;
+    let raw = required_text(path, raw)?;
     all.iter()
         .copied()
         .find(|v| name(*v) == raw)
-        .ok_or_else(|| invalid_choice(&path, all.iter().map(|v| name(*v))))
+        .ok_or_else(|| invalid_choice(path, all.iter().map(|v| name(*v))))
 }

@@ -22,6 +22,7 @@ pub mod field_error;
 pub mod financial;
 mod marks;
 pub mod official_id;
+pub mod paths;
 pub mod person;
 pub mod postal;
 pub mod review;

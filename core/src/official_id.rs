@@ -2,6 +2,7 @@
 
 use crate::country::Country;
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_text};
+use crate::paths;
 use crate::person::{parse_country, parse_wire_date};
 use crate::wire::OfficialIdData;
 use chrono::NaiveDate;
@@ -37,11 +38,12 @@ impl IdNumber {
         id_type: IdType,
         country: Country,
     ) -> Result<Self, (FieldErrorCode, String)> {
-        let number: String = raw
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.'))
-            .flat_map(char::to_uppercase)
-            .collect();
+        let mut number = String::with_capacity(raw.len());
+        number.extend(
+            raw.chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '.'))
+                .flat_map(char::to_uppercase),
+        );
         if number.is_empty() {
             return Err((
                 FieldErrorCode::Required,
@@ -191,31 +193,28 @@ pub struct OfficialId {
     pub expires_on: NaiveDate,
 }
 
-/// Parses the official ID block at `path`, recording every problem.
+/// Parses the official ID block, recording every problem.
 pub fn parse_official_id(
-    path: &str,
     data: &OfficialIdData,
     today: NaiveDate,
     errors: &mut ValidationErrors,
 ) -> Option<OfficialId> {
-    let at = |field: &str| format!("{path}.{field}");
-    let id_type = errors.collect(parse_id_type(&at("type"), data.id_type.as_deref()));
+    let id_type = errors.collect(parse_id_type(paths::ID_TYPE, data.id_type.as_deref()));
     let issuing_country = errors.collect(parse_country(
-        &at("issuing_country"),
+        paths::ID_ISSUING_COUNTRY,
         data.issuing_country.as_deref(),
     ));
-    let number_path = at("number");
-    let raw_number = errors.collect(required_text(&number_path, data.number.as_deref()));
+    let raw_number = errors.collect(required_text(paths::ID_NUMBER, data.number.as_deref()));
     // The number's format depends on type and country; without them only presence is checked.
     let number = match (raw_number, id_type, issuing_country) {
         (Some(raw), Some(t), Some(c)) => errors.collect(
             IdNumber::new(raw, t, c)
-                .map_err(|(code, message)| FieldError::new(&number_path, code, message)),
+                .map_err(|(code, message)| FieldError::new(paths::ID_NUMBER, code, message)),
         ),
         _ => None,
     };
     let expires_on = errors.collect(parse_expiry(
-        &at("expires_on"),
+        paths::ID_EXPIRES_ON,
         data.expires_on.as_deref(),
         today,
     ));

@@ -3,6 +3,7 @@
 use crate::country::Country;
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, max_chars, required_text};
 use crate::marks::MARK_RANGES;
+use crate::paths;
 use crate::postal;
 use crate::wire::AddressData;
 use chrono::{Datelike, NaiveDate};
@@ -42,17 +43,26 @@ impl TryFrom<&str> for FullName {
     type Error = FieldErrorCode;
 
     fn try_from(raw: &str) -> Result<Self, Self::Error> {
-        let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let collapsed = collapse(raw);
         if collapsed.is_empty() {
             return Err(FieldErrorCode::Required);
         }
-        if !collapsed.chars().all(allowed_in_name) {
+        let (mut chars, mut letters) = (0usize, 0usize);
+        for c in collapsed.chars() {
+            if !allowed_in_name(c) {
+                return Err(FieldErrorCode::InvalidCharacters);
+            }
+            chars += 1;
+            letters += usize::from(if c.is_ascii() {
+                c.is_ascii_alphabetic()
+            } else {
+                c.is_alphabetic()
+            });
+        }
+        if letters == 0 {
             return Err(FieldErrorCode::InvalidCharacters);
         }
-        if !collapsed.chars().any(char::is_alphabetic) {
-            return Err(FieldErrorCode::InvalidCharacters);
-        }
-        match collapsed.chars().count() {
+        match chars {
             n if n < NAME_MIN_CHARS => Err(FieldErrorCode::TooShort),
             n if n > NAME_MAX_CHARS => Err(FieldErrorCode::TooLong),
             _ => Ok(Self(collapsed)),
@@ -61,8 +71,12 @@ impl TryFrom<&str> for FullName {
 }
 
 fn allowed_in_name(c: char) -> bool {
-    // Apostrophes: ASCII and typographic (O’Brien); ZWNJ/ZWJ shape Persian and Indic names.
-    const PUNCTUATION: &[char] = &[' ', '\'', '’', 'ʼ', '-', '‐', '.', '\u{200C}', '\u{200D}'];
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.');
+    }
+    // Typographic apostrophes (O’Brien), a Unicode hyphen, and ZWNJ/ZWJ, which shape Persian
+    // and Indic names.
+    const PUNCTUATION: &[char] = &['’', 'ʼ', '‐', '\u{200C}', '\u{200D}'];
     (c.is_alphabetic() && !c.is_numeric()) || PUNCTUATION.contains(&c) || is_combining_mark(c)
 }
 
@@ -96,18 +110,29 @@ pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {
 
 /// Parses a `YYYY-MM-DD` date as sent on the wire.
 pub fn parse_wire_date(path: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    let raw = raw.trim();
-    // chrono accepts years with more digits and signs; the wire format is exactly 10 characters.
-    if raw.len() == 10
-        && let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-    {
-        return Ok(date);
+    strict_date(raw.trim()).ok_or_else(|| {
+        FieldError::new(
+            path,
+            FieldErrorCode::InvalidDate,
+            "Enter a real date as YYYY-MM-DD.",
+        )
+    })
+}
+
+/// Exactly `YYYY-MM-DD` with ASCII digits, and a day that exists. Hand-written because
+/// chrono's format parser accepts signs and longer years, and is slower on this hot path.
+fn strict_date(raw: &str) -> Option<NaiveDate> {
+    let b = raw.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
     }
-    Err(FieldError::new(
-        path,
-        FieldErrorCode::InvalidDate,
-        "Enter a real date as YYYY-MM-DD.",
-    ))
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
 }
 
 /// Whole years between `born` and `on`. A 29 February birthday is reached on 1 March in
@@ -191,39 +216,33 @@ pub struct Address {
     pub country: Country,
 }
 
-/// Parses an address, recording every problem under `path` (e.g. `individual.personal.address`).
-pub fn parse_address(
-    path: &str,
-    data: &AddressData,
-    errors: &mut ValidationErrors,
-) -> Option<Address> {
-    let at = |field: &str| format!("{path}.{field}");
-    let text =
-        |field: &str, value: Option<&str>, errors: &mut ValidationErrors| -> Option<String> {
-            let p = at(field);
-            let v = errors.collect(required_text(&p, value))?;
-            errors.collect(max_chars(&p, v, ADDRESS_PART_MAX_CHARS).map(|()| collapse(v)))
-        };
-    let optional = |field: &str,
-                    value: Option<&str>,
-                    errors: &mut ValidationErrors|
-     -> Option<Option<String>> {
-        match value.map(str::trim).filter(|v| !v.is_empty()) {
-            None => Some(None),
-            Some(v) => errors.collect(
-                max_chars(&at(field), v, ADDRESS_PART_MAX_CHARS).map(|()| Some(collapse(v))),
-            ),
-        }
+/// Parses the residential address, recording every problem.
+pub fn parse_address(data: &AddressData, errors: &mut ValidationErrors) -> Option<Address> {
+    let required = |path: &'static str, value: Option<&str>, errors: &mut ValidationErrors| {
+        let v = errors.collect(required_text(path, value))?;
+        errors.collect(max_chars(path, v, ADDRESS_PART_MAX_CHARS).map(|()| collapse(v)))
     };
+    let optional =
+        |path: &'static str, value: Option<&str>, errors: &mut ValidationErrors| match value
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => Some(None),
+            Some(v) => errors
+                .collect(max_chars(path, v, ADDRESS_PART_MAX_CHARS).map(|()| Some(collapse(v)))),
+        };
 
-    let line1 = text("line1", data.line1.as_deref(), errors);
-    let line2 = optional("line2", data.line2.as_deref(), errors);
-    let city = text("city", data.city.as_deref(), errors);
-    let region = optional("region", data.region.as_deref(), errors);
-    let country = errors.collect(parse_country(&at("country"), data.country.as_deref()));
+    let line1 = required(paths::ADDRESS_LINE1, data.line1.as_deref(), errors);
+    let line2 = optional(paths::ADDRESS_LINE2, data.line2.as_deref(), errors);
+    let city = required(paths::ADDRESS_CITY, data.city.as_deref(), errors);
+    let region = optional(paths::ADDRESS_REGION, data.region.as_deref(), errors);
+    let country = errors.collect(parse_country(
+        paths::ADDRESS_COUNTRY,
+        data.country.as_deref(),
+    ));
     let postal_code = country.and_then(|country| {
         errors.collect(parse_postal_code(
-            &at("postal_code"),
+            paths::ADDRESS_POSTAL_CODE,
             country,
             data.postal_code.as_deref(),
         ))
@@ -238,8 +257,24 @@ pub fn parse_address(
     })
 }
 
-fn collapse(v: &str) -> String {
-    v.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Trims and turns every run of blanks into one space.
+pub(crate) fn collapse(v: &str) -> String {
+    // Most input is already tidy: copy it whole instead of rebuilding it word by word.
+    let untidy = v.starts_with(char::is_whitespace)
+        || v.ends_with(char::is_whitespace)
+        || v.contains("  ")
+        || v.chars().any(|c| c != ' ' && c.is_whitespace());
+    if !untidy {
+        return v.to_owned();
+    }
+    let mut out = String::with_capacity(v.len());
+    for word in v.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Parses a required country code field.

@@ -66,53 +66,63 @@ pub fn postal_code_required(country: Country) -> bool {
 /// The formats checked for a country, if it has exact ones (shown to people as examples).
 pub fn formats(country: Country) -> Option<&'static [&'static str]> {
     FORMATS
-        .iter()
-        .find(|(code, _)| *code == country.code())
-        .map(|(_, f)| *f)
+        .binary_search_by(|(code, _)| code.cmp(&country.code()))
+        .ok()
+        .map(|i| FORMATS[i].1)
 }
 
 /// Returns the canonical form of a postal code, or `None` when it cannot be one for the country.
+/// Postal codes are ASCII everywhere this module knows of; anything else is refused.
 pub fn normalize(country: Country, raw: &str) -> Option<String> {
-    let upper = raw.trim().to_uppercase();
+    let raw = raw.trim();
+    if !raw.is_ascii() {
+        return None;
+    }
     match formats(country) {
         Some(formats) => {
-            let compact: Vec<char> = upper.chars().filter(|c| !is_separator(*c)).collect();
+            // Postal codes are short; a stack buffer avoids allocating for the comparison.
+            let mut compact = [0u8; 16];
+            let mut len = 0;
+            for b in raw.bytes().filter(|&b| !is_separator(b)) {
+                *compact.get_mut(len)? = b.to_ascii_uppercase();
+                len += 1;
+            }
             formats
                 .iter()
-                .find_map(|format| apply_format(format, &compact))
+                .find_map(|format| apply_format(format, &compact[..len]))
         }
-        None => generic(&upper),
+        None => generic(&raw.to_ascii_uppercase()),
     }
 }
 
-fn is_separator(c: char) -> bool {
-    matches!(c, ' ' | '-')
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'-')
 }
 
 /// Lays `compact` (separators removed) onto `format`, or `None` if a character does not fit.
-fn apply_format(format: &str, compact: &[char]) -> Option<String> {
-    let slots = format.chars().filter(|c| !is_separator(*c)).count();
+fn apply_format(format: &str, compact: &[u8]) -> Option<String> {
+    let slots = format.bytes().filter(|&b| !is_separator(b)).count();
     if slots != compact.len() {
         return None;
     }
     let mut input = compact.iter();
     let mut out = String::with_capacity(format.len());
-    for slot in format.chars() {
+    for slot in format.bytes() {
         if is_separator(slot) {
-            out.push(slot);
+            out.push(char::from(slot));
             continue;
         }
         let c = *input.next()?;
         let fits = match slot {
-            '9' => c.is_ascii_digit(),
-            'A' => c.is_ascii_uppercase(),
-            'X' => c.is_ascii_uppercase() || c.is_ascii_digit(),
+            b'9' => c.is_ascii_digit(),
+            b'A' => c.is_ascii_uppercase(),
+            b'X' => c.is_ascii_uppercase() || c.is_ascii_digit(),
             literal => c == literal,
         };
         if !fits {
             return None;
         }
-        out.push(c);
+        out.push(char::from(c));
     }
     Some(out)
 }
@@ -120,12 +130,12 @@ fn apply_format(format: &str, compact: &[char]) -> Option<String> {
 /// Elsewhere: 2–10 ASCII letters, digits, spaces or hyphens with at least one letter or digit,
 /// runs of blanks collapsed.
 fn generic(upper: &str) -> Option<String> {
-    let collapsed = upper.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = crate::person::collapse(upper);
     let ok = (GENERIC_MIN..=GENERIC_MAX).contains(&collapsed.len())
         && collapsed
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || is_separator(c))
-        && collapsed.chars().any(|c| c.is_ascii_alphanumeric());
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || is_separator(b))
+        && collapsed.bytes().any(|b| b.is_ascii_alphanumeric());
     ok.then_some(collapsed)
 }
 
@@ -167,7 +177,8 @@ mod tests {
     }
 
     #[test]
-    fn every_formatted_country_exists() {
+    fn every_formatted_country_exists_and_formats_are_sorted() {
+        assert!(FORMATS.windows(2).all(|w| w[0].0 < w[1].0));
         for (code, _) in FORMATS {
             assert!(Country::try_from(*code).is_ok(), "{code}");
         }

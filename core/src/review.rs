@@ -1,6 +1,7 @@
 //! Review flags: what a reviewer or the automatic review asks the customer to correct.
 
 use crate::documents::DocumentKind;
+use crate::paths;
 use serde::{Deserialize, Serialize};
 
 choice_enum! {
@@ -35,20 +36,20 @@ pub enum FlagTarget {
 
 /// Every field a reviewer may flag, by its request path.
 pub const FLAGGABLE_FIELDS: &[&str] = &[
-    "contact.email",
-    "contact.phone",
-    "individual.personal.full_name",
-    "individual.personal.date_of_birth",
-    "individual.personal.gender",
-    "individual.personal.address",
-    "individual.official_id.type",
-    "individual.official_id.number",
-    "individual.official_id.issuing_country",
-    "individual.official_id.expires_on",
-    "individual.financial.occupation",
-    "individual.financial.annual_salary_range",
-    "individual.financial.account_purpose",
-    "individual.financial.expected_monthly_volume",
+    paths::EMAIL,
+    paths::PHONE,
+    paths::FULL_NAME,
+    paths::DATE_OF_BIRTH,
+    paths::GENDER,
+    paths::ADDRESS,
+    paths::ID_TYPE,
+    paths::ID_NUMBER,
+    paths::ID_ISSUING_COUNTRY,
+    paths::ID_EXPIRES_ON,
+    paths::OCCUPATION,
+    paths::SALARY_RANGE,
+    paths::ACCOUNT_PURPOSE,
+    paths::MONTHLY_VOLUME,
 ];
 
 impl TryFrom<String> for FlagTarget {

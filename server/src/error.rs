@@ -34,7 +34,12 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let body = ErrorResponse {
-            error: ErrorBody { code: code.to_owned(), message: self.to_string(), fields: None, details: None },
+            error: ErrorBody {
+                code: code.to_owned(),
+                message: self.to_string(),
+                fields: None,
+                details: None,
+            },
         };
         (status, Json(body)).into_response()
     }

@@ -15,18 +15,41 @@ struct TestApp {
 
 fn app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>kycard</title>").expect("index");
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>kycard</title>",
+    )
+    .expect("index");
     std::fs::write(dir.path().join("app.js"), "console.log(1)").expect("asset");
     let router = router(&WebApp::new(dir.path().to_path_buf()));
     TestApp { _dir: dir, router }
 }
 
-async fn send(app: &TestApp, method: Method, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let request = Request::builder().method(method).uri(uri).body(Body::empty()).expect("request");
-    let response = app.router.clone().oneshot(request).await.expect("infallible");
+async fn send(
+    app: &TestApp,
+    method: Method,
+    uri: &str,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::empty())
+        .expect("request");
+    let response = app
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("infallible");
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
     (status, headers, body)
 }
 
@@ -37,7 +60,10 @@ async fn health_answers_ok_with_security_headers() {
     assert_eq!(status, StatusCode::OK);
     let health: Health = serde_json::from_slice(&body).expect("health JSON");
     assert_eq!(health.status, "ok");
-    assert_eq!(headers[header::CONTENT_SECURITY_POLICY], CONTENT_SECURITY_POLICY);
+    assert_eq!(
+        headers[header::CONTENT_SECURITY_POLICY],
+        CONTENT_SECURITY_POLICY
+    );
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert!(CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
     assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));

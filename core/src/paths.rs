@@ -1,0 +1,47 @@
+//! The request path of every field: error `path`s, flag targets and form element ids all
+//! come from here, so a renamed field cannot leave one of them behind.
+
+/// `contact.email`.
+pub const EMAIL: &str = "contact.email";
+/// `contact.phone`.
+pub const PHONE: &str = "contact.phone";
+/// `individual_cards`.
+pub const INDIVIDUAL_CARDS: &str = "individual_cards";
+/// `individual`: the whole program block.
+pub const INDIVIDUAL: &str = "individual";
+/// Full name.
+pub const FULL_NAME: &str = "individual.personal.full_name";
+/// Date of birth.
+pub const DATE_OF_BIRTH: &str = "individual.personal.date_of_birth";
+/// Gender.
+pub const GENDER: &str = "individual.personal.gender";
+/// The whole address (for flags).
+pub const ADDRESS: &str = "individual.personal.address";
+/// Address line 1.
+pub const ADDRESS_LINE1: &str = "individual.personal.address.line1";
+/// Address line 2.
+pub const ADDRESS_LINE2: &str = "individual.personal.address.line2";
+/// City.
+pub const ADDRESS_CITY: &str = "individual.personal.address.city";
+/// Region.
+pub const ADDRESS_REGION: &str = "individual.personal.address.region";
+/// Postal code.
+pub const ADDRESS_POSTAL_CODE: &str = "individual.personal.address.postal_code";
+/// Country of residence.
+pub const ADDRESS_COUNTRY: &str = "individual.personal.address.country";
+/// ID type.
+pub const ID_TYPE: &str = "individual.official_id.type";
+/// ID number.
+pub const ID_NUMBER: &str = "individual.official_id.number";
+/// ID issuing country.
+pub const ID_ISSUING_COUNTRY: &str = "individual.official_id.issuing_country";
+/// ID expiry.
+pub const ID_EXPIRES_ON: &str = "individual.official_id.expires_on";
+/// Occupation.
+pub const OCCUPATION: &str = "individual.financial.occupation";
+/// Annual salary range.
+pub const SALARY_RANGE: &str = "individual.financial.annual_salary_range";
+/// Account purpose.
+pub const ACCOUNT_PURPOSE: &str = "individual.financial.account_purpose";
+/// Expected monthly volume.
+pub const MONTHLY_VOLUME: &str = "individual.financial.expected_monthly_volume";

@@ -1,0 +1,157 @@
+//! Installs the tools the project needs, each only when the right version is missing.
+
+use crate::steps::{Error, command_output, heading, run_command, tool_path};
+use std::path::Path;
+use std::process::Command;
+
+/// Trunk version known to build with rustc 1.95 (0.22 needs a newer compiler).
+const TRUNK_VERSION: &str = "0.21.14";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Which tools a command needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Building and serving the app.
+    Run,
+    /// Also the browser for tests.
+    Test,
+}
+
+/// `cargo xtask setup`: everything.
+pub fn all(root: &Path) -> Result<(), Error> {
+    ensure(root, Need::Test)
+}
+
+/// Installs what `need` requires.
+pub fn ensure(root: &Path, need: Need) -> Result<(), Error> {
+    heading("setup: checking tools");
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen(root)?;
+    npm_packages(root)?;
+    if need == Need::Test {
+        chromium()?;
+    }
+    Ok(())
+}
+
+fn wasm_target() -> Result<(), Error> {
+    let installed = command_output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        println!("  ok   Rust target {WASM_TARGET}");
+        return Ok(());
+    }
+    println!("  add  Rust target {WASM_TARGET}");
+    run_command(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+fn installed_version(tool: &str) -> Option<String> {
+    let output = Command::new(tool_path(tool))
+        .arg("--version")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.split_whitespace().nth(1).map(str::to_owned)
+}
+
+fn cargo_install(krate: &str, version: &str, locked: bool, minutes: u32) -> Result<(), Error> {
+    println!(
+        "  get  {krate} {version} (cargo install, about {minutes} min on 2 cores, once per machine)"
+    );
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    cmd.args(["install", krate, "--version", version]);
+    if locked {
+        cmd.arg("--locked");
+    }
+    run_command(&mut cmd)
+}
+
+fn trunk() -> Result<(), Error> {
+    if installed_version("trunk").as_deref() == Some(TRUNK_VERSION) {
+        println!("  ok   trunk {TRUNK_VERSION}");
+        return Ok(());
+    }
+    cargo_install("trunk", TRUNK_VERSION, true, 6)
+}
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
+pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String, Error> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| Error::new(format!("reading Cargo.lock: {e}")))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err(Error::new("Cargo.lock has no wasm-bindgen entry"))
+}
+
+fn wasm_bindgen(root: &Path) -> Result<(), Error> {
+    let version = locked_wasm_bindgen_version(root)?;
+    let trunk_toml = std::fs::read_to_string(root.join("Trunk.toml")).unwrap_or_default();
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{version}\"")) {
+        return Err(Error::new(format!(
+            "Trunk.toml's [tools] wasm_bindgen must equal Cargo.lock's wasm-bindgen {version}, or Trunk will try to download another"
+        )));
+    }
+    if installed_version("wasm-bindgen").as_deref() == Some(version.as_str()) {
+        println!("  ok   wasm-bindgen-cli {version}");
+        return Ok(());
+    }
+    // Not --locked: one of its locked dependencies is yanked.
+    cargo_install("wasm-bindgen-cli", &version, false, 2)
+}
+
+fn npm_packages(root: &Path) -> Result<(), Error> {
+    let lock = root.join("package-lock.json");
+    let installed = root.join("node_modules/.package-lock.json");
+    // npm writes node_modules/.package-lock.json on every install: newer than the lock file
+    // means the lock file has not changed since.
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&lock), modified(&installed)), (Some(l), Some(i)) if i >= l);
+    if fresh {
+        println!("  ok   npm packages (binaryen, playwright-core)");
+        return Ok(());
+    }
+    println!("  get  npm packages (binaryen, playwright-core) with npm ci");
+    run_command(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root),
+    )
+}
+
+fn chromium() -> Result<(), Error> {
+    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"]
+        .iter()
+        .all(|p| Path::new(p).exists());
+    if present {
+        let version =
+            command_output(Command::new("/usr/bin/chromium").arg("--version")).unwrap_or_default();
+        println!("  ok   {}", version.trim());
+        return Ok(());
+    }
+    let is_root = command_output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0");
+    if !is_root {
+        return Err(Error::new(
+            "Chromium and ChromeDriver are missing. Install them as root: apt-get update && apt-get install -y chromium chromium-driver",
+        ));
+    }
+    println!("  get  chromium and chromium-driver (apt-get)");
+    run_command(Command::new("apt-get").arg("update").arg("-q"))?;
+    run_command(
+        Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}

@@ -1,0 +1,338 @@
+//! The steps of `run`, `test` and `bench`, and the process plumbing they share.
+
+use crate::setup::{self, Need};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// A failed step, said in a sentence.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl Error {
+    /// An error with its message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Prints a progress heading.
+pub fn heading(text: &str) {
+    println!("\n==> {text}");
+}
+
+fn cargo_home_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+/// A tool from `cargo install` when it is there, else whatever `PATH` finds.
+pub fn tool_path(tool: &str) -> PathBuf {
+    let installed = cargo_home_bin().join(tool);
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from(tool)
+    }
+}
+
+/// `PATH` with cargo's bin folder and the project's npm tools first (Trunk finds wasm-opt and
+/// wasm-bindgen there).
+fn tool_search_path(root: &Path) -> std::ffi::OsString {
+    let mut dirs = vec![root.join("node_modules/.bin"), cargo_home_bin()];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+fn describe(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs a command with inherited output; a non-zero exit is an error.
+pub fn run_command(cmd: &mut Command) -> Result<(), Error> {
+    let status = cmd
+        .status()
+        .map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::new(format!("`{}` failed ({status})", describe(cmd))))
+    }
+}
+
+/// Runs a command and returns its standard output.
+pub fn command_output(cmd: &mut Command) -> Result<String, Error> {
+    let output = cmd
+        .output()
+        .map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(Error::new(format!(
+            "`{}` failed ({})",
+            describe(cmd),
+            output.status
+        )))
+    }
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    cmd.current_dir(root).env("PATH", tool_search_path(root));
+    cmd
+}
+
+/// Passed and failed test counts.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+}
+
+/// Runs a test command, echoing its output and adding up the counts it reports
+/// (`test result: ok. N passed; M failed` from cargo, `# pass N` / `# fail M` from node).
+fn run_counted(cmd: &mut Command, counts: &mut Counts) -> Result<(), Error> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            tally(&line, counts);
+        }
+    }
+    let status = child.wait().map_err(|e| Error::new(e.to_string()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::new(format!("`{}` failed ({status})", describe(cmd))))
+    }
+}
+
+fn number_before(text: &str, word: &str) -> Option<u64> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '.')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .find(|w| w[1] == word)
+        .and_then(|w| w[0].parse().ok())
+}
+
+fn tally(line: &str, counts: &mut Counts) {
+    let line = line.trim();
+    if line.starts_with("test result:") {
+        counts.passed += number_before(line, "passed").unwrap_or(0);
+        counts.failed += number_before(line, "failed").unwrap_or(0);
+    } else if let Some(n) = line
+        .strip_prefix("# pass ")
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        counts.passed += n;
+    } else if let Some(n) = line
+        .strip_prefix("# fail ")
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        counts.failed += n;
+    }
+}
+
+fn build_web(root: &Path) -> Result<(), Error> {
+    heading("web: trunk build --release (wasm-opt -Oz, then brotli size)");
+    run_command(
+        Command::new(tool_path("trunk"))
+            .args(["build", "--release", "--offline"])
+            .current_dir(root)
+            .env("PATH", tool_search_path(root))
+            .env("NO_COLOR", "1"),
+    )
+}
+
+/// `cargo xtask run`: build everything, then serve until Ctrl-C.
+pub fn run(root: &Path, extra: &[String]) -> Result<(), Error> {
+    setup::ensure(root, Need::Run)?;
+    build_web(root)?;
+    heading("server: build and start (Ctrl-C stops it)");
+    let extra = extra.strip_prefix(&["--".to_owned()]).unwrap_or(extra);
+    run_command(
+        cargo(root)
+            .args([
+                "run",
+                "--package",
+                "kycard-server",
+                "--bin",
+                "kycard",
+                "--",
+                "serve",
+            ])
+            .args(extra),
+    )
+}
+
+/// `cargo xtask test`: every check and suite; all run even when one fails, then the verdict.
+pub fn test(root: &Path) -> Result<(), Error> {
+    let started = Instant::now();
+    setup::ensure(root, Need::Test)?;
+    let mut counts = Counts::default();
+    let mut failures: Vec<String> = Vec::new();
+    let mut step = |name: &str, result: Result<(), Error>| {
+        if let Err(e) = result {
+            println!("!!  {name} failed: {e}");
+            failures.push(name.to_owned());
+        }
+    };
+
+    heading("format: cargo fmt --check");
+    step(
+        "format",
+        run_command(cargo(root).args(["fmt", "--all", "--", "--check"])),
+    );
+
+    heading("lint: cargo clippy (native crates, then the web app for wasm32)");
+    step(
+        "clippy",
+        run_command(cargo(root).args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "kycard-web",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    );
+    step(
+        "clippy (web)",
+        run_command(cargo(root).args([
+            "clippy",
+            "-p",
+            "kycard-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    );
+
+    heading("native tests: cargo test (core, server, xtask)");
+    step(
+        "native tests",
+        run_counted(
+            cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]),
+            &mut counts,
+        ),
+    );
+
+    heading("browser tests: core's test vectors in headless Chromium (wasm-bindgen-test)");
+    step(
+        "wasm tests",
+        run_counted(
+            cargo(root)
+                .args([
+                    "test",
+                    "-p",
+                    "kycard-core",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--tests",
+                ])
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+            &mut counts,
+        ),
+    );
+
+    step("web build", build_web(root));
+    heading("server: cargo build");
+    step(
+        "server build",
+        run_command(cargo(root).args(["build", "-p", "kycard-server", "--bin", "kycard"])),
+    );
+
+    heading("end-to-end: Playwright driving Chromium against the real kycard binary");
+    step(
+        "end-to-end",
+        run_counted(
+            Command::new("node")
+                .args(["--test", "e2e/"])
+                .current_dir(root),
+            &mut counts,
+        ),
+    );
+
+    heading("measurements (budgets, not pass/fail)");
+    step(
+        "size report",
+        run_command(
+            Command::new("node")
+                .arg("e2e/measure-size.mjs")
+                .current_dir(root),
+        ),
+    );
+
+    println!(
+        "\nxtask test finished in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    if !failures.is_empty() {
+        println!("failed steps: {}", failures.join(", "));
+    }
+    println!("{} passed, {} failed", counts.passed, counts.failed);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(format!("{} step(s) failed", failures.len())))
+    }
+}
+
+/// `cargo xtask bench`: criterion for core's validation.
+pub fn bench(root: &Path) -> Result<(), Error> {
+    heading("bench: validating full profiles (criterion)");
+    run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cargo_and_node_summaries() {
+        let mut counts = Counts::default();
+        for line in [
+            "test result: ok. 28 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
+            "test result: FAILED. 6 passed; 3 failed; 0 ignored",
+            "# pass 2",
+            "# fail 1",
+            "running 9 tests",
+        ] {
+            tally(line, &mut counts);
+        }
+        assert_eq!((counts.passed, counts.failed), (36, 4));
+    }
+}
