@@ -46,10 +46,10 @@ fn bench(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("validate_customer");
     group.bench_function("full valid profile", |b| {
-        b.iter(|| validate_customer(black_box(&valid), today))
+        b.iter(|| validate_customer(black_box(&valid), today));
     });
     group.bench_function("full invalid profile (11 errors)", |b| {
-        b.iter(|| validate_customer(black_box(&invalid), today))
+        b.iter(|| validate_customer(black_box(&invalid), today));
     });
     group.finish();
 }

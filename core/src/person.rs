@@ -71,12 +71,12 @@ impl TryFrom<&str> for FullName {
 }
 
 fn allowed_in_name(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.');
-    }
     // Typographic apostrophes (O’Brien), a Unicode hyphen, and ZWNJ/ZWJ, which shape Persian
     // and Indic names.
     const PUNCTUATION: &[char] = &['’', 'ʼ', '‐', '\u{200C}', '\u{200D}'];
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.');
+    }
     (c.is_alphabetic() && !c.is_numeric()) || PUNCTUATION.contains(&c) || is_combining_mark(c)
 }
 

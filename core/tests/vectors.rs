@@ -209,7 +209,7 @@ fn run_case(case: &Value) -> Result<(), String> {
                 .step_by(2)
                 .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex byte"))
                 .collect();
-            let got = sniff_content_type(&bytes).map(|t| t.as_str());
+            let got = sniff_content_type(&bytes).map(kycard_core::documents::ContentType::as_str);
             let want = expect["content_type"].as_str();
             if got == want {
                 Ok(())

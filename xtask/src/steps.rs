@@ -169,7 +169,7 @@ fn build_web(root: &Path) -> Result<(), Error> {
             .args(["build", "--release", "--offline"])
             .current_dir(root)
             .env("PATH", tool_search_path(root))
-            .env("NO_COLOR", "1"),
+            .env("NO_COLOR", "true"),
     )
 }
 
@@ -194,27 +194,36 @@ pub fn run(root: &Path, extra: &[String]) -> Result<(), Error> {
     )
 }
 
-/// `cargo xtask test`: every check and suite; all run even when one fails, then the verdict.
-pub fn test(root: &Path) -> Result<(), Error> {
-    let started = Instant::now();
-    setup::ensure(root, Need::Test)?;
-    let mut counts = Counts::default();
-    let mut failures: Vec<String> = Vec::new();
-    let mut step = |name: &str, result: Result<(), Error>| {
+/// Results of `cargo xtask test` so far: every step runs even when one fails.
+#[derive(Default)]
+struct Suite {
+    counts: Counts,
+    failed_steps: Vec<String>,
+}
+
+impl Suite {
+    fn step(&mut self, name: &str, result: Result<(), Error>) {
         if let Err(e) = result {
             println!("!!  {name} failed: {e}");
-            failures.push(name.to_owned());
+            self.failed_steps.push(name.to_owned());
         }
-    };
+    }
 
+    fn counted(&mut self, name: &str, cmd: &mut Command) {
+        let result = run_counted(cmd, &mut self.counts);
+        self.step(name, result);
+    }
+}
+
+fn static_checks(root: &Path, suite: &mut Suite) {
     heading("format: cargo fmt --check");
-    step(
+    suite.step(
         "format",
         run_command(cargo(root).args(["fmt", "--all", "--", "--check"])),
     );
 
     heading("lint: cargo clippy (native crates, then the web app for wasm32)");
-    step(
+    suite.step(
         "clippy",
         run_command(cargo(root).args([
             "clippy",
@@ -227,7 +236,7 @@ pub fn test(root: &Path) -> Result<(), Error> {
             "warnings",
         ])),
     );
-    step(
+    suite.step(
         "clippy (web)",
         run_command(cargo(root).args([
             "clippy",
@@ -240,54 +249,53 @@ pub fn test(root: &Path) -> Result<(), Error> {
             "warnings",
         ])),
     );
+}
+
+/// `cargo xtask test`: every check and suite, then the verdict and the total counts.
+pub fn test(root: &Path) -> Result<(), Error> {
+    let started = Instant::now();
+    setup::ensure(root, Need::Test)?;
+    let mut suite = Suite::default();
+    static_checks(root, &mut suite);
 
     heading("native tests: cargo test (core, server, xtask)");
-    step(
+    suite.counted(
         "native tests",
-        run_counted(
-            cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]),
-            &mut counts,
-        ),
+        cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]),
     );
 
     heading("browser tests: core's test vectors in headless Chromium (wasm-bindgen-test)");
-    step(
+    suite.counted(
         "wasm tests",
-        run_counted(
-            cargo(root)
-                .args([
-                    "test",
-                    "-p",
-                    "kycard-core",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--tests",
-                ])
-                .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
-            &mut counts,
-        ),
+        cargo(root)
+            .args([
+                "test",
+                "-p",
+                "kycard-core",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--tests",
+            ])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     );
 
-    step("web build", build_web(root));
+    suite.step("web build", build_web(root));
     heading("server: cargo build");
-    step(
+    suite.step(
         "server build",
         run_command(cargo(root).args(["build", "-p", "kycard-server", "--bin", "kycard"])),
     );
 
     heading("end-to-end: Playwright driving Chromium against the real kycard binary");
-    step(
+    suite.counted(
         "end-to-end",
-        run_counted(
-            Command::new("node")
-                .args(["--test", "e2e/"])
-                .current_dir(root),
-            &mut counts,
-        ),
+        Command::new("node")
+            .args(["--test", "e2e/"])
+            .current_dir(root),
     );
 
     heading("measurements (budgets, not pass/fail)");
-    step(
+    suite.step(
         "size report",
         run_command(
             Command::new("node")
@@ -300,14 +308,20 @@ pub fn test(root: &Path) -> Result<(), Error> {
         "\nxtask test finished in {:.0} s",
         started.elapsed().as_secs_f64()
     );
-    if !failures.is_empty() {
-        println!("failed steps: {}", failures.join(", "));
+    if !suite.failed_steps.is_empty() {
+        println!("failed steps: {}", suite.failed_steps.join(", "));
     }
-    println!("{} passed, {} failed", counts.passed, counts.failed);
-    if failures.is_empty() {
+    println!(
+        "{} passed, {} failed",
+        suite.counts.passed, suite.counts.failed
+    );
+    if suite.failed_steps.is_empty() {
         Ok(())
     } else {
-        Err(Error::new(format!("{} step(s) failed", failures.len())))
+        Err(Error::new(format!(
+            "{} step(s) failed",
+            suite.failed_steps.len()
+        )))
     }
 }
 

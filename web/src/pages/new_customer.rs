@@ -32,7 +32,7 @@ pub fn NewCustomerPage() -> impl IntoView {
     };
     let set_contact = move |write: fn(&mut ContactData, Option<String>)| {
         move |value: String| {
-            draft.update(|d| write(d.contact.get_or_insert_with(Default::default), Some(value)))
+            draft.update(|d| write(d.contact.get_or_insert_with(Default::default), Some(value)));
         }
     };
 
