@@ -269,6 +269,22 @@ pub struct ReviewDecisionRequest {
 }
 
 choice_enum! {
+    /// What an API key or user may do. `admin` may do everything.
+    pub enum Role {
+        Operator = "operator" => "Operator",
+        Reviewer = "reviewer" => "Reviewer",
+        Admin = "admin" => "Administrator",
+    }
+}
+
+impl Role {
+    /// Whether this role covers `needed` (an admin covers every role).
+    pub fn covers(self, needed: Role) -> bool {
+        self == Role::Admin || self == needed
+    }
+}
+
+choice_enum! {
     /// Who did something recorded in the history.
     pub enum ActorKind {
         System = "system" => "System",

@@ -1,6 +1,7 @@
 //! Command-line flags; every flag also reads a `KYCARD_*` environment variable.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use kycard_core::wire::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -21,6 +22,37 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API and the single-page app.
     Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(DatabaseArgs),
+    /// Manage organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Manage users who sign in to the web app.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Folder for the database, uploaded documents and the card key.
+    #[arg(long, env = "KYCARD_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL; defaults to `sqlite://<data-dir>/kycard.db`.
+    #[arg(long, env = "KYCARD_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    /// The database URL to open.
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("kycard.db").display()))
+    }
 }
 
 /// `kycard serve` flags.
@@ -29,9 +61,79 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "KYCARD_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Data location.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Folder of the built single-page app (Trunk's `dist/`).
     #[arg(long, env = "KYCARD_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,
+    /// File with the 32-byte key that encrypts card numbers; created (mode 0600) when missing.
+    /// Defaults to `<data-dir>/card-number.key`. Back it up: without it, stored numbers are lost.
+    #[arg(long, env = "KYCARD_CARD_KEY_FILE")]
+    pub card_key_file: Option<PathBuf>,
+    /// Make sure a `demo` sandbox organization exists and print fresh API keys for it.
+    #[arg(long, env = "KYCARD_DEMO")]
+    pub demo: bool,
+}
+
+/// `kycard org ...`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization.
+    Create {
+        /// Short unique name (lower-case letters, digits, hyphens).
+        slug: String,
+        /// Display name; defaults to the slug.
+        #[arg(long)]
+        name: Option<String>,
+        /// A sandbox organization, for integration testing.
+        #[arg(long)]
+        sandbox: bool,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// `kycard key ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key; prints the key alone on standard output.
+    Create {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// What the key may do.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// `kycard user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
+        /// What the user may do.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw).ok_or_else(|| "expected operator, reviewer or admin".to_owned())
 }
 
 /// How log lines are written.

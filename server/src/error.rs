@@ -1,20 +1,68 @@
-//! One error type, one JSON shape (`shared/API.md`, "Errors") for every layer.
+//! One error type, one JSON shape (`shared/API.md`, "Errors") for every layer: handlers,
+//! extractors (through [`crate::http::extract`]), unknown routes, limits and panics.
 
+use crate::store::StoreError;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kycard_core::wire::{ErrorBody, ErrorResponse};
+use kycard_core::ValidationErrors;
+use kycard_core::wire::{ErrorBody, ErrorDetails, ErrorResponse};
 
-/// Everything a handler can answer other than success.
+/// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The body is not JSON.
+    #[error("The request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    /// JSON of the wrong shape, or a bad header or query value.
+    #[error("{0}")]
+    MalformedRequest(String),
+    /// No or bad credentials.
+    #[error("Authentication is required: send `Authorization: Bearer <api key>` or sign in.")]
+    Unauthenticated,
+    /// The caller's role may not do this.
+    #[error("Your role does not allow this action.")]
+    Forbidden,
     /// No such resource in the caller's organization, or no such route.
     #[error("The requested resource does not exist.")]
     NotFound,
     /// The route exists, the method does not.
     #[error("This method is not allowed on this resource.")]
     MethodNotAllowed,
-    /// Something failed inside the server; details go to the log, not the client.
+    /// The state forbids it.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `customer_not_active`.
+        code: &'static str,
+        /// English sentence.
+        message: String,
+        /// Structured reasons.
+        details: Option<ErrorDetails>,
+    },
+    /// `If-Match` names another version.
+    #[error(
+        "The customer was changed since you read it (now version {current}). Reload and try again."
+    )]
+    VersionMismatch {
+        /// The current version.
+        current: i64,
+    },
+    /// A change without `If-Match`.
+    #[error("Send `If-Match` with the version you read, e.g. `If-Match: \"3\"`.")]
+    PreconditionRequired,
+    /// Body or file over its limit.
+    #[error("The request is too large: {0}")]
+    PayloadTooLarge(String),
+    /// Content type not accepted.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Well-formed but invalid.
+    #[error("Some fields are invalid; see `fields`.")]
+    Validation(ValidationErrors),
+    /// The request took too long.
+    #[error("The request took too long and was stopped.")]
+    Timeout,
+    /// Something failed inside the server; the details are logged, not sent.
     #[error("Something went wrong on our side. Try again; if it keeps happening, contact support.")]
     Internal,
 }
@@ -23,24 +71,79 @@ impl AppError {
     /// HTTP status and stable code.
     pub const fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
+            Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
+            Self::MalformedRequest(_) => (StatusCode::BAD_REQUEST, "malformed_request"),
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            Self::VersionMismatch { .. } => (StatusCode::PRECONDITION_FAILED, "version_mismatch"),
+            Self::PreconditionRequired => {
+                (StatusCode::PRECONDITION_REQUIRED, "precondition_required")
+            }
+            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            Self::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
+    }
+
+    /// A `409` with a code and sentence.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> ErrorResponse {
+        let (_, code) = self.status_and_code();
+        ErrorResponse {
+            error: ErrorBody {
+                code: code.to_owned(),
+                message: self.to_string(),
+                fields: match self {
+                    Self::Validation(errors) => Some(errors.as_slice().to_vec()),
+                    _ => None,
+                },
+                details: match self {
+                    Self::Conflict { details, .. } => details.clone(),
+                    _ => None,
+                },
+            },
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        // Store errors never carry row contents, so they are safe to log.
+        tracing::error!(%error, "storage failure");
+        Self::Internal
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Validation(errors)
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let body = ErrorResponse {
-            error: ErrorBody {
-                code: code.to_owned(),
-                message: self.to_string(),
-                fields: None,
-                details: None,
-            },
-        };
-        (status, Json(body)).into_response()
+        let (status, _) = self.status_and_code();
+        let mut response = (status, Json(self.body())).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }

@@ -2,15 +2,21 @@
 //!
 //! The rules live in `kycard-core`; this crate holds state and speaks HTTP.
 
+pub mod admin;
+pub mod card_vault;
+pub mod cards;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod onboarding;
+pub mod store;
 pub mod telemetry;
 
 use config::ServeArgs;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Everything `serve` can fail on at start.
+/// Everything `serve` can fail on.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The address is taken or not ours.
@@ -21,6 +27,23 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
+    /// The data folder cannot be made.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database failed to open or migrate.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The card key is unusable.
+    #[error(transparent)]
+    Vault(#[from] card_vault::VaultError),
+    /// The demo set-up failed.
+    #[error(transparent)]
+    Admin(#[from] admin::AdminError),
     /// The server stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
@@ -28,6 +51,20 @@ pub enum StartError {
 
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
 pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
+    let data_dir = &args.database.data_dir;
+    std::fs::create_dir_all(data_dir).map_err(|source| StartError::DataDir {
+        path: data_dir.display().to_string(),
+        source,
+    })?;
+    let store = store::Store::open(&args.database.url()).await?;
+    let key_file = args
+        .card_key_file
+        .clone()
+        .unwrap_or_else(|| data_dir.join("card-number.key"));
+    let vault = card_vault::CardVault::open(&key_file, true)?;
+    if args.demo {
+        admin::ensure_demo(&store).await?;
+    }
     let listener = TcpListener::bind(args.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -35,9 +72,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
             source,
         })?;
     let local = listener.local_addr()?;
-    let app = http::router(&http::WebApp::new(args.web_dir));
+    let state = http::AppState {
+        store,
+        vault: Arc::new(vault),
+    };
+    let app = http::router(state, &http::WebApp::new(args.web_dir));
     tracing::info!(%local, "kycard listening");
-    println!("kycard is serving on http://{local}/");
+    println!("kycard is serving on http://{local}/ (API docs of the contract: shared/API.md)");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -1,20 +1,26 @@
 //! `kycard`: the command line of `shared/API.md`. Thin on purpose: parse, then hand over.
 
 use clap::Parser;
+use kycard_server::admin;
 use kycard_server::config::{Cli, Command};
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     kycard_server::telemetry::init(cli.log_format);
     let outcome = match cli.command {
-        Command::Serve(serve) => kycard_server::serve(serve).await,
+        Command::Serve(serve) => kycard_server::serve(serve).await.map_err(|e| e.to_string()),
+        Command::Migrate(database) => admin::migrate(&database).await.map_err(|e| e.to_string()),
+        Command::Org(command) => admin::org(command).await.map_err(|e| e.to_string()),
+        Command::Key(command) => admin::key(command).await.map_err(|e| e.to_string()),
+        Command::User(command) => admin::user(command).await.map_err(|e| e.to_string()),
     };
     match outcome {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("kycard: {error}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }

@@ -173,7 +173,8 @@ fn build_web(root: &Path) -> Result<(), Error> {
     )
 }
 
-/// `cargo xtask run`: build everything, then serve until Ctrl-C.
+/// `cargo xtask run`: build everything, then serve (with the demo organization and its
+/// printed keys) until Ctrl-C.
 pub fn run(root: &Path, extra: &[String]) -> Result<(), Error> {
     setup::ensure(root, Need::Run)?;
     build_web(root)?;
@@ -189,6 +190,7 @@ pub fn run(root: &Path, extra: &[String]) -> Result<(), Error> {
                 "kycard",
                 "--",
                 "serve",
+                "--demo",
             ])
             .args(extra),
     )

@@ -1,17 +1,43 @@
-//! Assembles the router: the API under `/api/v1`, the single-page app everywhere else.
+//! Assembles the router: the API under `/api/v1`, the single-page app everywhere else, and
+//! the layers every response goes through.
 
+mod cards;
+mod customers;
+mod extract;
 mod health;
+mod idempotent;
 mod web_app;
 
 pub use web_app::WebApp;
 
+use crate::card_vault::CardVault;
 use crate::error::AppError;
+use crate::store::Store;
 use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use uuid::Uuid;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Card number encryption.
+    pub vault: Arc<CardVault>,
+}
 
 /// The content security policy: only our own scripts, plus `'wasm-unsafe-eval'` so the
 /// browser may compile the app's WebAssembly; nothing inline, no framing.
@@ -19,12 +45,48 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Largest JSON body.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+/// Longest a request may run.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A resource id from the path. Text that is not a UUID names nothing, so it answers `404`
+/// like any id that does not exist.
+#[derive(Debug, Clone, Copy)]
+pub struct PathId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        Uuid::parse_str(&raw)
+            .map(Self)
+            .map_err(|_| AppError::NotFound)
+    }
+}
+
+async fn time_limit(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::Timeout.into_response(),
+    }
+}
+
 /// The whole application.
-pub fn router(web: &WebApp) -> Router {
+pub fn router(state: AppState, web: &WebApp) -> Router {
     let api = Router::new()
         .merge(health::routes())
+        .merge(customers::routes())
+        .merge(cards::routes())
         .fallback(|| async { AppError::NotFound })
-        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed });
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(middleware::from_fn(time_limit))
+        .with_state(state);
+    let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)
         .fallback_service(web.service())
@@ -33,22 +95,18 @@ pub fn router(web: &WebApp) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::custom(
-            |_: Box<dyn std::any::Any + Send>| {
-                axum::response::IntoResponse::into_response(AppError::Internal)
-            },
-        ))
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| AppError::Internal.into_response()))
+        // Spans name the method and path only: query strings (`q=` searches) may hold names.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = id.unwrap_or(""))
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }

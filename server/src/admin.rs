@@ -1,0 +1,163 @@
+//! The administrative subcommands: `migrate`, `org create`, `key create`, `user create`, and
+//! the demo set-up of `serve --demo`.
+
+use crate::config::{DatabaseArgs, KeyCommand, OrgCommand, UserCommand};
+use crate::store::{Organization, Store, StoreError};
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use kycard_core::contact::Email;
+use kycard_core::wire::Role;
+use std::io::Read;
+
+/// Failures of an administrative command, said for the person at the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A flag's value is wrong.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Shortest accepted password.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+async fn open(database: &DatabaseArgs) -> Result<Store, AdminError> {
+    std::fs::create_dir_all(&database.data_dir).map_err(|e| {
+        AdminError::Invalid(format!(
+            "cannot create {}: {e}",
+            database.data_dir.display()
+        ))
+    })?;
+    Ok(Store::open(&database.url()).await?)
+}
+
+/// `kycard migrate`.
+pub async fn migrate(database: &DatabaseArgs) -> Result<(), AdminError> {
+    open(database).await?;
+    eprintln!("database is up to date");
+    Ok(())
+}
+
+fn check_slug(slug: &str) -> Result<(), AdminError> {
+    let ok = (2..=40).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(AdminError::Invalid(format!(
+            "`{slug}` is not a valid slug: use 2 to 40 lower-case letters, digits and inner hyphens"
+        )))
+    }
+}
+
+/// `kycard org create`.
+pub async fn org(command: OrgCommand) -> Result<(), AdminError> {
+    let OrgCommand::Create {
+        slug,
+        name,
+        sandbox,
+        database,
+    } = command;
+    check_slug(&slug)?;
+    let name = name.unwrap_or_else(|| slug.clone());
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        return Err(AdminError::Invalid(
+            "the display name must have 1 to 100 characters".to_owned(),
+        ));
+    }
+    let store = open(&database).await?;
+    let org = store
+        .create_organization(&slug, name.trim(), sandbox)
+        .await?;
+    println!("{}", org.id);
+    Ok(())
+}
+
+async fn organization(store: &Store, slug: &str) -> Result<Organization, AdminError> {
+    store.organization_by_slug(slug).await?.ok_or_else(|| {
+        AdminError::Invalid(format!(
+            "no organization `{slug}`: create it with `kycard org create {slug}`"
+        ))
+    })
+}
+
+/// `kycard key create`: the key alone on standard output.
+pub async fn key(command: KeyCommand) -> Result<(), AdminError> {
+    let KeyCommand::Create {
+        org,
+        role,
+        database,
+    } = command;
+    let store = open(&database).await?;
+    let org = organization(&store, &org).await?;
+    let key = store.create_api_key(org.id, role).await?;
+    println!("{}", key.secret);
+    Ok(())
+}
+
+/// `kycard user create`: the password comes from standard input (first line).
+pub async fn user(command: UserCommand) -> Result<(), AdminError> {
+    let UserCommand::Create {
+        org,
+        email,
+        role,
+        database,
+    } = command;
+    let email = Email::try_from(email.as_str())
+        .map_err(|_| AdminError::Invalid(format!("`{email}` is not a valid email address")))?;
+    let mut input = String::new();
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut input)
+        .map_err(|e| {
+            AdminError::Invalid(format!("cannot read the password from standard input: {e}"))
+        })?;
+    let password = input.lines().next().unwrap_or("");
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AdminError::Invalid(format!(
+            "the password (read from standard input) must have at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    let store = open(&database).await?;
+    let org = organization(&store, &org).await?;
+    let id = store
+        .create_user(org.id, email.as_str(), role, &hash_password(password)?)
+        .await?;
+    println!("{id}");
+    Ok(())
+}
+
+/// An argon2id hash in PHC string form.
+pub fn hash_password(password: &str) -> Result<String, AdminError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AdminError::Invalid(format!("cannot hash the password: {e}")))
+}
+
+/// `serve --demo`: a `demo` sandbox organization and fresh keys for each role, printed.
+pub async fn ensure_demo(store: &Store) -> Result<(), AdminError> {
+    let org = match store.organization_by_slug("demo").await? {
+        Some(org) => org,
+        None => {
+            store
+                .create_organization("demo", "Demo program", true)
+                .await?
+        }
+    };
+    println!("\nDemo organization `demo` (sandbox). Fresh API keys for this run:");
+    for role in Role::ALL {
+        let key = store.create_api_key(org.id, *role).await?;
+        println!("  {:<9} {}", role.as_str(), key.secret);
+    }
+    println!(
+        "  try: curl -H 'Authorization: Bearer <operator key>' http://<addr>/api/v1/customers\n"
+    );
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Issuing cards and changing their status.
+
+use crate::card_vault::CardVault;
+use crate::error::AppError;
+use crate::store::{Caller, NewCard, Store, now};
+use chrono::Datelike;
+use kycard_core::card::{CardAction, CardIssue, CardType};
+use kycard_core::status::{CardRefusal, card_eligibility};
+use kycard_core::wire::Card;
+use uuid::Uuid;
+
+/// Cards are valid for this many years.
+const VALID_YEARS: i32 = 3;
+/// Tries when the customer changes between the check and the insert.
+const ATTEMPTS: usize = 3;
+
+/// Issues a card to an active customer; any other answers `409` with the reason.
+pub async fn issue_card(
+    store: &Store,
+    vault: &CardVault,
+    caller: &Caller,
+    customer_id: Uuid,
+    card_type: CardType,
+) -> Result<Card, AppError> {
+    for _ in 0..ATTEMPTS {
+        let customer = store
+            .customer(caller.organization_id, customer_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let wire = customer.to_wire();
+        let holder = card_eligibility(
+            customer.id,
+            customer.state,
+            &wire.requirements,
+            &customer.flagged_fields(),
+        )
+        .map_err(|refusal| refused(&refusal))?;
+        let issue = CardIssue { holder, card_type };
+        let id = Uuid::now_v7();
+        let number = vault.issue_number(id).map_err(|error| {
+            tracing::error!(%error, "card number generation failed");
+            AppError::Internal
+        })?;
+        let today = now().date_naive();
+        let name = wire
+            .individual
+            .as_ref()
+            .and_then(|i| i.personal.as_ref())
+            .and_then(|p| p.full_name.clone());
+        let card = NewCard {
+            id,
+            customer_id: issue.holder.customer_id(),
+            checked_customer_version: customer.version,
+            card_type: issue.card_type,
+            number_encrypted: number.encrypted,
+            last4: number.last4,
+            exp_month: today.month(),
+            exp_year: today.year() + VALID_YEARS,
+            cardholder_name: name.unwrap_or_default(),
+        };
+        if let Some(stored) = store
+            .insert_card(caller.organization_id, &card, &caller.actor)
+            .await?
+        {
+            tracing::info!(card_id = %stored.card.id, customer_id = %customer_id, "card issued");
+            return Ok(stored.card);
+        }
+    }
+    Err(AppError::conflict(
+        "customer_changed",
+        "The customer changed while the card was being issued; try again.",
+    ))
+}
+
+fn refused(refusal: &CardRefusal) -> AppError {
+    let code = match refusal {
+        CardRefusal::IndividualCardsNotEnabled => "individual_cards_not_enabled",
+        CardRefusal::NotActive { .. } => "customer_not_active",
+    };
+    AppError::Conflict {
+        code,
+        message: refusal.to_string(),
+        details: refusal.details(),
+    }
+}
+
+/// Freezes, unfreezes or cancels a card, as core's card status machine allows.
+pub async fn change_card(
+    store: &Store,
+    caller: &Caller,
+    card_id: Uuid,
+    action: CardAction,
+) -> Result<Card, AppError> {
+    let card = store
+        .card(caller.organization_id, card_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .card;
+    let next = card
+        .status
+        .apply(action)
+        .map_err(|e| AppError::conflict("invalid_transition", e.to_string()))?;
+    if !store
+        .set_card_status(caller.organization_id, card_id, card.status, next)
+        .await?
+    {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            "The card changed meanwhile; reload it and try again.",
+        ));
+    }
+    Ok(Card {
+        status: next,
+        ..card
+    })
+}

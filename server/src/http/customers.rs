@@ -1,0 +1,152 @@
+//! `/customers`: create, list, read, patch.
+
+use crate::error::AppError;
+use crate::http::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch, require};
+use crate::http::idempotent::{self, Success};
+use crate::http::{AppState, PathId};
+use crate::onboarding;
+use crate::store::{Caller, CustomerRecord, ListFilter};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kycard_core::status::CustomerStatus;
+use kycard_core::wire::{Customer, CustomerData, Page, Role};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/customers", get(list).post(create))
+        .route("/customers/{id}", get(read).patch(patch))
+}
+
+/// Largest page.
+const MAX_LIMIT: u32 = 100;
+const DEFAULT_LIMIT: u32 = 20;
+
+fn with_etag(status: StatusCode, customer: &Customer) -> Response {
+    let etag = HeaderValue::from_str(&format!("\"{}\"", customer.version))
+        .expect("digits are a valid header");
+    (status, [(header::ETAG, etag)], Json(customer)).into_response()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(data): ApiJson<CustomerData>,
+) -> Result<Response, AppError> {
+    require(&caller, Role::Operator)?;
+    let body = serde_json::to_string(&data).map_err(|_| AppError::Internal)?;
+    idempotent::run(
+        &state,
+        &caller,
+        key,
+        ("POST", "/customers", &body),
+        || async {
+            let record = onboarding::create_customer(&state.store, &caller, &data).await?;
+            tracing::info!(customer_id = %record.id, "customer created");
+            Ok(Success::json(StatusCode::CREATED, &record.to_wire()))
+        },
+    )
+    .await
+}
+
+/// Query of `GET /customers`, as text so every problem gets a clear message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+    q: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+fn list_filter(query: ListQuery) -> Result<ListFilter, AppError> {
+    let bad = |m: &str| AppError::MalformedRequest(m.to_owned());
+    let status = query
+        .status
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            CustomerStatus::parse(&s)
+                .ok_or_else(|| bad("`status` must be pending, active or rejected."))
+        })
+        .transpose()?;
+    let limit = match query.limit {
+        None => DEFAULT_LIMIT,
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| bad("`limit` must be a whole number from 1 to 100."))?,
+    };
+    let before = query
+        .cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            Uuid::parse_str(&c)
+                .map_err(|_| bad("`cursor` must be a `next_cursor` from a previous page."))
+        })
+        .transpose()?;
+    let query_text = query
+        .q
+        .map(|q| q.trim().to_owned())
+        .filter(|q| !q.is_empty());
+    if query_text.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(bad("`q` must be at most 200 characters."));
+    }
+    Ok(ListFilter {
+        status,
+        query: query_text,
+        limit,
+        before,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Page<Customer>>, AppError> {
+    let filter = list_filter(query)?;
+    let (records, more) = state
+        .store
+        .list_customers(caller.organization_id, &filter)
+        .await?;
+    let next_cursor = if more {
+        records.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    Ok(Json(Page {
+        data: records.iter().map(CustomerRecord::to_wire).collect(),
+        next_cursor,
+    }))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Response, AppError> {
+    let record = state
+        .store
+        .customer(caller.organization_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(with_etag(StatusCode::OK, &record.to_wire()))
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+    IfMatch(version): IfMatch,
+    ApiJson(data): ApiJson<CustomerData>,
+) -> Result<Response, AppError> {
+    require(&caller, Role::Operator)?;
+    let record = onboarding::update_customer(&state.store, &caller, id, version, &data).await?;
+    Ok(with_etag(StatusCode::OK, &record.to_wire()))
+}

@@ -1,0 +1,156 @@
+//! Extractors whose rejections use the one error shape: JSON bodies, query strings, the
+//! caller's credentials, `If-Match` and `Idempotency-Key`.
+
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::store::Caller;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use kycard_core::wire::Role;
+use serde::de::DeserializeOwned;
+
+/// A JSON request body. Bad bodies answer `malformed_json` (not JSON), `malformed_request`
+/// (JSON of the wrong shape: not an object, a wrong type, an unknown field), `413` (over
+/// [`super::JSON_BODY_LIMIT`]) or `415` (not `application/json`).
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|mime| {
+                mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType(
+                "Send JSON with `Content-Type: application/json`.".to_owned(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge("JSON bodies are limited to 1 MiB.".to_owned())
+            } else {
+                AppError::MalformedRequest(rejection.body_text())
+            }
+        })?;
+        // serde accepts arrays for structs (positional fields); the API only speaks objects.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') {
+            return Err(AppError::MalformedRequest(
+                "The body must be a JSON object.".to_owned(),
+            ));
+        }
+        serde_json::from_slice(&bytes)
+            .map(Self)
+            .map_err(|e| match e.classify() {
+                serde_json::error::Category::Data => {
+                    AppError::MalformedRequest(format!("The JSON does not fit: {e}"))
+                }
+                _ => AppError::MalformedJson(e.to_string()),
+            })
+    }
+}
+
+/// `axum::extract::Query`, answering bad query strings with `malformed_request`.
+#[derive(Debug, Clone)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|e: QueryRejection| AppError::MalformedRequest(e.body_text()))
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(AppError::Unauthenticated);
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .ok_or(AppError::Unauthenticated)?;
+        state
+            .store
+            .caller_for_api_key(key)
+            .await?
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// Refuses callers whose role does not cover `needed`.
+pub fn require(caller: &Caller, needed: Role) -> Result<(), AppError> {
+    if caller.role.covers(needed) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The version in `If-Match`: `"3"`, `W/"3"` or a bare `3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfMatch(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get(header::IF_MATCH)
+            .ok_or(AppError::PreconditionRequired)?;
+        let text = value.to_str().unwrap_or("").trim();
+        let unquoted = text.trim_start_matches("W/").trim_matches('"');
+        unquoted.parse::<i64>().map(Self).map_err(|_| {
+            AppError::MalformedRequest(format!(
+                "`If-Match` must hold a version number such as \"3\", not `{text}`."
+            ))
+        })
+    }
+}
+
+/// The optional `Idempotency-Key` header, 1–255 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(Self(None));
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
+        key.map(|k| Self(Some(k.to_owned()))).ok_or_else(|| {
+            AppError::MalformedRequest(
+                "`Idempotency-Key` must be 1 to 255 visible ASCII characters.".to_owned(),
+            )
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! Runs a `POST` under its `Idempotency-Key`, when it has one.
+
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::store::{Caller, IdempotencyOutcome, StoredResponse};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// How long a request waits for another one holding the same key.
+const WAIT_FOR_OTHER: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(20);
+
+/// A successful result to send (and keep for replays).
+pub struct Success {
+    /// Status, e.g. `201`.
+    pub status: StatusCode,
+    /// JSON body.
+    pub body: String,
+}
+
+impl Success {
+    /// A success with `value` as JSON.
+    pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Self {
+        Self {
+            status,
+            body: serde_json::to_string(value).expect("wire types serialise"),
+        }
+    }
+}
+
+fn respond(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Runs `work` once per (organization, key); replays its stored result for the same request
+/// and refuses the key for a different one. Server-side failures free the key for a retry.
+pub async fn run<F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<String>,
+    request: (&str, &str, &str),
+    work: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Success, AppError>>,
+{
+    let Some(key) = key else {
+        return work().await.map(|s| respond(s.status, s.body));
+    };
+    let (method, path, body) = request;
+    let fingerprint = hex::encode(Sha256::digest(
+        format!("{method} {path}\n{body}").as_bytes(),
+    ));
+    let org = caller.organization_id;
+    let waited = tokio::time::Instant::now();
+    loop {
+        match state
+            .store
+            .reserve_idempotency(org, &key, &fingerprint)
+            .await?
+        {
+            IdempotencyOutcome::Reserved => break,
+            IdempotencyOutcome::Replay(stored) => {
+                let status = StatusCode::from_u16(stored.status).map_err(|_| AppError::Internal)?;
+                return Ok(respond(status, stored.body));
+            }
+            IdempotencyOutcome::Mismatch => {
+                return Err(AppError::conflict(
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used for a different request; use a new key.",
+                ));
+            }
+            IdempotencyOutcome::InProgress if waited.elapsed() < WAIT_FOR_OTHER => {
+                tokio::time::sleep(POLL).await;
+            }
+            IdempotencyOutcome::InProgress => {
+                return Err(AppError::conflict(
+                    "idempotency_key_in_use",
+                    "A request with this Idempotency-Key is still running; retry shortly.",
+                ));
+            }
+        }
+    }
+    let outcome = work().await;
+    let stored = match &outcome {
+        Ok(success) => Some(StoredResponse {
+            status: success.status.as_u16(),
+            body: success.body.clone(),
+        }),
+        Err(error) if error.status_and_code().0.is_client_error() => Some(StoredResponse {
+            status: error.status_and_code().0.as_u16(),
+            body: serde_json::to_string(&error.body()).expect("errors serialise"),
+        }),
+        Err(_) => None,
+    };
+    match stored {
+        Some(stored) => state.store.complete_idempotency(org, &key, &stored).await?,
+        None => state.store.release_idempotency(org, &key).await?,
+    }
+    outcome.map(|s| respond(s.status, s.body))
+}

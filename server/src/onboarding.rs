@@ -1,0 +1,177 @@
+//! Creating and changing customers. Core decides validity, requirements and status; this
+//! module applies its answers to stored records.
+
+use crate::error::AppError;
+use crate::store::{Caller, CustomerRecord, HistoryLine, Store, now};
+use kycard_core::customer::{ValidCustomer, apply_patch, validate_customer};
+use kycard_core::documents::{all_submitted, required_documents, requirements};
+use kycard_core::status::{CustomerState, ReviewEvent, TransitionError};
+use kycard_core::wire::CustomerData;
+use uuid::Uuid;
+
+/// Today's date for age and expiry rules (UTC: the server has no customer time zone).
+fn today() -> chrono::NaiveDate {
+    now().date_naive()
+}
+
+/// Validates and stores a new customer.
+pub async fn create_customer(
+    store: &Store,
+    caller: &Caller,
+    data: &CustomerData,
+) -> Result<CustomerRecord, AppError> {
+    let valid = validate_customer(data, today())?;
+    let at = now();
+    let state = valid.individual.as_ref().map(|_| CustomerState::INITIAL);
+    let record = CustomerRecord {
+        id: Uuid::now_v7(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        data: CustomerData::from(&valid),
+        state,
+        decided_at: None,
+        required_documents: valid
+            .individual
+            .as_ref()
+            .map(required_documents)
+            .unwrap_or_default(),
+        flags: Vec::new(),
+    };
+    store
+        .insert_customer(
+            caller.organization_id,
+            &record,
+            &HistoryLine::change(caller.actor.clone(), "customer.created", None, state),
+        )
+        .await?;
+    Ok(record)
+}
+
+/// Applies a `PATCH` at version `expected_version`.
+///
+/// Enabling individual cards starts the onboarding; changing the program data of an enrolled
+/// customer is a resubmission (core decides what that does to the status: a final rejection
+/// refuses it with `409 resubmission_not_allowed`).
+pub async fn update_customer(
+    store: &Store,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: i64,
+    patch: &CustomerData,
+) -> Result<CustomerRecord, AppError> {
+    let current = store
+        .customer(caller.organization_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.version != expected_version {
+        return Err(AppError::VersionMismatch {
+            current: current.version,
+        });
+    }
+    let merged = apply_patch(&current.data, patch)?;
+    let valid = validate_customer(&merged, today())?;
+    let mut next = current.clone();
+    next.data = CustomerData::from(&valid);
+    next.version = current.version + 1;
+    next.updated_at = now();
+    let program_data_changed = next.data.individual != current.data.individual;
+    let (state, event) = next_state(&current, &valid, program_data_changed)?;
+    if let Some(individual) = &valid.individual {
+        next.required_documents = required_documents(individual);
+    }
+    if program_data_changed && state != current.state {
+        // A resubmission clears the field flags it answered.
+        next.flags
+            .retain(|f| matches!(f.target, kycard_core::review::FlagTarget::Document(_)));
+    }
+    next.state = state;
+    let history = HistoryLine::change(caller.actor.clone(), event, current.state, state);
+    if store
+        .update_customer(caller.organization_id, expected_version, &next, &history)
+        .await?
+    {
+        Ok(next)
+    } else {
+        let now_version = store
+            .customer(caller.organization_id, id)
+            .await?
+            .map_or(expected_version, |c| c.version);
+        Err(AppError::VersionMismatch {
+            current: now_version,
+        })
+    }
+}
+
+fn next_state(
+    current: &CustomerRecord,
+    valid: &ValidCustomer,
+    program_data_changed: bool,
+) -> Result<(Option<CustomerState>, &'static str), AppError> {
+    match (current.state, &valid.individual) {
+        (None, Some(_)) => Ok((Some(CustomerState::INITIAL), "customer.enrolled")),
+        (Some(state), Some(individual)) if program_data_changed => {
+            let checklist = requirements(&required_documents(individual), &[]);
+            let complete = all_submitted(&checklist);
+            let next = state
+                .apply(ReviewEvent::Submitted { complete })
+                .map_err(transition_error)?;
+            Ok((Some(next), "customer.resubmitted"))
+        }
+        (state, _) => Ok((state, "customer.updated")),
+    }
+}
+
+/// The API error of a refused status transition.
+pub fn transition_error(error: TransitionError) -> AppError {
+    let code = match error {
+        TransitionError::ResubmissionNotAllowed => "resubmission_not_allowed",
+        TransitionError::Invalid { .. } => "invalid_transition",
+    };
+    AppError::conflict(code, error.to_string())
+}
+
+/// Applies a review event (documents complete, a decision) to a customer, as core's status
+/// machine allows, recording who did it.
+pub async fn apply_event(
+    store: &Store,
+    organization_id: Uuid,
+    actor: &kycard_core::wire::Actor,
+    id: Uuid,
+    event: ReviewEvent,
+) -> Result<CustomerRecord, AppError> {
+    let current = store
+        .customer(organization_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(state) = current.state else {
+        return Err(AppError::conflict(
+            "individual_cards_not_enabled",
+            "The customer is not enrolled in individual cards.",
+        ));
+    };
+    let next_state = state.apply(event).map_err(transition_error)?;
+    let mut next = current.clone();
+    next.version += 1;
+    next.updated_at = now();
+    next.state = Some(next_state);
+    if next_state.stage() == kycard_core::status::ReviewStage::Decided {
+        next.decided_at = Some(next.updated_at);
+    }
+    let event_name = match event {
+        ReviewEvent::Submitted { .. } => "review.submitted",
+        ReviewEvent::AutomaticDecision(_) | ReviewEvent::ManualDecision(_) => "review.decided",
+    };
+    let history = HistoryLine::change(actor.clone(), event_name, current.state, next.state);
+    if store
+        .update_customer(organization_id, current.version, &next, &history)
+        .await?
+    {
+        Ok(next)
+    } else {
+        Err(AppError::conflict(
+            "customer_changed",
+            "The customer changed meanwhile; try again.",
+        ))
+    }
+}

@@ -1,0 +1,167 @@
+//! Cards. The full number is stored only encrypted; nothing here ever returns it.
+
+use super::{Store, StoreError, now, parse_id, parse_time};
+use chrono::{DateTime, Utc};
+use kycard_core::card::{CardStatus, CardType};
+use kycard_core::wire::Card;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+/// A card to store.
+#[derive(Debug, Clone)]
+pub struct NewCard {
+    /// Id.
+    pub id: Uuid,
+    /// Holder.
+    pub customer_id: Uuid,
+    /// The customer version the eligibility check saw: the insert only happens if the
+    /// customer is still active at exactly that version.
+    pub checked_customer_version: i64,
+    /// Form.
+    pub card_type: CardType,
+    /// AES-256-GCM nonce and ciphertext of the number.
+    pub number_encrypted: Vec<u8>,
+    /// Last four digits.
+    pub last4: String,
+    /// Expiry month.
+    pub exp_month: u32,
+    /// Expiry year.
+    pub exp_year: i32,
+    /// Printed name.
+    pub cardholder_name: String,
+}
+
+/// A stored card (without its number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRecord {
+    /// The API view.
+    pub card: Card,
+}
+
+fn from_row(row: &SqliteRow) -> Result<CardRecord, StoreError> {
+    let corrupt = || StoreError::Corrupt("cards");
+    let exp_month: i64 = row.get("exp_month");
+    let exp_year: i64 = row.get("exp_year");
+    Ok(CardRecord {
+        card: Card {
+            id: parse_id(row.get("id"), "cards")?,
+            customer_id: parse_id(row.get("customer_id"), "cards")?,
+            card_type: CardType::parse(row.get("type")).ok_or_else(corrupt)?,
+            status: CardStatus::parse(row.get("status")).ok_or_else(corrupt)?,
+            last4: row.get("last4"),
+            exp_month: u32::try_from(exp_month).map_err(|_| corrupt())?,
+            exp_year: i32::try_from(exp_year).map_err(|_| corrupt())?,
+            cardholder_name: row.get("cardholder_name"),
+            created_at: parse_time(row.get("created_at"), "cards")?,
+        },
+    })
+}
+
+impl Store {
+    /// Stores a card with its history line, only if the customer is still active at the
+    /// version that was checked. `Ok(None)` when it is not (the caller checks again).
+    pub async fn insert_card(
+        &self,
+        organization_id: Uuid,
+        card: &NewCard,
+        actor: &kycard_core::wire::Actor,
+    ) -> Result<Option<CardRecord>, StoreError> {
+        let at: DateTime<Utc> = now();
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO cards (id, organization_id, customer_id, type, status, last4, number_encrypted, exp_month, \
+             exp_year, cardholder_name, created_at, updated_at) \
+             SELECT ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ? \
+             WHERE EXISTS (SELECT 1 FROM customers WHERE id = ? AND organization_id = ? AND status = 'active' \
+                           AND version = ?)",
+        )
+        .bind(card.id.to_string())
+        .bind(organization_id.to_string())
+        .bind(card.customer_id.to_string())
+        .bind(card.card_type.as_str())
+        .bind(&card.last4)
+        .bind(&card.number_encrypted)
+        .bind(card.exp_month)
+        .bind(card.exp_year)
+        .bind(&card.cardholder_name)
+        .bind(at.to_rfc3339())
+        .bind(at.to_rfc3339())
+        .bind(card.customer_id.to_string())
+        .bind(organization_id.to_string())
+        .bind(card.checked_customer_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, to_state) \
+             VALUES (?, ?, ?, ?, 'card.issued', ?)",
+        )
+        .bind(card.customer_id.to_string())
+        .bind(at.to_rfc3339())
+        .bind(actor.kind.as_str())
+        .bind(actor.id.map(|id| id.to_string()))
+        .bind(card.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.card(organization_id, card.id).await
+    }
+
+    /// One card of the organization.
+    pub async fn card(
+        &self,
+        organization_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<CardRecord>, StoreError> {
+        let sql = "SELECT id, customer_id, type, status, last4, exp_month, exp_year, cardholder_name, created_at \
+                   FROM cards WHERE id = ? AND organization_id = ?";
+        let row = sqlx::query(sql)
+            .bind(id.to_string())
+            .bind(organization_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The customer's cards, oldest first.
+    pub async fn customer_cards(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+    ) -> Result<Vec<CardRecord>, StoreError> {
+        let sql = "SELECT id, customer_id, type, status, last4, exp_month, exp_year, cardholder_name, created_at \
+                   FROM cards WHERE customer_id = ? AND organization_id = ? ORDER BY id";
+        let rows = sqlx::query(sql)
+            .bind(customer_id.to_string())
+            .bind(organization_id.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Moves a card from `from` to `to`; false when its status was no longer `from`.
+    pub async fn set_card_status(
+        &self,
+        organization_id: Uuid,
+        id: Uuid,
+        from: CardStatus,
+        to: CardStatus,
+    ) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE cards SET status = ?, updated_at = ? WHERE id = ? AND organization_id = ? AND status = ?",
+        )
+        .bind(to.as_str())
+        .bind(now().to_rfc3339())
+        .bind(id.to_string())
+        .bind(organization_id.to_string())
+        .bind(from.as_str())
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+}

@@ -1,0 +1,189 @@
+//! Organizations and API keys.
+
+use super::{Store, StoreError, is_unique_violation, now, parse_id};
+use kycard_core::wire::{Actor, ActorKind, Role};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use uuid::Uuid;
+
+/// An organization (a card program client): the boundary of everything a caller sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// Id.
+    pub id: Uuid,
+    /// Short unique name used on the command line.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Sandbox organizations are for integration testing.
+    pub sandbox: bool,
+}
+
+/// Who is calling: resolved from credentials on every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The caller's organization; every query is scoped to it.
+    pub organization_id: Uuid,
+    /// Whether the organization is a sandbox.
+    pub sandbox: bool,
+    /// What the caller may do.
+    pub role: Role,
+    /// For the history.
+    pub actor: Actor,
+}
+
+/// A freshly made key: the secret is shown once and never stored.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    /// Key id.
+    pub id: Uuid,
+    /// The whole key, `kyc_<prefix>_<secret>`.
+    pub secret: String,
+}
+
+/// SHA-256 of a key, hex. Keys are 256-bit random values, so a fast hash is enough: there is
+/// nothing to brute-force, unlike passwords.
+pub(crate) fn key_digest(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// `n` random bytes, hex-encoded.
+pub(crate) fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    hex::encode(bytes)
+}
+
+fn parse_role(raw: &str) -> Result<Role, StoreError> {
+    Role::parse(raw).ok_or(StoreError::Corrupt("role"))
+}
+
+impl Store {
+    /// Creates an organization; `Duplicate` when the slug is taken.
+    pub async fn create_organization(
+        &self,
+        slug: &str,
+        name: &str,
+        sandbox: bool,
+    ) -> Result<Organization, StoreError> {
+        let id = Uuid::now_v7();
+        let result = sqlx::query("INSERT INTO organizations (id, slug, name, sandbox, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(id.to_string())
+            .bind(slug)
+            .bind(name)
+            .bind(sandbox)
+            .bind(now().to_rfc3339())
+            .execute(self.pool())
+            .await;
+        match result {
+            Ok(_) => Ok(Organization {
+                id,
+                slug: slug.to_owned(),
+                name: name.to_owned(),
+                sandbox,
+            }),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::Duplicate("an organization with this slug"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Finds an organization by slug.
+    pub async fn organization_by_slug(
+        &self,
+        slug: &str,
+    ) -> Result<Option<Organization>, StoreError> {
+        let row = sqlx::query("SELECT id, slug, name, sandbox FROM organizations WHERE slug = ?")
+            .bind(slug)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| {
+            Ok(Organization {
+                id: parse_id(r.get("id"), "organizations")?,
+                slug: r.get("slug"),
+                name: r.get("name"),
+                sandbox: r.get("sandbox"),
+            })
+        })
+        .transpose()
+    }
+
+    /// Makes a new API key for an organization.
+    pub async fn create_api_key(
+        &self,
+        organization_id: Uuid,
+        role: Role,
+    ) -> Result<NewApiKey, StoreError> {
+        let id = Uuid::now_v7();
+        let prefix = random_hex(4);
+        let secret = format!("kyc_{prefix}_{}", random_hex(32));
+        sqlx::query(
+            "INSERT INTO api_keys (id, organization_id, role, prefix, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(organization_id.to_string())
+        .bind(role.as_str())
+        .bind(&prefix)
+        .bind(key_digest(&secret))
+        .bind(now().to_rfc3339())
+        .execute(self.pool())
+        .await?;
+        Ok(NewApiKey { id, secret })
+    }
+
+    /// Resolves a presented API key; `None` for unknown or revoked keys.
+    pub async fn caller_for_api_key(&self, key: &str) -> Result<Option<Caller>, StoreError> {
+        let row = sqlx::query(
+            "SELECT k.id, k.role, k.organization_id, o.sandbox FROM api_keys k \
+             JOIN organizations o ON o.id = k.organization_id \
+             WHERE k.secret_sha256 = ? AND k.revoked_at IS NULL",
+        )
+        .bind(key_digest(key))
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(Caller {
+                organization_id: parse_id(r.get("organization_id"), "api_keys")?,
+                sandbox: r.get("sandbox"),
+                role: parse_role(r.get("role"))?,
+                actor: Actor {
+                    kind: ActorKind::ApiKey,
+                    id: Some(parse_id(r.get("id"), "api_keys")?),
+                },
+            })
+        })
+        .transpose()
+    }
+}
+
+impl Store {
+    /// Creates a user with an argon2 password hash; `Duplicate` when the email is taken.
+    pub async fn create_user(
+        &self,
+        organization_id: Uuid,
+        email: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        let result = sqlx::query(
+            "INSERT INTO users (id, organization_id, email, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(organization_id.to_string())
+        .bind(email)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(now().to_rfc3339())
+        .execute(self.pool())
+        .await;
+        match result {
+            Ok(_) => Ok(id),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::Duplicate("a user with this email"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

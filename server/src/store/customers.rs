@@ -1,0 +1,321 @@
+//! Customers and their history.
+
+use super::{Store, StoreError, parse_id, parse_time};
+use chrono::{DateTime, Utc};
+use kycard_core::documents::{DocumentKind, requirements};
+use kycard_core::review::Flag;
+use kycard_core::status::{CustomerState, CustomerStatus, ReviewStage};
+use kycard_core::wire::{Actor, Customer, CustomerData, ReviewSummary};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+/// A stored customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRecord {
+    /// Id.
+    pub id: Uuid,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Normalised data as validated by core.
+    pub data: CustomerData,
+    /// Onboarding state; `None` outside the card program.
+    pub state: Option<CustomerState>,
+    /// When the last decision was made.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Documents the profile needs.
+    pub required_documents: Vec<DocumentKind>,
+    /// Flags of the latest rejection.
+    pub flags: Vec<Flag>,
+}
+
+impl CustomerRecord {
+    /// The API representation.
+    pub fn to_wire(&self) -> Customer {
+        let enrolled = self.data.individual_cards.unwrap_or(false);
+        Customer {
+            id: self.id,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            contact: self.data.contact.clone().unwrap_or_default(),
+            individual_cards: enrolled,
+            individual: self.data.individual.clone(),
+            status: self.state.map(CustomerState::status),
+            requirements: requirements(&self.required_documents, &[]),
+            review: self.state.map(|state| ReviewSummary {
+                stage: state.stage(),
+                flags: self.flags.clone(),
+                decided_at: self.decided_at,
+                resubmittable: state.resubmittable(),
+            }),
+        }
+    }
+
+    /// Paths of field flags not yet corrected.
+    pub fn flagged_fields(&self) -> Vec<String> {
+        self.flags
+            .iter()
+            .filter_map(|f| match &f.target {
+                kycard_core::review::FlagTarget::Field(path) => Some(path.clone()),
+                kycard_core::review::FlagTarget::Document(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// Filters of `GET /customers`.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this status.
+    pub status: Option<CustomerStatus>,
+    /// Substring of name or email, any case.
+    pub query: Option<String>,
+    /// Page size.
+    pub limit: u32,
+    /// Only customers older than this id (the previous page's last).
+    pub before: Option<Uuid>,
+}
+
+fn from_row(row: &SqliteRow) -> Result<CustomerRecord, StoreError> {
+    let corrupt = || StoreError::Corrupt("customers");
+    let stored_status: Option<String> = row.get("status");
+    let stored_stage: Option<String> = row.get("stage");
+    let state = match (stored_status, stored_stage) {
+        (Some(status), Some(stage)) => Some(
+            CustomerState::from_parts(
+                CustomerStatus::parse(&status).ok_or_else(corrupt)?,
+                ReviewStage::parse(&stage).ok_or_else(corrupt)?,
+                row.get("resubmittable"),
+            )
+            .ok_or_else(corrupt)?,
+        ),
+        _ => None,
+    };
+    let decided_at: Option<String> = row.get("decided_at");
+    Ok(CustomerRecord {
+        id: parse_id(row.get("id"), "customers")?,
+        version: row.get("version"),
+        created_at: parse_time(row.get("created_at"), "customers")?,
+        updated_at: parse_time(row.get("updated_at"), "customers")?,
+        data: serde_json::from_str(row.get("data")).map_err(|_| corrupt())?,
+        state,
+        decided_at: decided_at
+            .map(|t| parse_time(&t, "customers"))
+            .transpose()?,
+        required_documents: serde_json::from_str(row.get("required_documents"))
+            .map_err(|_| corrupt())?,
+        flags: serde_json::from_str(row.get("flags")).map_err(|_| corrupt())?,
+    })
+}
+
+/// Lower-cased name and email, for `q`.
+fn search_text(data: &CustomerData) -> String {
+    let name = data
+        .individual
+        .as_ref()
+        .and_then(|i| i.personal.as_ref())
+        .and_then(|p| p.full_name.as_deref());
+    let email = data.contact.as_ref().and_then(|c| c.email.as_deref());
+    format!("{} {}", name.unwrap_or(""), email.unwrap_or("")).to_lowercase()
+}
+
+/// One history line to write with a change.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    /// Who.
+    pub actor: Actor,
+    /// What, e.g. `customer.created`.
+    pub event: &'static str,
+    /// State before.
+    pub from: Option<String>,
+    /// State after.
+    pub to: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+fn state_label(state: Option<CustomerState>) -> Option<String> {
+    state.map(|s| format!("{}/{}", s.status(), s.stage()))
+}
+
+impl HistoryLine {
+    /// A line for a state change (or a plain event when the state stayed).
+    pub fn change(
+        actor: Actor,
+        event: &'static str,
+        from: Option<CustomerState>,
+        to: Option<CustomerState>,
+    ) -> Self {
+        Self {
+            actor,
+            event,
+            from: state_label(from),
+            to: state_label(to),
+            reason: None,
+        }
+    }
+}
+
+async fn write_history(
+    tx: &mut Transaction<'_, Sqlite>,
+    customer_id: Uuid,
+    at: DateTime<Utc>,
+    line: &HistoryLine,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, from_state, to_state, reason) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(customer_id.to_string())
+    .bind(at.to_rfc3339())
+    .bind(line.actor.kind.as_str())
+    .bind(line.actor.id.map(|id| id.to_string()))
+    .bind(line.event)
+    .bind(&line.from)
+    .bind(&line.to)
+    .bind(&line.reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("wire types serialise")
+}
+
+impl Store {
+    /// Stores a new customer and its `customer.created` history line in one transaction.
+    pub async fn insert_customer(
+        &self,
+        organization_id: Uuid,
+        record: &CustomerRecord,
+        history: &HistoryLine,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO customers (id, organization_id, version, created_at, updated_at, data, individual_cards, \
+             status, stage, resubmittable, decided_at, required_documents, flags, search) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(record.id.to_string())
+        .bind(organization_id.to_string())
+        .bind(record.version)
+        .bind(record.created_at.to_rfc3339())
+        .bind(record.updated_at.to_rfc3339())
+        .bind(json(&record.data))
+        .bind(record.data.individual_cards.unwrap_or(false))
+        .bind(record.state.map(|s| s.status().as_str()))
+        .bind(record.state.map(|s| s.stage().as_str()))
+        .bind(record.state.is_none_or(CustomerState::resubmittable))
+        .bind(record.decided_at.map(|t| t.to_rfc3339()))
+        .bind(json(&record.required_documents))
+        .bind(json(&record.flags))
+        .bind(search_text(&record.data))
+        .execute(&mut *tx)
+        .await?;
+        write_history(&mut tx, record.id, record.created_at, history).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces a customer if its stored version is still `expected_version`; returns false
+    /// (and changes nothing) when someone else changed it first.
+    pub async fn update_customer(
+        &self,
+        organization_id: Uuid,
+        expected_version: i64,
+        record: &CustomerRecord,
+        history: &HistoryLine,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let updated = sqlx::query(
+            "UPDATE customers SET version = ?, updated_at = ?, data = ?, individual_cards = ?, status = ?, stage = ?, \
+             resubmittable = ?, decided_at = ?, required_documents = ?, flags = ?, search = ? \
+             WHERE id = ? AND organization_id = ? AND version = ?",
+        )
+        .bind(record.version)
+        .bind(record.updated_at.to_rfc3339())
+        .bind(json(&record.data))
+        .bind(record.data.individual_cards.unwrap_or(false))
+        .bind(record.state.map(|s| s.status().as_str()))
+        .bind(record.state.map(|s| s.stage().as_str()))
+        .bind(record.state.is_none_or(CustomerState::resubmittable))
+        .bind(record.decided_at.map(|t| t.to_rfc3339()))
+        .bind(json(&record.required_documents))
+        .bind(json(&record.flags))
+        .bind(search_text(&record.data))
+        .bind(record.id.to_string())
+        .bind(organization_id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        write_history(&mut tx, record.id, record.updated_at, history).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// One customer of the organization.
+    pub async fn customer(
+        &self,
+        organization_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<CustomerRecord>, StoreError> {
+        let sql = "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
+                   required_documents, flags FROM customers WHERE id = ? AND organization_id = ?";
+        let row = sqlx::query(sql)
+            .bind(id.to_string())
+            .bind(organization_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// A page of the organization's customers, newest first; one extra row tells whether
+    /// another page follows.
+    pub async fn list_customers(
+        &self,
+        organization_id: Uuid,
+        filter: &ListFilter,
+    ) -> Result<(Vec<CustomerRecord>, bool), StoreError> {
+        let pattern = filter.query.as_ref().map(|q| {
+            let escaped = q
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows = sqlx::query(
+            "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
+             required_documents, flags FROM customers \
+             WHERE organization_id = ?1 \
+               AND (?2 IS NULL OR status = ?2) \
+               AND (?3 IS NULL OR search LIKE ?3 ESCAPE '\\') \
+               AND (?4 IS NULL OR id < ?4) \
+             ORDER BY id DESC LIMIT ?5",
+        )
+        .bind(organization_id.to_string())
+        .bind(filter.status.map(CustomerStatus::as_str))
+        .bind(pattern)
+        .bind(filter.before.map(|id| id.to_string()))
+        .bind(i64::from(filter.limit) + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let more = rows.len() > filter.limit as usize;
+        let records = rows
+            .iter()
+            .take(filter.limit as usize)
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((records, more))
+    }
+}

@@ -1,0 +1,120 @@
+//! Idempotency keys: the same key with the same request replays the first response; with a
+//! different request it is refused. A key is reserved before the work starts, so concurrent
+//! requests with one key do the work once (the others wait for the first to finish).
+
+use super::{Store, StoreError, now};
+use chrono::Duration;
+use uuid::Uuid;
+
+/// How long keys are kept (the API promises at least 24 hours).
+pub const RETENTION_HOURS: i64 = 48;
+
+/// A response kept for replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+}
+
+/// What reserving a key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyOutcome {
+    /// New key, now reserved: do the work, then [`Store::complete_idempotency`].
+    Reserved,
+    /// Done before with the same request: answer this.
+    Replay(StoredResponse),
+    /// Used before with a different request.
+    Mismatch,
+    /// Another request with this key is still running.
+    InProgress,
+}
+
+/// Status stored while the first request runs.
+const IN_PROGRESS: i64 = 0;
+
+impl Store {
+    /// Reserves `key` for a request with `fingerprint`, or says what it was used for.
+    pub async fn reserve_idempotency(
+        &self,
+        organization_id: Uuid,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<IdempotencyOutcome, StoreError> {
+        let cutoff = (now() - Duration::hours(RETENTION_HOURS)).to_rfc3339();
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND created_at < ?",
+        )
+        .bind(organization_id.to_string())
+        .bind(key)
+        .bind(&cutoff)
+        .execute(self.pool())
+        .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at) \
+             VALUES (?, ?, ?, ?, '', ?) ON CONFLICT (organization_id, key) DO NOTHING",
+        )
+        .bind(organization_id.to_string())
+        .bind(key)
+        .bind(fingerprint)
+        .bind(IN_PROGRESS)
+        .bind(now().to_rfc3339())
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(IdempotencyOutcome::Reserved);
+        }
+        let row: Option<(String, i64, String)> =
+            sqlx::query_as("SELECT fingerprint, status, body FROM idempotency_keys WHERE organization_id = ? AND key = ?")
+                .bind(organization_id.to_string())
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(match row {
+            // Gone between the insert and the read: its owner freed it; ask again.
+            None | Some((_, IN_PROGRESS, _)) => IdempotencyOutcome::InProgress,
+            Some((stored, _, _)) if stored != fingerprint => IdempotencyOutcome::Mismatch,
+            Some((_, status, body)) => IdempotencyOutcome::Replay(StoredResponse {
+                status: u16::try_from(status)
+                    .map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
+                body,
+            }),
+        })
+    }
+
+    /// Records the response of a reserved key.
+    pub async fn complete_idempotency(
+        &self,
+        organization_id: Uuid,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE idempotency_keys SET status = ?, body = ? WHERE organization_id = ? AND key = ?")
+            .bind(i64::from(response.status))
+            .bind(&response.body)
+            .bind(organization_id.to_string())
+            .bind(key)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Frees a reserved key whose request failed inside the server, so it can be retried.
+    pub async fn release_idempotency(
+        &self,
+        organization_id: Uuid,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND status = ?",
+        )
+        .bind(organization_id.to_string())
+        .bind(key)
+        .bind(IN_PROGRESS)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

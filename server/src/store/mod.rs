@@ -1,0 +1,111 @@
+//! Durable state on `SQLite` through sqlx: organizations, credentials, customers and their
+//! history, cards, idempotency records.
+//!
+//! Every state change and its history row are written in one transaction; the database runs
+//! in WAL mode with `synchronous = FULL`, so a committed change survives a crash or a kill.
+//! Queries are plain `sqlx::query` with bound parameters (never string-built SQL).
+
+mod cards;
+mod credentials;
+mod customers;
+mod idempotency;
+
+pub use cards::{CardRecord, NewCard};
+pub use credentials::{Caller, NewApiKey, Organization};
+pub use customers::{CustomerRecord, HistoryLine, ListFilter};
+pub use idempotency::{IdempotencyOutcome, StoredResponse};
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Storage failures. Messages never carry row contents (personal data).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back.
+    #[error("corrupt stored value in {0}")]
+    Corrupt(&'static str),
+    /// A unique value (slug, email) is taken.
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+}
+
+/// The database: a connection pool plus the queries of each resource.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url`, e.g. `sqlite://./data/kycard.db`, and
+    /// brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// Current time as stored: UTC, truncated to microseconds so it survives a round trip.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::Timelike;
+    let now = chrono::Utc::now();
+    now.with_nanosecond(now.timestamp_subsec_micros() * 1000)
+        .unwrap_or(now)
+}
+
+pub(crate) fn parse_time(
+    raw: &str,
+    table: &'static str,
+) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| StoreError::Corrupt(table))
+}
+
+pub(crate) fn parse_id(raw: &str, table: &'static str) -> Result<uuid::Uuid, StoreError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| StoreError::Corrupt(table))
+}
+
+/// Whether a database error is a unique-constraint violation.
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(sqlx::error::DatabaseError::is_unique_violation)
+}

@@ -1,0 +1,188 @@
+//! A fresh database and router per test, with two organizations and keys for every role.
+#![allow(dead_code, missing_docs)]
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use kycard_core::status::{AutomaticOutcome, ReviewEvent};
+use kycard_core::wire::{Actor, ActorKind, Role};
+use kycard_server::card_vault::CardVault;
+use kycard_server::http::{AppState, WebApp, router};
+use kycard_server::onboarding;
+use kycard_server::store::Store;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+    pub router: axum::Router,
+    pub org: Uuid,
+    pub operator: String,
+    pub reviewer: String,
+    pub admin: String,
+    /// Operator key of another organization.
+    pub other_operator: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("index.html"),
+            "<!doctype html><title>kycard</title>",
+        )
+        .expect("index");
+        let url = format!("sqlite://{}", dir.path().join("kycard.db").display());
+        let store = Store::open(&url).await.expect("database");
+        let org = store
+            .create_organization("acme", "Acme", false)
+            .await
+            .expect("org");
+        let other = store
+            .create_organization("globex", "Globex", false)
+            .await
+            .expect("org");
+        let key = |org, role| {
+            let store = store.clone();
+            async move { store.create_api_key(org, role).await.expect("key").secret }
+        };
+        let operator = key(org.id, Role::Operator).await;
+        let reviewer = key(org.id, Role::Reviewer).await;
+        let admin = key(org.id, Role::Admin).await;
+        let other_operator = key(other.id, Role::Operator).await;
+        let vault = CardVault::open(&dir.path().join("card.key"), true).expect("vault");
+        let state = AppState {
+            store: store.clone(),
+            vault: Arc::new(vault),
+        };
+        let router = router(state, &WebApp::new(dir.path().to_path_buf()));
+        Self {
+            dir,
+            store,
+            router,
+            org: org.id,
+            operator,
+            reviewer,
+            admin,
+            other_operator,
+        }
+    }
+
+    pub async fn raw(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        key: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {key}"));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = match body {
+            Some(json) => builder
+                .header("content-type", "application/json")
+                .body(Body::from(serde_json::to_vec(json).expect("json")))
+                .expect("request"),
+            None => builder.body(Body::empty()).expect("request"),
+        };
+        self.raw(request).await
+    }
+
+    pub async fn get(&self, uri: &str, key: &str) -> Reply {
+        self.send(Method::GET, uri, key, None, &[]).await
+    }
+
+    pub async fn post(&self, uri: &str, key: &str, body: &Value) -> Reply {
+        self.send(Method::POST, uri, key, Some(body), &[]).await
+    }
+
+    pub async fn create(&self, body: &Value) -> Value {
+        let reply = self.post("/api/v1/customers", &self.operator, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body
+    }
+
+    /// Drives a customer to Active the way the review will: documents complete, then an
+    /// automatic approval.
+    pub async fn activate(&self, id: &str) {
+        let id = Uuid::parse_str(id).expect("id");
+        let system = Actor {
+            kind: ActorKind::System,
+            id: None,
+        };
+        for event in [
+            ReviewEvent::Submitted { complete: true },
+            ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve),
+        ] {
+            onboarding::apply_event(&self.store, self.org, &system, id, event)
+                .await
+                .expect("transition");
+        }
+    }
+}
+
+pub fn contact_only() -> Value {
+    json!({"contact": {"email": "ana@example.com", "phone": "+34600111222"}, "individual_cards": false})
+}
+
+pub fn enrolled() -> Value {
+    json!({
+      "contact": {"email": "ana@example.com", "phone": "+34600111222"},
+      "individual_cards": true,
+      "individual": {
+        "personal": {"full_name": "Ana María García López", "date_of_birth": "1990-04-01", "gender": "female",
+          "address": {"line1": "Calle Mayor 1", "line2": "3ºB", "city": "Madrid", "region": "Madrid",
+                      "postal_code": "28013", "country": "ES"}},
+        "official_id": {"type": "national_id", "number": "12345678Z", "issuing_country": "ES", "expires_on": "2031-05-20"},
+        "financial": {"occupation": "engineer", "annual_salary_range": "50k_100k",
+                      "account_purpose": "everyday_spending", "expected_monthly_volume": "1k_5k"}
+      }
+    })
+}
