@@ -38,12 +38,7 @@ fn bench(c: &mut Criterion) {
     let valid: CustomerData = serde_json::from_str(VALID).expect("valid JSON");
     let invalid: CustomerData = serde_json::from_str(INVALID).expect("invalid JSON");
     assert!(validate_customer(&valid, today).is_ok());
-    assert_eq!(
-        validate_customer(&invalid, today)
-            .map_err(|e| e.as_slice().len())
-            .err(),
-        Some(11)
-    );
+    assert_eq!(validate_customer(&invalid, today).map_err(|e| e.as_slice().len()).err(), Some(11));
     let mut group = c.benchmark_group("validate_customer");
     group.bench_function("full valid profile", |b| {
         b.iter(|| validate_customer(black_box(&valid), today));

@@ -82,10 +82,9 @@ pub fn luhn_check_digit(payload: &str) -> Option<u8> {
 /// Whether a full number (check digit last) passes the Luhn check.
 pub fn luhn_valid(number: &str) -> bool {
     match number.as_bytes().split_last() {
-        Some((&last, payload)) if !payload.is_empty() => std::str::from_utf8(payload)
-            .ok()
-            .and_then(luhn_check_digit)
-            .is_some_and(|check| last == b'0' + check),
+        Some((&last, payload)) if !payload.is_empty() => {
+            std::str::from_utf8(payload).ok().and_then(luhn_check_digit).is_some_and(|check| last == b'0' + check)
+        }
         _ => false,
     }
 }
@@ -114,10 +113,7 @@ mod tests {
         for action in CardAction::ALL {
             assert!(canceled.apply(*action).is_err());
         }
-        assert_eq!(
-            CardStatus::Frozen.apply(CardAction::Unfreeze),
-            Ok(CardStatus::Active)
-        );
+        assert_eq!(CardStatus::Frozen.apply(CardAction::Unfreeze), Ok(CardStatus::Active));
         assert!(CardStatus::Active.apply(CardAction::Unfreeze).is_err());
     }
 

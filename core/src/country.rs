@@ -21,9 +21,7 @@ impl Country {
 
     /// The English short name, e.g. `Spain`.
     pub fn name(self) -> &'static str {
-        COUNTRIES
-            .binary_search_by_key(&self.0, |(code, _)| code)
-            .map_or("", |i| COUNTRIES[i].1)
+        COUNTRIES.binary_search_by_key(&self.0, |(code, _)| code).map_or("", |i| COUNTRIES[i].1)
     }
 }
 
@@ -41,8 +39,7 @@ impl TryFrom<&str> for Country {
         let &[a, b] = raw.trim().as_bytes() else {
             return Err(());
         };
-        let key =
-            |x: u8, y: u8| u16::from_be_bytes([x.to_ascii_uppercase(), y.to_ascii_uppercase()]);
+        let key = |x: u8, y: u8| u16::from_be_bytes([x.to_ascii_uppercase(), y.to_ascii_uppercase()]);
         let wanted = key(a, b);
         COUNTRIES
             .binary_search_by_key(&wanted, |(code, _)| {

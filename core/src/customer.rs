@@ -8,12 +8,9 @@ use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_
 use crate::financial::{Financial, choice, parse_financial};
 use crate::official_id::{OfficialId, parse_official_id};
 use crate::paths;
-use crate::person::{
-    Address, DateOfBirth, FullName, Gender, parse_address, parse_date_of_birth, parse_full_name,
-};
+use crate::person::{Address, DateOfBirth, FullName, Gender, parse_address, parse_date_of_birth, parse_full_name};
 use crate::wire::{
-    AddressData, ContactData, CustomerData, FinancialData, IndividualData, OfficialIdData,
-    PersonalData,
+    AddressData, ContactData, CustomerData, FinancialData, IndividualData, OfficialIdData, PersonalData,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -61,16 +58,10 @@ pub struct ValidCustomer {
 }
 
 /// Checks a whole customer (the body of `POST /customers`, or a patched customer).
-pub fn validate_customer(
-    data: &CustomerData,
-    today: NaiveDate,
-) -> Result<ValidCustomer, ValidationErrors> {
+pub fn validate_customer(data: &CustomerData, today: NaiveDate) -> Result<ValidCustomer, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let contact = parse_contact(data.contact.as_ref(), &mut errors);
-    let individual = match (
-        data.individual_cards.unwrap_or(false),
-        data.individual.as_ref(),
-    ) {
+    let individual = match (data.individual_cards.unwrap_or(false), data.individual.as_ref()) {
         (true, Some(individual)) => parse_individual(individual, today, &mut errors).map(Some),
         (true, None) => {
             errors.push(FieldError::new(
@@ -91,10 +82,7 @@ pub fn validate_customer(
         (false, None) => Some(None),
     };
     match (contact, individual) {
-        (Some(contact), Some(individual)) if errors.is_empty() => Ok(ValidCustomer {
-            contact,
-            individual,
-        }),
+        (Some(contact), Some(individual)) if errors.is_empty() => Ok(ValidCustomer { contact, individual }),
         _ => Err(errors),
     }
 }
@@ -102,51 +90,21 @@ pub fn validate_customer(
 fn parse_contact(data: Option<&ContactData>, errors: &mut ValidationErrors) -> Option<Contact> {
     let empty = ContactData::default();
     let data = data.unwrap_or(&empty);
-    let email = required_text(paths::EMAIL, data.email.as_deref())
-        .and_then(|raw| parse_email(paths::EMAIL, raw));
-    let phone = required_text(paths::PHONE, data.phone.as_deref())
-        .and_then(|raw| parse_phone(paths::PHONE, raw));
+    let email = required_text(paths::EMAIL, data.email.as_deref()).and_then(|raw| parse_email(paths::EMAIL, raw));
+    let phone = required_text(paths::PHONE, data.phone.as_deref()).and_then(|raw| parse_phone(paths::PHONE, raw));
     let email = errors.collect(email);
     let phone = errors.collect(phone);
-    Some(Contact {
-        email: email?,
-        phone: phone?,
-    })
+    Some(Contact { email: email?, phone: phone? })
 }
 
-fn parse_individual(
-    data: &IndividualData,
-    today: NaiveDate,
-    errors: &mut ValidationErrors,
-) -> Option<Individual> {
-    let personal = parse_personal(
-        data.personal.as_ref().unwrap_or(&PersonalData::default()),
-        today,
-        errors,
-    );
-    let official_id = parse_official_id(
-        data.official_id
-            .as_ref()
-            .unwrap_or(&OfficialIdData::default()),
-        today,
-        errors,
-    );
-    let financial = parse_financial(
-        data.financial.as_ref().unwrap_or(&FinancialData::default()),
-        errors,
-    );
-    Some(Individual {
-        personal: personal?,
-        official_id: official_id?,
-        financial: financial?,
-    })
+fn parse_individual(data: &IndividualData, today: NaiveDate, errors: &mut ValidationErrors) -> Option<Individual> {
+    let personal = parse_personal(data.personal.as_ref().unwrap_or(&PersonalData::default()), today, errors);
+    let official_id = parse_official_id(data.official_id.as_ref().unwrap_or(&OfficialIdData::default()), today, errors);
+    let financial = parse_financial(data.financial.as_ref().unwrap_or(&FinancialData::default()), errors);
+    Some(Individual { personal: personal?, official_id: official_id?, financial: financial? })
 }
 
-fn parse_personal(
-    data: &PersonalData,
-    today: NaiveDate,
-    errors: &mut ValidationErrors,
-) -> Option<Personal> {
+fn parse_personal(data: &PersonalData, today: NaiveDate, errors: &mut ValidationErrors) -> Option<Personal> {
     let full_name = errors.collect(
         required_text(paths::FULL_NAME, data.full_name.as_deref())
             .and_then(|raw| parse_full_name(paths::FULL_NAME, raw)),
@@ -155,32 +113,16 @@ fn parse_personal(
         required_text(paths::DATE_OF_BIRTH, data.date_of_birth.as_deref())
             .and_then(|raw| parse_date_of_birth(paths::DATE_OF_BIRTH, raw, today)),
     );
-    let gender = errors.collect(choice(
-        paths::GENDER,
-        data.gender.as_deref(),
-        Gender::ALL,
-        Gender::as_str,
-    ));
-    let address = parse_address(
-        data.address.as_ref().unwrap_or(&AddressData::default()),
-        errors,
-    );
-    Some(Personal {
-        full_name: full_name?,
-        date_of_birth: date_of_birth?,
-        gender: gender?,
-        address: address?,
-    })
+    let gender = errors.collect(choice(paths::GENDER, data.gender.as_deref(), Gender::ALL, Gender::as_str));
+    let address = parse_address(data.address.as_ref().unwrap_or(&AddressData::default()), errors);
+    Some(Personal { full_name: full_name?, date_of_birth: date_of_birth?, gender: gender?, address: address? })
 }
 
 /// Applies a `PATCH` body to the current data: present fields replace, absent fields stay.
 ///
 /// Turning individual cards off once enabled is refused: the onboarding history would lose
 /// its subject.
-pub fn apply_patch(
-    current: &CustomerData,
-    patch: &CustomerData,
-) -> Result<CustomerData, ValidationErrors> {
+pub fn apply_patch(current: &CustomerData, patch: &CustomerData) -> Result<CustomerData, ValidationErrors> {
     if current.individual_cards == Some(true) && patch.individual_cards == Some(false) {
         return Err(FieldError::new(
             paths::INDIVIDUAL_CARDS,
@@ -199,10 +141,7 @@ pub fn apply_patch(
         merged.individual_cards = patch.individual_cards;
     }
     if let Some(individual) = &patch.individual {
-        merge_individual(
-            merged.individual.get_or_insert_with(Default::default),
-            individual,
-        );
+        merge_individual(merged.individual.get_or_insert_with(Default::default), individual);
     }
     Ok(merged)
 }
@@ -233,15 +172,9 @@ fn merge_individual(into: &mut IndividualData, patch: &IndividualData) {
     if let Some(f) = &patch.financial {
         let into = into.financial.get_or_insert_with(Default::default);
         replace(&mut into.occupation, f.occupation.as_ref());
-        replace(
-            &mut into.annual_salary_range,
-            f.annual_salary_range.as_ref(),
-        );
+        replace(&mut into.annual_salary_range, f.annual_salary_range.as_ref());
         replace(&mut into.account_purpose, f.account_purpose.as_ref());
-        replace(
-            &mut into.expected_monthly_volume,
-            f.expected_monthly_volume.as_ref(),
-        );
+        replace(&mut into.expected_monthly_volume, f.expected_monthly_volume.as_ref());
     }
 }
 

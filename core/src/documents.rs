@@ -44,13 +44,8 @@ pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
 /// when its expected volume is out of proportion to its income (5,000–20,000 a month on a
 /// salary below 25,000 a year: more than twice the yearly income spent every year).
 pub fn risk_level(financial: &Financial) -> RiskLevel {
-    match (
-        financial.expected_monthly_volume,
-        financial.annual_salary_range,
-    ) {
-        (MonthlyVolume::Above20k, _) | (MonthlyVolume::From5kTo20k, SalaryRange::Below25k) => {
-            RiskLevel::High
-        }
+    match (financial.expected_monthly_volume, financial.annual_salary_range) {
+        (MonthlyVolume::Above20k, _) | (MonthlyVolume::From5kTo20k, SalaryRange::Below25k) => RiskLevel::High,
         _ => RiskLevel::Standard,
     }
 }
@@ -65,10 +60,7 @@ pub fn required_documents(individual: &Individual) -> Vec<DocumentKind> {
     if individual.official_id.id_type == IdType::Passport {
         kinds.push(DocumentKind::Passport);
     } else {
-        kinds.extend([
-            DocumentKind::GovernmentIdFront,
-            DocumentKind::GovernmentIdBack,
-        ]);
+        kinds.extend([DocumentKind::GovernmentIdFront, DocumentKind::GovernmentIdBack]);
         if risk_level(&individual.financial) == RiskLevel::High {
             kinds.push(DocumentKind::Passport);
         }
@@ -100,24 +92,14 @@ pub fn requirements(required: &[DocumentKind], current: &[CurrentDocument]) -> V
                 reason: doc.flag.as_ref().map(|(code, _)| *code),
                 message: doc.flag.as_ref().map(|(_, message)| message.clone()),
             },
-            None => Requirement {
-                document: kind,
-                state: RequirementState::Missing,
-                reason: None,
-                message: None,
-            },
+            None => Requirement { document: kind, state: RequirementState::Missing, reason: None, message: None },
         })
         .collect()
 }
 
 /// True when every requirement has an upload that is not flagged: the review can run.
 pub fn all_submitted(requirements: &[Requirement]) -> bool {
-    requirements.iter().all(|r| {
-        matches!(
-            r.state,
-            RequirementState::Uploaded | RequirementState::Accepted
-        )
-    })
+    requirements.iter().all(|r| matches!(r.state, RequirementState::Uploaded | RequirementState::Accepted))
 }
 
 /// Why a proof of address is not current.
@@ -133,21 +115,12 @@ pub enum ProofOfAddressError {
 
 /// A proof of address is current when issued no later than today and no earlier than three
 /// calendar months before today (issued on 30 November, it is current until 28 February).
-pub fn proof_of_address_current(
-    issued_on: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), ProofOfAddressError> {
+pub fn proof_of_address_current(issued_on: NaiveDate, today: NaiveDate) -> Result<(), ProofOfAddressError> {
     if issued_on > today {
         return Err(ProofOfAddressError::IssuedInFuture);
     }
-    let oldest = today
-        .checked_sub_months(Months::new(PROOF_OF_ADDRESS_MAX_AGE_MONTHS))
-        .unwrap_or(NaiveDate::MIN);
-    if issued_on < oldest {
-        Err(ProofOfAddressError::Outdated)
-    } else {
-        Ok(())
-    }
+    let oldest = today.checked_sub_months(Months::new(PROOF_OF_ADDRESS_MAX_AGE_MONTHS)).unwrap_or(NaiveDate::MIN);
+    if issued_on < oldest { Err(ProofOfAddressError::Outdated) } else { Ok(()) }
 }
 
 choice_enum! {
@@ -165,21 +138,7 @@ pub fn sniff_content_type(head: &[u8]) -> Option<ContentType> {
     match head {
         [0xFF, 0xD8, 0xFF, ..] => Some(ContentType::Jpeg),
         [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(ContentType::Png),
-        [
-            b'R',
-            b'I',
-            b'F',
-            b'F',
-            _,
-            _,
-            _,
-            _,
-            b'W',
-            b'E',
-            b'B',
-            b'P',
-            ..,
-        ] => Some(ContentType::Webp),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(ContentType::Webp),
         [b'%', b'P', b'D', b'F', b'-', ..] => Some(ContentType::Pdf),
         _ => None,
     }
@@ -197,32 +156,17 @@ mod tests {
     fn proof_of_address_window_uses_calendar_months() {
         let today = date("2026-05-31");
         assert!(proof_of_address_current(date("2026-02-28"), today).is_ok());
-        assert_eq!(
-            proof_of_address_current(date("2026-02-27"), today),
-            Err(ProofOfAddressError::Outdated)
-        );
+        assert_eq!(proof_of_address_current(date("2026-02-27"), today), Err(ProofOfAddressError::Outdated));
         assert!(proof_of_address_current(today, today).is_ok());
-        assert_eq!(
-            proof_of_address_current(date("2026-06-01"), today),
-            Err(ProofOfAddressError::IssuedInFuture)
-        );
+        assert_eq!(proof_of_address_current(date("2026-06-01"), today), Err(ProofOfAddressError::IssuedInFuture));
     }
 
     #[test]
     fn content_is_sniffed_from_bytes() {
         assert_eq!(sniff_content_type(b"%PDF-1.7\n"), Some(ContentType::Pdf));
-        assert_eq!(
-            sniff_content_type(b"RIFF\x10\0\0\0WEBPVP8 "),
-            Some(ContentType::Webp)
-        );
-        assert_eq!(
-            sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some(ContentType::Jpeg)
-        );
-        assert_eq!(
-            sniff_content_type(b"\x89PNG\r\n\x1a\n"),
-            Some(ContentType::Png)
-        );
+        assert_eq!(sniff_content_type(b"RIFF\x10\0\0\0WEBPVP8 "), Some(ContentType::Webp));
+        assert_eq!(sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ContentType::Jpeg));
+        assert_eq!(sniff_content_type(b"\x89PNG\r\n\x1a\n"), Some(ContentType::Png));
         assert_eq!(sniff_content_type(b"<html>"), None);
         assert_eq!(sniff_content_type(b"RIFF\x10\0\0\0WAVE"), None);
         assert_eq!(sniff_content_type(b""), None);

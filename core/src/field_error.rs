@@ -43,11 +43,7 @@ pub struct FieldError {
 impl FieldError {
     /// A field error with its own message.
     pub fn new(path: impl Into<String>, code: FieldErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            code,
-            message: message.into(),
-        }
+        Self { path: path.into(), code, message: message.into() }
     }
 }
 
@@ -85,11 +81,7 @@ impl ValidationErrors {
 
     /// `Ok(value)` when nothing was refused.
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, Self> {
-        if self.is_empty() {
-            Ok(value())
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value()) } else { Err(self) }
     }
 }
 
@@ -125,22 +117,14 @@ impl std::error::Error for ValidationErrors {}
 pub(crate) fn required_text<'a>(path: &str, value: Option<&'a str>) -> Result<&'a str, FieldError> {
     match value.map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v),
-        _ => Err(FieldError::new(
-            path,
-            FieldErrorCode::Required,
-            "This field is required.",
-        )),
+        _ => Err(FieldError::new(path, FieldErrorCode::Required, "This field is required.")),
     }
 }
 
 /// Refuses text longer than `max` characters (not bytes: names in any script count alike).
 pub(crate) fn max_chars(path: &str, value: &str, max: usize) -> Result<(), FieldError> {
     if value.chars().count() > max {
-        Err(FieldError::new(
-            path,
-            FieldErrorCode::TooLong,
-            format!("Must be at most {max} characters."),
-        ))
+        Err(FieldError::new(path, FieldErrorCode::TooLong, format!("Must be at most {max} characters.")))
     } else {
         Ok(())
     }

@@ -76,12 +76,8 @@ pub struct Financial {
 
 /// Parses the financial block, recording every problem.
 pub fn parse_financial(data: &FinancialData, errors: &mut ValidationErrors) -> Option<Financial> {
-    let occupation = errors.collect(choice(
-        paths::OCCUPATION,
-        data.occupation.as_deref(),
-        Occupation::ALL,
-        Occupation::as_str,
-    ));
+    let occupation =
+        errors.collect(choice(paths::OCCUPATION, data.occupation.as_deref(), Occupation::ALL, Occupation::as_str));
     let annual_salary_range = errors.collect(choice(
         paths::SALARY_RANGE,
         data.annual_salary_range.as_deref(),
@@ -116,8 +112,5 @@ pub(crate) fn choice<T: Copy>(
     name: fn(T) -> &'static str,
 ) -> Result<T, FieldError> {
     let raw = required_text(path, raw)?;
-    all.iter()
-        .copied()
-        .find(|v| name(*v) == raw)
-        .ok_or_else(|| invalid_choice(path, all.iter().map(|v| name(*v))))
+    all.iter().copied().find(|v| name(*v) == raw).ok_or_else(|| invalid_choice(path, all.iter().map(|v| name(*v))))
 }

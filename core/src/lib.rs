@@ -12,6 +12,7 @@
 
 #[macro_use]
 mod choice;
+pub mod automatic_review;
 pub mod card;
 pub mod contact;
 pub mod country;

@@ -33,22 +33,11 @@ pub struct IdNumber(String);
 
 impl IdNumber {
     /// Normalises and checks `raw` for a document of `id_type` issued by `country`.
-    pub fn new(
-        raw: &str,
-        id_type: IdType,
-        country: Country,
-    ) -> Result<Self, (FieldErrorCode, String)> {
+    pub fn new(raw: &str, id_type: IdType, country: Country) -> Result<Self, (FieldErrorCode, String)> {
         let mut number = String::with_capacity(raw.len());
-        number.extend(
-            raw.chars()
-                .filter(|c| !matches!(c, ' ' | '-' | '.'))
-                .flat_map(char::to_uppercase),
-        );
+        number.extend(raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).flat_map(char::to_uppercase));
         if number.is_empty() {
-            return Err((
-                FieldErrorCode::Required,
-                "This field is required.".to_owned(),
-            ));
+            return Err((FieldErrorCode::Required, "This field is required.".to_owned()));
         }
         if !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err((
@@ -72,11 +61,7 @@ impl From<IdNumber> for String {
     }
 }
 
-fn check_format(
-    number: &str,
-    id_type: IdType,
-    country: Country,
-) -> Result<(), (FieldErrorCode, String)> {
+fn check_format(number: &str, id_type: IdType, country: Country) -> Result<(), (FieldErrorCode, String)> {
     let bytes = number.as_bytes();
     match (id_type, country.code()) {
         (IdType::NationalId | IdType::DriversLicense, "ES") => spanish_check_letter(bytes, false),
@@ -85,9 +70,7 @@ fn check_format(
         (IdType::Passport, "GB") => exact(bytes, "999999999", "9 digits"),
         (IdType::Passport, "US") => exact(bytes, "999999999", "9 digits, or a letter and 8 digits")
             .or_else(|_| exact(bytes, "A99999999", "9 digits, or a letter and 8 digits")),
-        (IdType::NationalId, "IT") => {
-            exact(bytes, "AA99999AA", "2 letters, 5 digits and 2 letters")
-        }
+        (IdType::NationalId, "IT") => exact(bytes, "AA99999AA", "2 letters, 5 digits and 2 letters"),
         (IdType::Passport, _) => icao_passport(bytes),
         _ => generic(bytes),
     }
@@ -100,14 +83,7 @@ fn exact(number: &[u8], pattern: &str, described: &str) -> Result<(), (FieldErro
             b'9' => c.is_ascii_digit(),
             _ => c.is_ascii_uppercase(),
         });
-    if fits {
-        Ok(())
-    } else {
-        Err((
-            FieldErrorCode::InvalidFormat,
-            format!("Expected {described}."),
-        ))
-    }
+    if fits { Ok(()) } else { Err((FieldErrorCode::InvalidFormat, format!("Expected {described}."))) }
 }
 
 /// ICAO 9303 machine-readable passports carry a document number of up to 9 characters in the
@@ -118,15 +94,13 @@ fn icao_passport(number: &[u8]) -> Result<(), (FieldErrorCode, String)> {
     } else {
         Err((
             FieldErrorCode::InvalidFormat,
-            "A passport number has 6 to 9 letters and digits, as printed on the photo page."
-                .to_owned(),
+            "A passport number has 6 to 9 letters and digits, as printed on the photo page.".to_owned(),
         ))
     }
 }
 
 fn generic(number: &[u8]) -> Result<(), (FieldErrorCode, String)> {
-    if (GENERIC_MIN..=GENERIC_MAX).contains(&number.len()) && number.iter().any(u8::is_ascii_digit)
-    {
+    if (GENERIC_MIN..=GENERIC_MAX).contains(&number.len()) && number.iter().any(u8::is_ascii_digit) {
         Ok(())
     } else {
         Err((
@@ -150,24 +124,16 @@ fn spanish_check_letter(number: &[u8], nie: bool) -> Result<(), (FieldErrorCode,
         d.extend_from_slice(number.get(1..8).unwrap_or_default());
         (d, "X, Y or Z, 7 digits and a check letter (e.g. X1234567L)")
     } else {
-        (
-            number.get(..8).unwrap_or_default().to_vec(),
-            "8 digits and a check letter (e.g. 12345678Z)",
-        )
+        (number.get(..8).unwrap_or_default().to_vec(), "8 digits and a check letter (e.g. 12345678Z)")
     };
     let shape_ok = number.len() == 9
         && digits.len() == 8
         && digits.iter().all(u8::is_ascii_digit)
         && number[8].is_ascii_uppercase();
     if !shape_ok {
-        return Err((
-            FieldErrorCode::InvalidFormat,
-            format!("Expected {described}."),
-        ));
+        return Err((FieldErrorCode::InvalidFormat, format!("Expected {described}.")));
     }
-    let value = digits
-        .iter()
-        .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+    let value = digits.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
     let expected = DNI_LETTERS[(value % 23) as usize];
     if number[8] == expected {
         Ok(())
@@ -194,36 +160,19 @@ pub struct OfficialId {
 }
 
 /// Parses the official ID block, recording every problem.
-pub fn parse_official_id(
-    data: &OfficialIdData,
-    today: NaiveDate,
-    errors: &mut ValidationErrors,
-) -> Option<OfficialId> {
+pub fn parse_official_id(data: &OfficialIdData, today: NaiveDate, errors: &mut ValidationErrors) -> Option<OfficialId> {
     let id_type = errors.collect(parse_id_type(paths::ID_TYPE, data.id_type.as_deref()));
-    let issuing_country = errors.collect(parse_country(
-        paths::ID_ISSUING_COUNTRY,
-        data.issuing_country.as_deref(),
-    ));
+    let issuing_country = errors.collect(parse_country(paths::ID_ISSUING_COUNTRY, data.issuing_country.as_deref()));
     let raw_number = errors.collect(required_text(paths::ID_NUMBER, data.number.as_deref()));
     // The number's format depends on type and country; without them only presence is checked.
     let number = match (raw_number, id_type, issuing_country) {
         (Some(raw), Some(t), Some(c)) => errors.collect(
-            IdNumber::new(raw, t, c)
-                .map_err(|(code, message)| FieldError::new(paths::ID_NUMBER, code, message)),
+            IdNumber::new(raw, t, c).map_err(|(code, message)| FieldError::new(paths::ID_NUMBER, code, message)),
         ),
         _ => None,
     };
-    let expires_on = errors.collect(parse_expiry(
-        paths::ID_EXPIRES_ON,
-        data.expires_on.as_deref(),
-        today,
-    ));
-    Some(OfficialId {
-        id_type: id_type?,
-        number: number?,
-        issuing_country: issuing_country?,
-        expires_on: expires_on?,
-    })
+    let expires_on = errors.collect(parse_expiry(paths::ID_EXPIRES_ON, data.expires_on.as_deref(), today));
+    Some(OfficialId { id_type: id_type?, number: number?, issuing_country: issuing_country?, expires_on: expires_on? })
 }
 
 fn parse_id_type(path: &str, raw: Option<&str>) -> Result<IdType, FieldError> {
@@ -235,11 +184,7 @@ fn parse_id_type(path: &str, raw: Option<&str>) -> Result<IdType, FieldError> {
 fn parse_expiry(path: &str, raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldError> {
     let date = parse_wire_date(path, required_text(path, raw)?)?;
     if date < today {
-        Err(FieldError::new(
-            path,
-            FieldErrorCode::Expired,
-            "This document has expired; use a current one.",
-        ))
+        Err(FieldError::new(path, FieldErrorCode::Expired, "This document has expired; use a current one."))
     } else {
         Ok(date)
     }
@@ -267,9 +212,7 @@ mod tests {
         let n = IdNumber::new("12345678-z", IdType::NationalId, es()).unwrap();
         assert_eq!(n.as_str(), "12345678Z");
         assert_eq!(
-            IdNumber::new("12345678A", IdType::NationalId, es())
-                .unwrap_err()
-                .0,
+            IdNumber::new("12345678A", IdType::NationalId, es()).unwrap_err().0,
             FieldErrorCode::InvalidCheckDigit
         );
     }
@@ -280,9 +223,7 @@ mod tests {
         assert!(IdNumber::new("Y1234567X", IdType::ResidencePermit, es()).is_ok());
         assert!(IdNumber::new("Z1234567R", IdType::ResidencePermit, es()).is_ok());
         assert_eq!(
-            IdNumber::new("A1234567L", IdType::ResidencePermit, es())
-                .unwrap_err()
-                .0,
+            IdNumber::new("A1234567L", IdType::ResidencePermit, es()).unwrap_err().0,
             FieldErrorCode::InvalidFormat
         );
     }

@@ -53,11 +53,7 @@ impl TryFrom<&str> for FullName {
                 return Err(FieldErrorCode::InvalidCharacters);
             }
             chars += 1;
-            letters += usize::from(if c.is_ascii() {
-                c.is_ascii_alphabetic()
-            } else {
-                c.is_alphabetic()
-            });
+            letters += usize::from(if c.is_ascii() { c.is_ascii_alphabetic() } else { c.is_alphabetic() });
         }
         if letters == 0 {
             return Err(FieldErrorCode::InvalidCharacters);
@@ -110,13 +106,8 @@ pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {
 
 /// Parses a `YYYY-MM-DD` date as sent on the wire.
 pub fn parse_wire_date(path: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    strict_date(raw.trim()).ok_or_else(|| {
-        FieldError::new(
-            path,
-            FieldErrorCode::InvalidDate,
-            "Enter a real date as YYYY-MM-DD.",
-        )
-    })
+    strict_date(raw.trim())
+        .ok_or_else(|| FieldError::new(path, FieldErrorCode::InvalidDate, "Enter a real date as YYYY-MM-DD."))
 }
 
 /// Exactly `YYYY-MM-DD` with ASCII digits, and a day that exists. Hand-written because
@@ -124,9 +115,7 @@ pub fn parse_wire_date(path: &str, raw: &str) -> Result<NaiveDate, FieldError> {
 fn strict_date(raw: &str) -> Option<NaiveDate> {
     let b = raw.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        b.get(range)?.iter().try_fold(0u32, |acc, d| {
-            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-        })
+        b.get(range)?.iter().try_fold(0u32, |acc, d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))
     };
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -170,11 +159,7 @@ impl DateOfBirth {
 }
 
 /// Parses the date-of-birth field.
-pub fn parse_date_of_birth(
-    path: &str,
-    raw: &str,
-    today: NaiveDate,
-) -> Result<DateOfBirth, FieldError> {
+pub fn parse_date_of_birth(path: &str, raw: &str, today: NaiveDate) -> Result<DateOfBirth, FieldError> {
     let date = parse_wire_date(path, raw)?;
     DateOfBirth::new(date, today).map_err(|code| {
         let message = match code {
@@ -222,30 +207,21 @@ pub fn parse_address(data: &AddressData, errors: &mut ValidationErrors) -> Optio
         let v = errors.collect(required_text(path, value))?;
         errors.collect(max_chars(path, v, ADDRESS_PART_MAX_CHARS).map(|()| collapse(v)))
     };
-    let optional =
-        |path: &'static str, value: Option<&str>, errors: &mut ValidationErrors| match value
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            None => Some(None),
-            Some(v) => errors
-                .collect(max_chars(path, v, ADDRESS_PART_MAX_CHARS).map(|()| Some(collapse(v)))),
-        };
+    let optional = |path: &'static str, value: Option<&str>, errors: &mut ValidationErrors| match value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => Some(None),
+        Some(v) => errors.collect(max_chars(path, v, ADDRESS_PART_MAX_CHARS).map(|()| Some(collapse(v)))),
+    };
 
     let line1 = required(paths::ADDRESS_LINE1, data.line1.as_deref(), errors);
     let line2 = optional(paths::ADDRESS_LINE2, data.line2.as_deref(), errors);
     let city = required(paths::ADDRESS_CITY, data.city.as_deref(), errors);
     let region = optional(paths::ADDRESS_REGION, data.region.as_deref(), errors);
-    let country = errors.collect(parse_country(
-        paths::ADDRESS_COUNTRY,
-        data.country.as_deref(),
-    ));
+    let country = errors.collect(parse_country(paths::ADDRESS_COUNTRY, data.country.as_deref()));
     let postal_code = country.and_then(|country| {
-        errors.collect(parse_postal_code(
-            paths::ADDRESS_POSTAL_CODE,
-            country,
-            data.postal_code.as_deref(),
-        ))
+        errors.collect(parse_postal_code(paths::ADDRESS_POSTAL_CODE, country, data.postal_code.as_deref()))
     });
     Some(Address {
         line1: line1?,
@@ -281,34 +257,22 @@ pub(crate) fn collapse(v: &str) -> String {
 pub fn parse_country(path: &str, raw: Option<&str>) -> Result<Country, FieldError> {
     let raw = required_text(path, raw)?;
     Country::try_from(raw).map_err(|()| {
-        FieldError::new(
-            path,
-            FieldErrorCode::InvalidCountry,
-            "Choose a country (ISO 3166-1 two-letter code, e.g. ES).",
-        )
+        FieldError::new(path, FieldErrorCode::InvalidCountry, "Choose a country (ISO 3166-1 two-letter code, e.g. ES).")
     })
 }
 
-fn parse_postal_code(
-    path: &str,
-    country: Country,
-    raw: Option<&str>,
-) -> Result<Option<String>, FieldError> {
+fn parse_postal_code(path: &str, country: Country, raw: Option<&str>) -> Result<Option<String>, FieldError> {
     let raw = raw.map(str::trim).filter(|v| !v.is_empty());
     match raw {
-        None if postal::postal_code_required(country) => Err(FieldError::new(
-            path,
-            FieldErrorCode::Required,
-            "This field is required.",
-        )),
+        None if postal::postal_code_required(country) => {
+            Err(FieldError::new(path, FieldErrorCode::Required, "This field is required."))
+        }
         None => Ok(None),
         Some(raw) => postal::normalize(country, raw).map(Some).ok_or_else(|| {
             let message = match postal::formats(country) {
-                Some(formats) => format!(
-                    "Not a valid postal code for {}: expected {}.",
-                    country.name(),
-                    example_formats(formats)
-                ),
+                Some(formats) => {
+                    format!("Not a valid postal code for {}: expected {}.", country.name(), example_formats(formats))
+                }
                 None => format!("Not a valid postal code for {}.", country.name()),
             };
             FieldError::new(path, FieldErrorCode::InvalidPostalCode, message)
@@ -318,11 +282,7 @@ fn parse_postal_code(
 
 /// Renders formats for people: `9` becomes `0`, `A` stays, alternatives joined with "or".
 fn example_formats(formats: &[&str]) -> String {
-    formats
-        .iter()
-        .map(|f| f.replace('9', "0").replace('X', "A"))
-        .collect::<Vec<_>>()
-        .join(" or ")
+    formats.iter().map(|f| f.replace('9', "0").replace('X', "A")).collect::<Vec<_>>().join(" or ")
 }
 
 #[cfg(test)]
@@ -352,11 +312,7 @@ mod tests {
     #[test]
     fn names_refuse_digits_symbols_and_controls() {
         for name in ["R2D2", "Ana\u{0}", "Ana 😀", "Ana@Home", "٣ Ahmed", "---"] {
-            assert_eq!(
-                FullName::try_from(name),
-                Err(FieldErrorCode::InvalidCharacters),
-                "{name}"
-            );
+            assert_eq!(FullName::try_from(name), Err(FieldErrorCode::InvalidCharacters), "{name}");
         }
     }
 

@@ -22,12 +22,7 @@ const FORMATS: &[(&str, &[&str])] = &[
     ("ES", &["99999"]),
     ("FI", &["99999"]),
     ("FR", &["99999"]),
-    (
-        "GB",
-        &[
-            "A9 9AA", "A99 9AA", "AA9 9AA", "AA99 9AA", "A9A 9AA", "AA9A 9AA",
-        ],
-    ),
+    ("GB", &["A9 9AA", "A99 9AA", "AA9 9AA", "AA99 9AA", "A9A 9AA", "AA9A 9AA"]),
     ("IE", &["A99 XXXX"]),
     ("IN", &["999999"]),
     ("IT", &["99999"]),
@@ -48,10 +43,10 @@ const FORMATS: &[(&str, &[&str])] = &[
 
 /// Countries that have no postal codes, where the field may be left empty.
 const WITHOUT_POSTAL_CODES: &[&str] = &[
-    "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI", "CK",
-    "CM", "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "KI", "KM", "KN", "KP",
-    "LY", "ML", "MO", "MR", "MW", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR", "SS", "ST", "SY",
-    "TD", "TF", "TG", "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW",
+    "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BS", "BW", "BZ", "CD", "CF", "CG", "CI", "CK", "CM", "DJ", "DM",
+    "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "KI", "KM", "KN", "KP", "LY", "ML", "MO", "MR", "MW", "NR",
+    "NU", "QA", "RW", "SB", "SC", "SL", "SR", "SS", "ST", "SY", "TD", "TF", "TG", "TK", "TL", "TO", "TV", "UG", "VU",
+    "YE", "ZW",
 ];
 
 /// Generic rule length bounds (separators included).
@@ -65,10 +60,7 @@ pub fn postal_code_required(country: Country) -> bool {
 
 /// The formats checked for a country, if it has exact ones (shown to people as examples).
 pub fn formats(country: Country) -> Option<&'static [&'static str]> {
-    FORMATS
-        .binary_search_by(|(code, _)| code.cmp(&country.code()))
-        .ok()
-        .map(|i| FORMATS[i].1)
+    FORMATS.binary_search_by(|(code, _)| code.cmp(&country.code())).ok().map(|i| FORMATS[i].1)
 }
 
 /// Returns the canonical form of a postal code, or `None` when it cannot be one for the country.
@@ -87,9 +79,7 @@ pub fn normalize(country: Country, raw: &str) -> Option<String> {
                 *compact.get_mut(len)? = b.to_ascii_uppercase();
                 len += 1;
             }
-            formats
-                .iter()
-                .find_map(|format| apply_format(format, &compact[..len]))
+            formats.iter().find_map(|format| apply_format(format, &compact[..len]))
         }
         None => generic(&raw.to_ascii_uppercase()),
     }
@@ -132,9 +122,7 @@ fn apply_format(format: &str, compact: &[u8]) -> Option<String> {
 fn generic(upper: &str) -> Option<String> {
     let collapsed = crate::person::collapse(upper);
     let ok = (GENERIC_MIN..=GENERIC_MAX).contains(&collapsed.len())
-        && collapsed
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || is_separator(b))
+        && collapsed.bytes().all(|b| b.is_ascii_alphanumeric() || is_separator(b))
         && collapsed.bytes().any(|b| b.is_ascii_alphanumeric());
     ok.then_some(collapsed)
 }
@@ -162,11 +150,7 @@ mod tests {
         assert_eq!(norm("ES", "2801"), None);
         assert_eq!(norm("US", "9410A"), None);
         assert_eq!(norm("CA", "K1A 0B"), None);
-        assert_eq!(
-            norm("DE", "１２３４５"),
-            None,
-            "full-width digits are not ASCII digits"
-        );
+        assert_eq!(norm("DE", "１２３４５"), None, "full-width digits are not ASCII digits");
     }
 
     #[test]

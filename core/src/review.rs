@@ -68,9 +68,7 @@ impl TryFrom<String> for FlagTarget {
                 Err(format!("unknown field `{path}`"))
             };
         }
-        Err(format!(
-            "a flag target is `document:<kind>` or `field:<path>`, not `{raw}`"
-        ))
+        Err(format!("a flag target is `document:<kind>` or `field:<path>`, not `{raw}`"))
     }
 }
 
@@ -107,12 +105,7 @@ pub struct Flag {
 impl Flag {
     /// A flag with the catalogue's message and finality.
     pub fn new(target: FlagTarget, code: FlagCode) -> Self {
-        Self {
-            target,
-            code,
-            message: code.label().to_owned(),
-            is_final: code.final_by_default(),
-        }
+        Self { target, code, message: code.label().to_owned(), is_final: code.final_by_default() }
     }
 }
 
@@ -122,10 +115,7 @@ mod tests {
 
     #[test]
     fn targets_round_trip_as_strings() {
-        for raw in [
-            "document:proof_of_address",
-            "field:individual.personal.full_name",
-        ] {
+        for raw in ["document:proof_of_address", "field:individual.personal.full_name"] {
             let t = FlagTarget::try_from(raw.to_owned()).unwrap();
             assert_eq!(String::from(t), raw);
         }

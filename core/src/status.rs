@@ -118,9 +118,7 @@ impl CustomerState {
     /// The status the API shows.
     pub const fn status(self) -> CustomerStatus {
         match self {
-            Self::AwaitingDocuments | Self::AutomaticReview | Self::ManualReview => {
-                CustomerStatus::Pending
-            }
+            Self::AwaitingDocuments | Self::AutomaticReview | Self::ManualReview => CustomerStatus::Pending,
             Self::Active => CustomerStatus::Active,
             Self::Rejected { .. } => CustomerStatus::Rejected,
         }
@@ -138,31 +136,18 @@ impl CustomerState {
 
     /// Whether corrections are accepted.
     pub const fn resubmittable(self) -> bool {
-        !matches!(
-            self,
-            Self::Rejected {
-                resubmittable: false
-            }
-        )
+        !matches!(self, Self::Rejected { resubmittable: false })
     }
 
     /// Rebuilds a state from what the API shows (e.g. a stored row); `None` for combinations
     /// that cannot exist.
-    pub const fn from_parts(
-        status: CustomerStatus,
-        stage: ReviewStage,
-        resubmittable: bool,
-    ) -> Option<Self> {
+    pub const fn from_parts(status: CustomerStatus, stage: ReviewStage, resubmittable: bool) -> Option<Self> {
         match (status, stage) {
-            (CustomerStatus::Pending, ReviewStage::AwaitingDocuments) => {
-                Some(Self::AwaitingDocuments)
-            }
+            (CustomerStatus::Pending, ReviewStage::AwaitingDocuments) => Some(Self::AwaitingDocuments),
             (CustomerStatus::Pending, ReviewStage::Automatic) => Some(Self::AutomaticReview),
             (CustomerStatus::Pending, ReviewStage::Manual) => Some(Self::ManualReview),
             (CustomerStatus::Active, ReviewStage::Decided) => Some(Self::Active),
-            (CustomerStatus::Rejected, ReviewStage::Decided) => {
-                Some(Self::Rejected { resubmittable })
-            }
+            (CustomerStatus::Rejected, ReviewStage::Decided) => Some(Self::Rejected { resubmittable }),
             _ => None,
         }
     }
@@ -171,19 +156,10 @@ impl CustomerState {
     pub fn apply(self, event: ReviewEvent) -> Result<Self, TransitionError> {
         use ReviewEvent::{AutomaticDecision, ManualDecision, Submitted};
         let after_submission = |complete| {
-            if complete {
-                Self::AutomaticReview
-            } else {
-                Self::AwaitingDocuments
-            }
+            if complete { Self::AutomaticReview } else { Self::AwaitingDocuments }
         };
         match (self, event) {
-            (
-                Self::Rejected {
-                    resubmittable: false,
-                },
-                Submitted { .. },
-            ) => Err(TransitionError::ResubmissionNotAllowed),
+            (Self::Rejected { resubmittable: false }, Submitted { .. }) => Err(TransitionError::ResubmissionNotAllowed),
             // A partial correction keeps the customer rejected until everything flagged is fixed.
             (Self::Rejected { .. }, Submitted { complete: false }) => Ok(self),
             // New material restarts the review, including for an active customer whose
@@ -191,16 +167,12 @@ impl CustomerState {
             (_, Submitted { complete }) => Ok(after_submission(complete)),
             (Self::AutomaticReview, AutomaticDecision(outcome)) => Ok(match outcome {
                 AutomaticOutcome::Approve => Self::Active,
-                AutomaticOutcome::Reject { is_final } => Self::Rejected {
-                    resubmittable: !is_final,
-                },
+                AutomaticOutcome::Reject { is_final } => Self::Rejected { resubmittable: !is_final },
                 AutomaticOutcome::Refer => Self::ManualReview,
             }),
             (Self::ManualReview, ManualDecision(outcome)) => Ok(match outcome {
                 ManualOutcome::Approve => Self::Active,
-                ManualOutcome::Reject { is_final } => Self::Rejected {
-                    resubmittable: !is_final,
-                },
+                ManualOutcome::Reject { is_final } => Self::Rejected { resubmittable: !is_final },
             }),
             (_, AutomaticDecision(_)) => Err(self.invalid("automatic decision")),
             (_, ManualDecision(_)) => Err(self.invalid("manual decision")),
@@ -256,10 +228,9 @@ impl CardRefusal {
     pub fn details(&self) -> Option<ErrorDetails> {
         match self {
             Self::IndividualCardsNotEnabled => None,
-            Self::NotActive { status, blocked_by } => Some(ErrorDetails {
-                status: Some(*status),
-                blocked_by: blocked_by.clone(),
-            }),
+            Self::NotActive { status, blocked_by } => {
+                Some(ErrorDetails { status: Some(*status), blocked_by: blocked_by.clone() })
+            }
         }
     }
 }
@@ -280,12 +251,7 @@ pub fn card_eligibility(
     }
     let mut blocked_by: Vec<String> = requirements
         .iter()
-        .filter(|r| {
-            matches!(
-                r.state,
-                RequirementState::Missing | RequirementState::Flagged
-            )
-        })
+        .filter(|r| matches!(r.state, RequirementState::Missing | RequirementState::Flagged))
         .map(|r| format!("document:{}", r.document))
         .chain(flagged_fields.iter().map(|path| format!("field:{path}")))
         .collect();
@@ -299,10 +265,7 @@ pub fn card_eligibility(
             _ => format!("review:{}", state.stage()),
         });
     }
-    Err(CardRefusal::NotActive {
-        status: state.status(),
-        blocked_by,
-    })
+    Err(CardRefusal::NotActive { status: state.status(), blocked_by })
 }
 
 #[cfg(test)]
@@ -311,12 +274,7 @@ mod tests {
     use crate::documents::DocumentKind;
 
     fn requirement(document: DocumentKind, state: RequirementState) -> Requirement {
-        Requirement {
-            document,
-            state,
-            reason: None,
-            message: None,
-        }
+        Requirement { document, state, reason: None, message: None }
     }
 
     #[test]
@@ -332,21 +290,15 @@ mod tests {
     #[test]
     fn final_rejection_refuses_resubmission() {
         let s = CustomerState::AutomaticReview
-            .apply(ReviewEvent::AutomaticDecision(AutomaticOutcome::Reject {
-                is_final: true,
-            }))
+            .apply(ReviewEvent::AutomaticDecision(AutomaticOutcome::Reject { is_final: true }))
             .unwrap();
-        assert_eq!(
-            s.apply(ReviewEvent::Submitted { complete: true }),
-            Err(TransitionError::ResubmissionNotAllowed)
-        );
+        assert_eq!(s.apply(ReviewEvent::Submitted { complete: true }), Err(TransitionError::ResubmissionNotAllowed));
     }
 
     #[test]
     fn reviewer_cannot_decide_outside_manual_review() {
-        let err = CustomerState::AwaitingDocuments
-            .apply(ReviewEvent::ManualDecision(ManualOutcome::Approve))
-            .unwrap_err();
+        let err =
+            CustomerState::AwaitingDocuments.apply(ReviewEvent::ManualDecision(ManualOutcome::Approve)).unwrap_err();
         assert!(matches!(err, TransitionError::Invalid { .. }));
     }
 
@@ -356,13 +308,7 @@ mod tests {
             requirement(DocumentKind::Passport, RequirementState::Uploaded),
             requirement(DocumentKind::ProofOfAddress, RequirementState::Missing),
         ];
-        let refusal = card_eligibility(
-            Uuid::nil(),
-            Some(CustomerState::AwaitingDocuments),
-            &reqs,
-            &[],
-        )
-        .unwrap_err();
+        let refusal = card_eligibility(Uuid::nil(), Some(CustomerState::AwaitingDocuments), &reqs, &[]).unwrap_err();
         assert_eq!(
             refusal,
             CardRefusal::NotActive {
@@ -374,20 +320,13 @@ mod tests {
 
     #[test]
     fn customer_in_review_is_blocked_by_the_review() {
-        let reqs = [requirement(
-            DocumentKind::Passport,
-            RequirementState::Uploaded,
-        )];
-        let refusal = card_eligibility(Uuid::nil(), Some(CustomerState::ManualReview), &reqs, &[])
-            .unwrap_err();
+        let reqs = [requirement(DocumentKind::Passport, RequirementState::Uploaded)];
+        let refusal = card_eligibility(Uuid::nil(), Some(CustomerState::ManualReview), &reqs, &[]).unwrap_err();
         assert_eq!(refusal.details().unwrap().blocked_by, ["review:manual"]);
     }
 
     #[test]
     fn not_enrolled_customer_is_refused() {
-        assert_eq!(
-            card_eligibility(Uuid::nil(), None, &[], &[]),
-            Err(CardRefusal::IndividualCardsNotEnabled)
-        );
+        assert_eq!(card_eligibility(Uuid::nil(), None, &[], &[]), Err(CardRefusal::IndividualCardsNotEnabled));
     }
 }

@@ -5,8 +5,8 @@
 use kycard_core::card::{CardAction, CardStatus};
 use kycard_core::documents::{DocumentKind, RequirementState};
 use kycard_core::status::{
-    AutomaticOutcome, CardRefusal, CustomerState, CustomerStatus, ManualOutcome, ReviewEvent,
-    ReviewStage, card_eligibility,
+    AutomaticOutcome, CardRefusal, CustomerState, CustomerStatus, ManualOutcome, ReviewEvent, ReviewStage,
+    card_eligibility,
 };
 use kycard_core::wire::Requirement;
 use proptest::prelude::*;
@@ -17,12 +17,9 @@ fn event() -> impl Strategy<Value = ReviewEvent> {
         any::<bool>().prop_map(|complete| ReviewEvent::Submitted { complete }),
         Just(ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve)),
         Just(ReviewEvent::AutomaticDecision(AutomaticOutcome::Refer)),
-        any::<bool>().prop_map(|is_final| ReviewEvent::AutomaticDecision(
-            AutomaticOutcome::Reject { is_final }
-        )),
+        any::<bool>().prop_map(|is_final| ReviewEvent::AutomaticDecision(AutomaticOutcome::Reject { is_final })),
         Just(ReviewEvent::ManualDecision(ManualOutcome::Approve)),
-        any::<bool>()
-            .prop_map(|is_final| ReviewEvent::ManualDecision(ManualOutcome::Reject { is_final })),
+        any::<bool>().prop_map(|is_final| ReviewEvent::ManualDecision(ManualOutcome::Reject { is_final })),
     ]
 }
 

@@ -16,9 +16,7 @@
 use chrono::NaiveDate;
 use kycard_core::FieldErrorCode;
 use kycard_core::customer::{apply_patch, validate_customer};
-use kycard_core::documents::{
-    ProofOfAddressError, proof_of_address_current, required_documents, sniff_content_type,
-};
+use kycard_core::documents::{ProofOfAddressError, proof_of_address_current, required_documents, sniff_content_type};
 use kycard_core::wire::CustomerData;
 use serde_json::{Map, Value};
 
@@ -40,17 +38,13 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 fn cases(file: &str) -> Vec<Value> {
-    let (_, text) = FILES
-        .iter()
-        .find(|(name, _)| *name == file)
-        .expect("vector file listed");
+    let (_, text) = FILES.iter().find(|(name, _)| *name == file).expect("vector file listed");
     let parsed: Value = serde_json::from_str(text).expect("vector file is JSON");
     parsed["cases"].as_array().expect("`cases` array").clone()
 }
 
 fn date(value: &Value) -> NaiveDate {
-    NaiveDate::parse_from_str(value.as_str().expect("date string"), "%Y-%m-%d")
-        .expect("valid test date")
+    NaiveDate::parse_from_str(value.as_str().expect("date string"), "%Y-%m-%d").expect("valid test date")
 }
 
 /// Expands `{"$repeat": ...}` values.
@@ -77,28 +71,20 @@ fn set_path(root: &mut Value, path: &str, value: Value) {
             object.insert(part.to_owned(), value);
             return;
         }
-        node = object
-            .entry(part.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
+        node = object.entry(part.to_owned()).or_insert_with(|| Value::Object(Map::new()));
     }
 }
 
 fn remove_path(root: &mut Value, path: &str) {
     let (parent, last) = path.rsplit_once('.').map_or(("", path), |(p, l)| (p, l));
-    let node = if parent.is_empty() {
-        Some(root)
-    } else {
-        parent.split('.').try_fold(root, |n, k| n.get_mut(k))
-    };
+    let node = if parent.is_empty() { Some(root) } else { parent.split('.').try_fold(root, |n, k| n.get_mut(k)) };
     if let Some(Value::Object(object)) = node {
         object.remove(last);
     }
 }
 
 fn get_path<'a>(root: &'a Value, path: &str) -> &'a Value {
-    path.split('.')
-        .try_fold(root, |n, k| n.get(k))
-        .unwrap_or(&Value::Null)
+    path.split('.').try_fold(root, |n, k| n.get(k)).unwrap_or(&Value::Null)
 }
 
 fn build_input(case: &Value) -> Value {
@@ -134,10 +120,7 @@ fn run_case(case: &Value) -> Result<(), String> {
                 data = match apply_patch(&data, &patch) {
                     Ok(merged) => merged,
                     Err(errors) => {
-                        return compare_errors(
-                            expect,
-                            &serde_json::to_value(errors).expect("serialise"),
-                        );
+                        return compare_errors(expect, &serde_json::to_value(errors).expect("serialise"));
                     }
                 };
             }
@@ -146,14 +129,8 @@ fn run_case(case: &Value) -> Result<(), String> {
                     if expect.get("valid") != Some(&Value::Bool(true)) {
                         return Err(format!("expected {expect}, but the input was valid"));
                     }
-                    let normalized =
-                        serde_json::to_value(CustomerData::from(&valid)).expect("serialise");
-                    for (path, want) in expect
-                        .get("normalized")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flatten()
-                    {
+                    let normalized = serde_json::to_value(CustomerData::from(&valid)).expect("serialise");
+                    for (path, want) in expect.get("normalized").and_then(Value::as_object).into_iter().flatten() {
                         let got = get_path(&normalized, path);
                         if got != want {
                             return Err(format!("{path}: expected {want}, got {got}"));
@@ -161,15 +138,12 @@ fn run_case(case: &Value) -> Result<(), String> {
                     }
                     Ok(())
                 }
-                Err(errors) => {
-                    compare_errors(expect, &serde_json::to_value(errors).expect("serialise"))
-                }
+                Err(errors) => compare_errors(expect, &serde_json::to_value(errors).expect("serialise")),
             }
         }
         "requirements" => {
             let data = to_data(build_input(case));
-            let valid = validate_customer(&data, date(&case["today"]))
-                .map_err(|e| format!("base invalid: {e}"))?;
+            let valid = validate_customer(&data, date(&case["today"])).map_err(|e| format!("base invalid: {e}"))?;
             let got: Vec<&str> = valid
                 .individual
                 .as_ref()
@@ -178,44 +152,25 @@ fn run_case(case: &Value) -> Result<(), String> {
                 .iter()
                 .map(|k| k.as_str())
                 .collect();
-            let want: Vec<&str> = expect["documents"]
-                .as_array()
-                .expect("documents")
-                .iter()
-                .map(|v| v.as_str().expect("kind"))
-                .collect();
-            if got == want {
-                Ok(())
-            } else {
-                Err(format!("expected {want:?}, got {got:?}"))
-            }
+            let want: Vec<&str> =
+                expect["documents"].as_array().expect("documents").iter().map(|v| v.as_str().expect("kind")).collect();
+            if got == want { Ok(()) } else { Err(format!("expected {want:?}, got {got:?}")) }
         }
         "proof_of_address" => {
-            let got = match proof_of_address_current(date(&case["issued_on"]), date(&case["today"]))
-            {
+            let got = match proof_of_address_current(date(&case["issued_on"]), date(&case["today"])) {
                 Ok(()) => "current",
                 Err(ProofOfAddressError::Outdated) => "outdated",
                 Err(ProofOfAddressError::IssuedInFuture) => "issued_in_future",
             };
-            if expect["result"] == got {
-                Ok(())
-            } else {
-                Err(format!("expected {}, got {got}", expect["result"]))
-            }
+            if expect["result"] == got { Ok(()) } else { Err(format!("expected {}, got {got}", expect["result"])) }
         }
         "content_type" => {
             let hex = case["bytes_hex"].as_str().expect("hex");
-            let bytes: Vec<u8> = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex byte"))
-                .collect();
+            let bytes: Vec<u8> =
+                (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex byte")).collect();
             let got = sniff_content_type(&bytes).map(kycard_core::documents::ContentType::as_str);
             let want = expect["content_type"].as_str();
-            if got == want {
-                Ok(())
-            } else {
-                Err(format!("expected {want:?}, got {got:?}"))
-            }
+            if got == want { Ok(()) } else { Err(format!("expected {want:?}, got {got:?}")) }
         }
         other => Err(format!("unknown check `{other}`")),
     }
@@ -226,48 +181,27 @@ fn compare_errors(expect: &Value, got: &Value) -> Result<(), String> {
         return Err(format!("expected a valid input, got errors {got}"));
     };
     let got_list = got.as_array().expect("errors array");
-    if let Some(e) = got_list
-        .iter()
-        .find(|e| e["message"].as_str().is_none_or(str::is_empty))
-    {
+    if let Some(e) = got_list.iter().find(|e| e["message"].as_str().is_none_or(str::is_empty)) {
         return Err(format!("error without a message: {e}"));
     }
     let pairs = |list: &[Value]| {
         let mut v: Vec<(String, String)> = list
             .iter()
-            .map(|e| {
-                (
-                    e["path"].as_str().unwrap_or("").to_owned(),
-                    e["code"].as_str().unwrap_or("").to_owned(),
-                )
-            })
+            .map(|e| (e["path"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
             .collect();
         v.sort();
         v
     };
     let (want, got) = (pairs(want), pairs(got_list));
-    if want == got {
-        Ok(())
-    } else {
-        Err(format!("expected errors {want:?}, got {got:?}"))
-    }
+    if want == got { Ok(()) } else { Err(format!("expected errors {want:?}, got {got:?}")) }
 }
 
 fn run_file(file: &str) {
     let failures: Vec<String> = cases(file)
         .iter()
-        .filter_map(|case| {
-            run_case(case)
-                .err()
-                .map(|why| format!("[{file}] {}: {why}", case["name"]))
-        })
+        .filter_map(|case| run_case(case).err().map(|why| format!("[{file}] {}: {why}", case["name"])))
         .collect();
-    assert!(
-        failures.is_empty(),
-        "{} failing vector(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failing vector(s):\n{}", failures.len(), failures.join("\n"));
 }
 
 macro_rules! vector_tests {
@@ -280,16 +214,7 @@ macro_rules! vector_tests {
     )+};
 }
 
-vector_tests!(
-    contact,
-    names,
-    dates,
-    address,
-    official_id,
-    financial,
-    documents,
-    patch
-);
+vector_tests!(contact, names, dates, address, official_id, financial, documents, patch);
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -298,20 +223,11 @@ fn vectors_cover_every_error_code_and_are_plenty() {
     assert!(all.len() >= 150, "only {} vectors", all.len());
     let expected_codes: Vec<&str> = all
         .iter()
-        .flat_map(|c| {
-            c["expect"]
-                .get("errors")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        })
+        .flat_map(|c| c["expect"].get("errors").and_then(Value::as_array).into_iter().flatten())
         .filter_map(|e| e["code"].as_str())
         .collect();
     for code in FieldErrorCode::ALL {
-        assert!(
-            expected_codes.contains(&code.as_str()),
-            "no vector expects `{code}`"
-        );
+        assert!(expected_codes.contains(&code.as_str()), "no vector expects `{code}`");
     }
     // Every case names itself once, so a failure report points at exactly one case.
     let mut names: Vec<String> = all.iter().map(|c| c["name"].to_string()).collect();

@@ -23,12 +23,8 @@ pub enum AdminError {
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 async fn open(database: &DatabaseArgs) -> Result<Store, AdminError> {
-    std::fs::create_dir_all(&database.data_dir).map_err(|e| {
-        AdminError::Invalid(format!(
-            "cannot create {}: {e}",
-            database.data_dir.display()
-        ))
-    })?;
+    std::fs::create_dir_all(&database.data_dir)
+        .map_err(|e| AdminError::Invalid(format!("cannot create {}: {e}", database.data_dir.display())))?;
     Ok(Store::open(&database.url()).await?)
 }
 
@@ -41,9 +37,7 @@ pub async fn migrate(database: &DatabaseArgs) -> Result<(), AdminError> {
 
 fn check_slug(slug: &str) -> Result<(), AdminError> {
     let ok = (2..=40).contains(&slug.len())
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if ok {
@@ -57,42 +51,27 @@ fn check_slug(slug: &str) -> Result<(), AdminError> {
 
 /// `kycard org create`.
 pub async fn org(command: OrgCommand) -> Result<(), AdminError> {
-    let OrgCommand::Create {
-        slug,
-        name,
-        sandbox,
-        database,
-    } = command;
+    let OrgCommand::Create { slug, name, sandbox, database } = command;
     check_slug(&slug)?;
     let name = name.unwrap_or_else(|| slug.clone());
     if name.trim().is_empty() || name.chars().count() > 100 {
-        return Err(AdminError::Invalid(
-            "the display name must have 1 to 100 characters".to_owned(),
-        ));
+        return Err(AdminError::Invalid("the display name must have 1 to 100 characters".to_owned()));
     }
     let store = open(&database).await?;
-    let org = store
-        .create_organization(&slug, name.trim(), sandbox)
-        .await?;
+    let org = store.create_organization(&slug, name.trim(), sandbox).await?;
     println!("{}", org.id);
     Ok(())
 }
 
 async fn organization(store: &Store, slug: &str) -> Result<Organization, AdminError> {
     store.organization_by_slug(slug).await?.ok_or_else(|| {
-        AdminError::Invalid(format!(
-            "no organization `{slug}`: create it with `kycard org create {slug}`"
-        ))
+        AdminError::Invalid(format!("no organization `{slug}`: create it with `kycard org create {slug}`"))
     })
 }
 
 /// `kycard key create`: the key alone on standard output.
 pub async fn key(command: KeyCommand) -> Result<(), AdminError> {
-    let KeyCommand::Create {
-        org,
-        role,
-        database,
-    } = command;
+    let KeyCommand::Create { org, role, database } = command;
     let store = open(&database).await?;
     let org = organization(&store, &org).await?;
     let key = store.create_api_key(org.id, role).await?;
@@ -102,21 +81,14 @@ pub async fn key(command: KeyCommand) -> Result<(), AdminError> {
 
 /// `kycard user create`: the password comes from standard input (first line).
 pub async fn user(command: UserCommand) -> Result<(), AdminError> {
-    let UserCommand::Create {
-        org,
-        email,
-        role,
-        database,
-    } = command;
+    let UserCommand::Create { org, email, role, database } = command;
     let email = Email::try_from(email.as_str())
         .map_err(|_| AdminError::Invalid(format!("`{email}` is not a valid email address")))?;
     let mut input = String::new();
     std::io::stdin()
         .take(4096)
         .read_to_string(&mut input)
-        .map_err(|e| {
-            AdminError::Invalid(format!("cannot read the password from standard input: {e}"))
-        })?;
+        .map_err(|e| AdminError::Invalid(format!("cannot read the password from standard input: {e}")))?;
     let password = input.lines().next().unwrap_or("");
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AdminError::Invalid(format!(
@@ -125,9 +97,7 @@ pub async fn user(command: UserCommand) -> Result<(), AdminError> {
     }
     let store = open(&database).await?;
     let org = organization(&store, &org).await?;
-    let id = store
-        .create_user(org.id, email.as_str(), role, &hash_password(password)?)
-        .await?;
+    let id = store.create_user(org.id, email.as_str(), role, &hash_password(password)?).await?;
     println!("{id}");
     Ok(())
 }
@@ -145,19 +115,13 @@ pub fn hash_password(password: &str) -> Result<String, AdminError> {
 pub async fn ensure_demo(store: &Store) -> Result<(), AdminError> {
     let org = match store.organization_by_slug("demo").await? {
         Some(org) => org,
-        None => {
-            store
-                .create_organization("demo", "Demo program", true)
-                .await?
-        }
+        None => store.create_organization("demo", "Demo program", true).await?,
     };
     println!("\nDemo organization `demo` (sandbox). Fresh API keys for this run:");
     for role in Role::ALL {
         let key = store.create_api_key(org.id, *role).await?;
         println!("  {:<9} {}", role.as_str(), key.secret);
     }
-    println!(
-        "  try: curl -H 'Authorization: Bearer <operator key>' http://<addr>/api/v1/customers\n"
-    );
+    println!("  try: curl -H 'Authorization: Bearer <operator key>' http://<addr>/api/v1/customers\n");
     Ok(())
 }

@@ -60,10 +60,7 @@ impl CardVault {
     /// and the file does not exist.
     pub fn open(path: &Path, create: bool) -> Result<Self, VaultError> {
         let shown = path.display().to_string();
-        let key_error = |source| VaultError::KeyFile {
-            path: shown.clone(),
-            source,
-        };
+        let key_error = |source| VaultError::KeyFile { path: shown.clone(), source };
         if create && !path.exists() {
             let mut key = [0u8; 32];
             getrandom::fill(&mut key).map_err(|_| VaultError::Crypto)?;
@@ -76,9 +73,7 @@ impl CardVault {
             _ if raw.len() == 32 => raw,
             _ => return Err(VaultError::BadKey(shown)),
         };
-        Ok(Self {
-            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key)),
-        })
+        Ok(Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key)) })
     }
 
     /// A new Luhn-valid number for card `card_id`, encrypted and bound to that card.
@@ -94,20 +89,11 @@ impl CardVault {
         getrandom::fill(&mut nonce).map_err(|_| VaultError::Crypto)?;
         let ciphertext = self
             .cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: number.as_bytes(),
-                    aad: card_id.as_bytes(),
-                },
-            )
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: number.as_bytes(), aad: card_id.as_bytes() })
             .map_err(|_| VaultError::Crypto)?;
         let mut encrypted = nonce.to_vec();
         encrypted.extend(ciphertext);
-        Ok(IssuedNumber {
-            last4: last4(&number).to_owned(),
-            encrypted,
-        })
+        Ok(IssuedNumber { last4: last4(&number).to_owned(), encrypted })
     }
 
     /// Decrypts a stored number (for the card network interface; never for the API).
@@ -118,13 +104,7 @@ impl CardVault {
         let (nonce, ciphertext) = encrypted.split_at(NONCE_LEN);
         let plain = self
             .cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: card_id.as_bytes(),
-                },
-            )
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: card_id.as_bytes() })
             .map_err(|_| VaultError::Crypto)?;
         String::from_utf8(plain).map_err(|_| VaultError::Crypto)
     }
@@ -164,14 +144,8 @@ mod tests {
         let number = vault.reveal(id, &issued.encrypted).unwrap();
         assert!(number.starts_with(TEST_RANGE) && number.len() == 16 && luhn_valid(&number));
         assert!(number.ends_with(&issued.last4));
-        assert!(
-            !issued.encrypted.windows(16).any(|w| w == number.as_bytes()),
-            "stored in clear"
-        );
-        assert!(
-            vault.reveal(Uuid::now_v7(), &issued.encrypted).is_err(),
-            "ciphertext moved to another card"
-        );
+        assert!(!issued.encrypted.windows(16).any(|w| w == number.as_bytes()), "stored in clear");
+        assert!(vault.reveal(Uuid::now_v7(), &issued.encrypted).is_err(), "ciphertext moved to another card");
     }
 
     #[cfg(unix)]
@@ -181,10 +155,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("card.key");
         CardVault::open(&path, true).unwrap();
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         assert!(CardVault::open(&dir.path().join("missing.key"), false).is_err());
     }
 }

@@ -23,18 +23,10 @@ pub async fn issue_card(
     card_type: CardType,
 ) -> Result<Card, AppError> {
     for _ in 0..ATTEMPTS {
-        let customer = store
-            .customer(caller.organization_id, customer_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
         let wire = customer.to_wire();
-        let holder = card_eligibility(
-            customer.id,
-            customer.state,
-            &wire.requirements,
-            &customer.flagged_fields(),
-        )
-        .map_err(|refusal| refused(&refusal))?;
+        let holder = card_eligibility(customer.id, customer.state, &wire.requirements, &customer.flagged_fields())
+            .map_err(|refusal| refused(&refusal))?;
         let issue = CardIssue { holder, card_type };
         let id = Uuid::now_v7();
         let number = vault.issue_number(id).map_err(|error| {
@@ -42,11 +34,7 @@ pub async fn issue_card(
             AppError::Internal
         })?;
         let today = now().date_naive();
-        let name = wire
-            .individual
-            .as_ref()
-            .and_then(|i| i.personal.as_ref())
-            .and_then(|p| p.full_name.clone());
+        let name = wire.individual.as_ref().and_then(|i| i.personal.as_ref()).and_then(|p| p.full_name.clone());
         let card = NewCard {
             id,
             customer_id: issue.holder.customer_id(),
@@ -58,18 +46,12 @@ pub async fn issue_card(
             exp_year: today.year() + VALID_YEARS,
             cardholder_name: name.unwrap_or_default(),
         };
-        if let Some(stored) = store
-            .insert_card(caller.organization_id, &card, &caller.actor)
-            .await?
-        {
+        if let Some(stored) = store.insert_card(caller.organization_id, &card, &caller.actor).await? {
             tracing::info!(card_id = %stored.card.id, customer_id = %customer_id, "card issued");
             return Ok(stored.card);
         }
     }
-    Err(AppError::conflict(
-        "customer_changed",
-        "The customer changed while the card was being issued; try again.",
-    ))
+    Err(AppError::conflict("customer_changed", "The customer changed while the card was being issued; try again."))
 }
 
 fn refused(refusal: &CardRefusal) -> AppError {
@@ -77,40 +59,15 @@ fn refused(refusal: &CardRefusal) -> AppError {
         CardRefusal::IndividualCardsNotEnabled => "individual_cards_not_enabled",
         CardRefusal::NotActive { .. } => "customer_not_active",
     };
-    AppError::Conflict {
-        code,
-        message: refusal.to_string(),
-        details: refusal.details(),
-    }
+    AppError::Conflict { code, message: refusal.to_string(), details: refusal.details() }
 }
 
 /// Freezes, unfreezes or cancels a card, as core's card status machine allows.
-pub async fn change_card(
-    store: &Store,
-    caller: &Caller,
-    card_id: Uuid,
-    action: CardAction,
-) -> Result<Card, AppError> {
-    let card = store
-        .card(caller.organization_id, card_id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .card;
-    let next = card
-        .status
-        .apply(action)
-        .map_err(|e| AppError::conflict("invalid_transition", e.to_string()))?;
-    if !store
-        .set_card_status(caller.organization_id, card_id, card.status, next)
-        .await?
-    {
-        return Err(AppError::conflict(
-            "invalid_transition",
-            "The card changed meanwhile; reload it and try again.",
-        ));
+pub async fn change_card(store: &Store, caller: &Caller, card_id: Uuid, action: CardAction) -> Result<Card, AppError> {
+    let card = store.card(caller.organization_id, card_id).await?.ok_or(AppError::NotFound)?.card;
+    let next = card.status.apply(action).map_err(|e| AppError::conflict("invalid_transition", e.to_string()))?;
+    if !store.set_card_status(caller.organization_id, card_id, card.status, next).await? {
+        return Err(AppError::conflict("invalid_transition", "The card changed meanwhile; reload it and try again."));
     }
-    Ok(Card {
-        status: next,
-        ..card
-    })
+    Ok(Card { status: next, ..card })
 }

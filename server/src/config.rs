@@ -49,9 +49,7 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     /// The database URL to open.
     pub fn url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("kycard.db").display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("kycard.db").display()))
     }
 }
 

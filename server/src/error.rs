@@ -40,9 +40,7 @@ pub enum AppError {
         details: Option<ErrorDetails>,
     },
     /// `If-Match` names another version.
-    #[error(
-        "The customer was changed since you read it (now version {current}). Reload and try again."
-    )]
+    #[error("The customer was changed since you read it (now version {current}). Reload and try again.")]
     VersionMismatch {
         /// The current version.
         current: i64,
@@ -79,13 +77,9 @@ impl AppError {
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::VersionMismatch { .. } => (StatusCode::PRECONDITION_FAILED, "version_mismatch"),
-            Self::PreconditionRequired => {
-                (StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-            }
+            Self::PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "precondition_required"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Self::UnsupportedMediaType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            }
+            Self::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Self::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
@@ -94,11 +88,7 @@ impl AppError {
 
     /// A `409` with a code and sentence.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            message: message.into(),
-            details: None,
-        }
+        Self::Conflict { code, message: message.into(), details: None }
     }
 
     /// The JSON body.
@@ -135,14 +125,18 @@ impl From<ValidationErrors> for AppError {
     }
 }
 
+impl From<kycard_core::FieldError> for AppError {
+    fn from(error: kycard_core::FieldError) -> Self {
+        Self::Validation(error.into())
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, _) = self.status_and_code();
         let mut response = (status, Json(self.body())).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -9,8 +9,10 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod onboarding;
+pub mod review;
 pub mod store;
 pub mod telemetry;
+pub mod uploads;
 
 use config::ServeArgs;
 use std::sync::Arc;
@@ -52,36 +54,29 @@ pub enum StartError {
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
 pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let data_dir = &args.database.data_dir;
-    std::fs::create_dir_all(data_dir).map_err(|source| StartError::DataDir {
-        path: data_dir.display().to_string(),
-        source,
-    })?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
     let store = store::Store::open(&args.database.url()).await?;
-    let key_file = args
-        .card_key_file
-        .clone()
-        .unwrap_or_else(|| data_dir.join("card-number.key"));
+    let key_file = args.card_key_file.clone().unwrap_or_else(|| data_dir.join("card-number.key"));
     let vault = card_vault::CardVault::open(&key_file, true)?;
     if args.demo {
         admin::ensure_demo(&store).await?;
     }
-    let listener = TcpListener::bind(args.addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: args.addr,
-            source,
-        })?;
+    let listener = TcpListener::bind(args.addr).await.map_err(|source| StartError::Bind { addr: args.addr, source })?;
     let local = listener.local_addr()?;
-    let state = http::AppState {
-        store,
-        vault: Arc::new(vault),
-    };
+    let files = uploads::DocumentFiles::new(data_dir)
+        .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
+    match files.sweep_orphans(&store).await {
+        Ok(0) | Err(_) => {}
+        Ok(n) => tracing::warn!(files = n, "removed document files left by an interrupted upload"),
+    }
+    let review_wake = Arc::new(tokio::sync::Notify::new());
+    review::spawn_worker(store.clone(), review_wake.clone());
+    let state = http::AppState { store, vault: Arc::new(vault), files, review_wake };
     let app = http::router(state, &http::WebApp::new(args.web_dir));
     tracing::info!(%local, "kycard listening");
     println!("kycard is serving on http://{local}/ (API docs of the contract: shared/API.md)");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("kycard stopped");
     Ok(())
 }
@@ -92,9 +87,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             signal.recv().await;
         }
     };

@@ -15,11 +15,7 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// Validates and stores a new customer.
-pub async fn create_customer(
-    store: &Store,
-    caller: &Caller,
-    data: &CustomerData,
-) -> Result<CustomerRecord, AppError> {
+pub async fn create_customer(store: &Store, caller: &Caller, data: &CustomerData) -> Result<CustomerRecord, AppError> {
     let valid = validate_customer(data, today())?;
     let at = now();
     let state = valid.individual.as_ref().map(|_| CustomerState::INITIAL);
@@ -31,12 +27,9 @@ pub async fn create_customer(
         data: CustomerData::from(&valid),
         state,
         decided_at: None,
-        required_documents: valid
-            .individual
-            .as_ref()
-            .map(required_documents)
-            .unwrap_or_default(),
+        required_documents: valid.individual.as_ref().map(required_documents).unwrap_or_default(),
         flags: Vec::new(),
+        documents: Vec::new(),
     };
     store
         .insert_customer(
@@ -60,14 +53,9 @@ pub async fn update_customer(
     expected_version: i64,
     patch: &CustomerData,
 ) -> Result<CustomerRecord, AppError> {
-    let current = store
-        .customer(caller.organization_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current = store.customer(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     if current.version != expected_version {
-        return Err(AppError::VersionMismatch {
-            current: current.version,
-        });
+        return Err(AppError::VersionMismatch { current: current.version });
     }
     let merged = apply_patch(&current.data, patch)?;
     let valid = validate_customer(&merged, today())?;
@@ -82,24 +70,15 @@ pub async fn update_customer(
     }
     if program_data_changed && state != current.state {
         // A resubmission clears the field flags it answered.
-        next.flags
-            .retain(|f| matches!(f.target, kycard_core::review::FlagTarget::Document(_)));
+        next.flags.retain(|f| matches!(f.target, kycard_core::review::FlagTarget::Document(_)));
     }
     next.state = state;
     let history = HistoryLine::change(caller.actor.clone(), event, current.state, state);
-    if store
-        .update_customer(caller.organization_id, expected_version, &next, &history)
-        .await?
-    {
+    if store.update_customer(caller.organization_id, expected_version, &next, &history).await? {
         Ok(next)
     } else {
-        let now_version = store
-            .customer(caller.organization_id, id)
-            .await?
-            .map_or(expected_version, |c| c.version);
-        Err(AppError::VersionMismatch {
-            current: now_version,
-        })
+        let now_version = store.customer(caller.organization_id, id).await?.map_or(expected_version, |c| c.version);
+        Err(AppError::VersionMismatch { current: now_version })
     }
 }
 
@@ -111,11 +90,9 @@ fn next_state(
     match (current.state, &valid.individual) {
         (None, Some(_)) => Ok((Some(CustomerState::INITIAL), "customer.enrolled")),
         (Some(state), Some(individual)) if program_data_changed => {
-            let checklist = requirements(&required_documents(individual), &[]);
+            let checklist = requirements(&required_documents(individual), &current.documents);
             let complete = all_submitted(&checklist);
-            let next = state
-                .apply(ReviewEvent::Submitted { complete })
-                .map_err(transition_error)?;
+            let next = state.apply(ReviewEvent::Submitted { complete }).map_err(transition_error)?;
             Ok((Some(next), "customer.resubmitted"))
         }
         (state, _) => Ok((state, "customer.updated")),
@@ -140,10 +117,7 @@ pub async fn apply_event(
     id: Uuid,
     event: ReviewEvent,
 ) -> Result<CustomerRecord, AppError> {
-    let current = store
-        .customer(organization_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current = store.customer(organization_id, id).await?.ok_or(AppError::NotFound)?;
     let Some(state) = current.state else {
         return Err(AppError::conflict(
             "individual_cards_not_enabled",
@@ -163,15 +137,9 @@ pub async fn apply_event(
         ReviewEvent::AutomaticDecision(_) | ReviewEvent::ManualDecision(_) => "review.decided",
     };
     let history = HistoryLine::change(actor.clone(), event_name, current.state, next.state);
-    if store
-        .update_customer(organization_id, current.version, &next, &history)
-        .await?
-    {
+    if store.update_customer(organization_id, current.version, &next, &history).await? {
         Ok(next)
     } else {
-        Err(AppError::conflict(
-            "customer_changed",
-            "The customer changed meanwhile; try again.",
-        ))
+        Err(AppError::conflict("customer_changed", "The customer changed meanwhile; try again."))
     }
 }

@@ -6,25 +6,14 @@ use std::process::{Command, Stdio};
 
 fn kycard(data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kycard"));
-    cmd.env("KYCARD_DATA_DIR", data_dir)
-        .env_remove("KYCARD_DATABASE_URL")
-        .env("RUST_LOG", "warn");
+    cmd.env("KYCARD_DATA_DIR", data_dir).env_remove("KYCARD_DATABASE_URL").env("RUST_LOG", "warn");
     cmd
 }
 
 fn run(cmd: &mut Command, stdin: &str) -> (bool, String, String) {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kycard runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("kycard runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
     let out = child.wait_with_output().expect("kycard finishes");
     (
         out.status.success(),
@@ -36,35 +25,17 @@ fn run(cmd: &mut Command, stdin: &str) -> (bool, String, String) {
 #[test]
 fn organizations_keys_and_users_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, out, err) = run(
-        kycard(dir.path()).args(["org", "create", "acme", "--name", "Acme Cards"]),
-        "",
-    );
+    let (ok, out, err) = run(kycard(dir.path()).args(["org", "create", "acme", "--name", "Acme Cards"]), "");
     assert!(ok, "{err}");
     assert!(uuid::Uuid::parse_str(out.trim()).is_ok());
 
-    let (ok, out, err) = run(
-        kycard(dir.path()).args(["key", "create", "--org", "acme", "--role", "operator"]),
-        "",
-    );
+    let (ok, out, err) = run(kycard(dir.path()).args(["key", "create", "--org", "acme", "--role", "operator"]), "");
     assert!(ok, "{err}");
     let key = out.trim();
-    assert!(
-        key.starts_with("kyc_") && !key.contains(char::is_whitespace),
-        "the key alone on stdout: {out:?}"
-    );
+    assert!(key.starts_with("kyc_") && !key.contains(char::is_whitespace), "the key alone on stdout: {out:?}");
 
     let (ok, _, err) = run(
-        kycard(dir.path()).args([
-            "user",
-            "create",
-            "--org",
-            "acme",
-            "--email",
-            "op@acme.example",
-            "--role",
-            "admin",
-        ]),
+        kycard(dir.path()).args(["user", "create", "--org", "acme", "--email", "op@acme.example", "--role", "admin"]),
         "correct horse battery\n",
     );
     assert!(ok, "{err}");
@@ -76,71 +47,27 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
     let (ok, _, err) = run(kycard(dir.path()).args(["org", "create", "acme"]), "");
     assert!(ok, "{err}");
     let (ok, _, err) = run(
-        kycard(dir.path()).args([
-            "user",
-            "create",
-            "--org",
-            "acme",
-            "--email",
-            "op@acme.example",
-            "--role",
-            "admin",
-        ]),
+        kycard(dir.path()).args(["user", "create", "--org", "acme", "--email", "op@acme.example", "--role", "admin"]),
         "correct horse battery\n",
     );
     assert!(ok, "{err}");
     let refusals: &[(&[&str], &str, &str)] = &[
         (&["org", "create", "acme"], "", "already exists"),
         (&["org", "create", "Bad Slug!"], "", "not a valid slug"),
+        (&["key", "create", "--org", "nope", "--role", "operator"], "", "no organization `nope`"),
+        (&["key", "create", "--org", "acme", "--role", "superuser"], "", "expected operator, reviewer or admin"),
         (
-            &["key", "create", "--org", "nope", "--role", "operator"],
-            "",
-            "no organization `nope`",
-        ),
-        (
-            &["key", "create", "--org", "acme", "--role", "superuser"],
-            "",
-            "expected operator, reviewer or admin",
-        ),
-        (
-            &[
-                "user",
-                "create",
-                "--org",
-                "acme",
-                "--email",
-                "x@acme.example",
-                "--role",
-                "operator",
-            ],
+            &["user", "create", "--org", "acme", "--email", "x@acme.example", "--role", "operator"],
             "short\n",
             "at least 12",
         ),
         (
-            &[
-                "user",
-                "create",
-                "--org",
-                "acme",
-                "--email",
-                "not-an-email",
-                "--role",
-                "operator",
-            ],
+            &["user", "create", "--org", "acme", "--email", "not-an-email", "--role", "operator"],
             "long enough password\n",
             "not a valid email",
         ),
         (
-            &[
-                "user",
-                "create",
-                "--org",
-                "acme",
-                "--email",
-                "op@acme.example",
-                "--role",
-                "operator",
-            ],
+            &["user", "create", "--org", "acme", "--email", "op@acme.example", "--role", "operator"],
             "long enough password\n",
             "already exists",
         ),
@@ -148,15 +75,9 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
     for (args, stdin, expected) in refusals {
         let (ok, _, err) = run(kycard(dir.path()).args(*args), stdin);
         assert!(!ok, "{args:?} should fail");
-        assert!(
-            err.contains(expected),
-            "{args:?}: expected {expected:?} in {err:?}"
-        );
+        assert!(err.contains(expected), "{args:?}: expected {expected:?} in {err:?}");
     }
-    let (ok, _, err) = run(
-        kycard(dir.path()).args(["serve", "--addr", "not-an-address"]),
-        "",
-    );
+    let (ok, _, err) = run(kycard(dir.path()).args(["serve", "--addr", "not-an-address"]), "");
     assert!(!ok && err.contains("--addr"), "{err}");
     let (ok, _, err) = run(kycard(dir.path()).arg("migrate"), "");
     assert!(ok, "{err}");
@@ -181,17 +102,11 @@ async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
             operator = Some(key.trim().to_owned());
         }
         if let Some(rest) = line.strip_prefix("kycard is serving on ") {
-            base = rest
-                .split_whitespace()
-                .next()
-                .map(|u| u.trim_end_matches('/').to_owned());
+            base = rest.split_whitespace().next().map(|u| u.trim_end_matches('/').to_owned());
             break;
         }
     }
-    let (operator, base) = (
-        operator.expect("operator key printed"),
-        base.expect("address printed"),
-    );
+    let (operator, base) = (operator.expect("operator key printed"), base.expect("address printed"));
     let addr = base.trim_start_matches("http://").to_owned();
 
     let request = format!(
@@ -211,9 +126,7 @@ async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
     assert!(response.contains("\"data\":[]"), "{response}");
 
     // SIGTERM stops it gracefully.
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let status = child.wait().expect("exit");
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }

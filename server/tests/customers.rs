@@ -16,33 +16,14 @@ async fn creating_an_enrolled_customer_starts_pending_with_its_document_checklis
     assert_eq!(customer["status"], "pending");
     assert_eq!(customer["review"]["stage"], "awaiting_documents");
     assert_eq!(customer["review"]["flags"], json!([]));
-    let docs: Vec<&str> = customer["requirements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["document"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        docs,
-        [
-            "government_id_front",
-            "government_id_back",
-            "proof_of_address"
-        ]
-    );
-    assert!(
-        customer["requirements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["state"] == "missing")
-    );
+    let docs: Vec<&str> =
+        customer["requirements"].as_array().unwrap().iter().map(|r| r["document"].as_str().unwrap()).collect();
+    assert_eq!(docs, ["government_id_front", "government_id_back", "proof_of_address"]);
+    assert!(customer["requirements"].as_array().unwrap().iter().all(|r| r["state"] == "missing"));
     assert_eq!(customer["individual"]["official_id"]["number"], "12345678Z");
 
     let id = customer["id"].as_str().unwrap();
-    let read = app
-        .get(&format!("/api/v1/customers/{id}"), &app.reviewer)
-        .await;
+    let read = app.get(&format!("/api/v1/customers/{id}"), &app.reviewer).await;
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(read.headers["etag"], "\"1\"");
     assert_eq!(read.body, customer);
@@ -65,10 +46,7 @@ async fn every_field_problem_is_listed_at_once_with_cores_paths_and_codes() {
     body["contact"]["email"] = json!("ana@example");
     body["individual"]["personal"]["date_of_birth"] = json!("2015-01-01");
     body["individual"]["official_id"]["number"] = json!("12345678A");
-    body["individual"]["financial"]
-        .as_object_mut()
-        .unwrap()
-        .remove("occupation");
+    body["individual"]["financial"].as_object_mut().unwrap().remove("occupation");
     let reply = app.post("/api/v1/customers", &app.operator, &body).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.code(), "validation_failed");
@@ -76,12 +54,7 @@ async fn every_field_problem_is_listed_at_once_with_cores_paths_and_codes() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_owned(),
-                f["code"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["code"].as_str().unwrap().to_owned()))
         .collect();
     got.sort();
     assert_eq!(
@@ -94,11 +67,7 @@ async fn every_field_problem_is_listed_at_once_with_cores_paths_and_codes() {
         ]
         .map(|(p, c)| (p.to_owned(), c.to_owned()))
     );
-    assert!(
-        reply.body["error"]["fields"][0]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty())
-    );
+    assert!(reply.body["error"]["fields"][0]["message"].as_str().is_some_and(|m| !m.is_empty()));
 }
 
 async fn post_raw(app: &TestApp, content_type: Option<&str>, body: Vec<u8>) -> support::Reply {
@@ -117,80 +86,22 @@ async fn bad_bodies_get_the_error_shape() {
     let app = TestApp::new().await;
     let json = Some("application/json");
     let cases: Vec<(Option<&str>, Vec<u8>, StatusCode, &str)> = vec![
-        (
-            json,
-            b"{not json".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-        ),
-        (
-            json,
-            b"".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-        ),
-        (
-            json,
-            br#"{"contact": {"email": 5}}"#.to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-        ),
-        (
-            json,
-            br#"{"individual_cards": "yes"}"#.to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-        ),
-        (
-            json,
-            br#"{"contact": {"emial": "a@b.co"}}"#.to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-        ),
-        (
-            json,
-            b"[]".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-        ),
-        (
-            None,
-            br"{}".to_vec(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-        ),
-        (
-            Some("text/plain"),
-            br"{}".to_vec(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-        ),
-        (
-            json,
-            vec![b' '; 2 * 1024 * 1024],
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-        ),
-        (
-            json,
-            b"{}".to_vec(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        ),
+        (json, b"{not json".to_vec(), StatusCode::BAD_REQUEST, "malformed_json"),
+        (json, b"".to_vec(), StatusCode::BAD_REQUEST, "malformed_json"),
+        (json, br#"{"contact": {"email": 5}}"#.to_vec(), StatusCode::BAD_REQUEST, "malformed_request"),
+        (json, br#"{"individual_cards": "yes"}"#.to_vec(), StatusCode::BAD_REQUEST, "malformed_request"),
+        (json, br#"{"contact": {"emial": "a@b.co"}}"#.to_vec(), StatusCode::BAD_REQUEST, "malformed_request"),
+        (json, b"[]".to_vec(), StatusCode::BAD_REQUEST, "malformed_request"),
+        (None, br"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (Some("text/plain"), br"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (json, vec![b' '; 2 * 1024 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        (json, b"{}".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
     ];
     for (content_type, body, status, code) in cases {
         let shown = String::from_utf8_lossy(&body[..body.len().min(40)]).into_owned();
         let reply = post_raw(&app, content_type, body).await;
-        assert_eq!(
-            (reply.status, reply.code()),
-            (status, code),
-            "{content_type:?} {shown}"
-        );
-        assert!(
-            reply.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty())
-        );
+        assert_eq!((reply.status, reply.code()), (status, code), "{content_type:?} {shown}");
+        assert!(reply.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
 }
 
@@ -207,9 +118,7 @@ async fn a_one_megabyte_name_and_unicode_are_handled() {
     body["contact"]["email"] = json!("用户@例子.广告");
     let customer = app.create(&body).await;
     assert_eq!(customer["individual"]["personal"]["full_name"], "李小龙");
-    let found = app
-        .get("/api/v1/customers?q=%E6%9D%8E", &app.operator)
-        .await;
+    let found = app.get("/api/v1/customers?q=%E6%9D%8E", &app.operator).await;
     assert_eq!(found.body["data"].as_array().unwrap().len(), 1);
 }
 
@@ -219,42 +128,20 @@ async fn credentials_roles_and_tenancy_are_enforced() {
     let customer = app.create(&enrolled()).await;
     let uri = format!("/api/v1/customers/{}", customer["id"].as_str().unwrap());
 
-    let anonymous = app
-        .raw(Request::get(&uri).body(Body::empty()).unwrap())
-        .await;
-    assert_eq!(
-        (anonymous.status, anonymous.code()),
-        (StatusCode::UNAUTHORIZED, "unauthenticated")
-    );
+    let anonymous = app.raw(Request::get(&uri).body(Body::empty()).unwrap()).await;
+    assert_eq!((anonymous.status, anonymous.code()), (StatusCode::UNAUTHORIZED, "unauthenticated"));
     let wrong = app.get(&uri, "kyc_0000_nope").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let basic = app
-        .raw(
-            Request::get(&uri)
-                .header("authorization", "Basic YTpi")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let basic = app.raw(Request::get(&uri).header("authorization", "Basic YTpi").body(Body::empty()).unwrap()).await;
     assert_eq!(basic.status, StatusCode::UNAUTHORIZED);
 
-    let reviewer_write = app
-        .post("/api/v1/customers", &app.reviewer, &contact_only())
-        .await;
-    assert_eq!(
-        (reviewer_write.status, reviewer_write.code()),
-        (StatusCode::FORBIDDEN, "forbidden")
-    );
-    let admin_write = app
-        .post("/api/v1/customers", &app.admin, &contact_only())
-        .await;
+    let reviewer_write = app.post("/api/v1/customers", &app.reviewer, &contact_only()).await;
+    assert_eq!((reviewer_write.status, reviewer_write.code()), (StatusCode::FORBIDDEN, "forbidden"));
+    let admin_write = app.post("/api/v1/customers", &app.admin, &contact_only()).await;
     assert_eq!(admin_write.status, StatusCode::CREATED);
 
     let other = app.get(&uri, &app.other_operator).await;
-    assert_eq!(
-        (other.status, other.code()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
+    assert_eq!((other.status, other.code()), (StatusCode::NOT_FOUND, "not_found"));
     let other_list = app.get("/api/v1/customers", &app.other_operator).await;
     assert_eq!(other_list.body["data"], json!([]));
     let not_an_id = app.get("/api/v1/customers/not-a-uuid", &app.operator).await;
@@ -266,68 +153,30 @@ async fn listing_pages_newest_first_and_filters() {
     let app = TestApp::new().await;
     let mut ids = Vec::new();
     for i in 0..5 {
-        let mut body = if i % 2 == 0 {
-            enrolled()
-        } else {
-            contact_only()
-        };
+        let mut body = if i % 2 == 0 { enrolled() } else { contact_only() };
         body["contact"]["email"] = json!(format!("person{i}@example.com"));
         ids.push(app.create(&body).await["id"].as_str().unwrap().to_owned());
     }
     let first = app.get("/api/v1/customers?limit=2", &app.operator).await;
-    let page: Vec<&str> = first.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let page: Vec<&str> = first.body["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(page, [ids[4].as_str(), ids[3].as_str()]);
     let cursor = first.body["next_cursor"].as_str().unwrap();
-    let second = app
-        .get(
-            &format!("/api/v1/customers?limit=2&cursor={cursor}"),
-            &app.operator,
-        )
-        .await;
+    let second = app.get(&format!("/api/v1/customers?limit=2&cursor={cursor}"), &app.operator).await;
     assert_eq!(second.body["data"][0]["id"], ids[2]);
-    let last = app
-        .get(
-            &format!("/api/v1/customers?limit=2&cursor={}", ids[1]),
-            &app.operator,
-        )
-        .await;
+    let last = app.get(&format!("/api/v1/customers?limit=2&cursor={}", ids[1]), &app.operator).await;
     assert_eq!(last.body["data"].as_array().unwrap().len(), 1);
     assert!(last.body.get("next_cursor").is_none_or(Value::is_null));
 
-    let pending = app
-        .get("/api/v1/customers?status=pending", &app.operator)
-        .await;
+    let pending = app.get("/api/v1/customers?status=pending", &app.operator).await;
     assert_eq!(pending.body["data"].as_array().unwrap().len(), 3);
     let search = app.get("/api/v1/customers?q=PERSON3", &app.operator).await;
     assert_eq!(search.body["data"][0]["id"], ids[3]);
     let wildcard = app.get("/api/v1/customers?q=%25", &app.operator).await;
-    assert_eq!(
-        wildcard.body["data"],
-        json!([]),
-        "`%` is a literal, not a wildcard"
-    );
+    assert_eq!(wildcard.body["data"], json!([]), "`%` is a literal, not a wildcard");
 
-    for bad in [
-        "limit=0",
-        "limit=101",
-        "limit=ten",
-        "status=approved",
-        "cursor=abc",
-        "sort=name",
-    ] {
-        let reply = app
-            .get(&format!("/api/v1/customers?{bad}"), &app.operator)
-            .await;
-        assert_eq!(
-            (reply.status, reply.code()),
-            (StatusCode::BAD_REQUEST, "malformed_request"),
-            "{bad}"
-        );
+    for bad in ["limit=0", "limit=101", "limit=ten", "status=approved", "cursor=abc", "sort=name"] {
+        let reply = app.get(&format!("/api/v1/customers?{bad}"), &app.operator).await;
+        assert_eq!((reply.status, reply.code()), (StatusCode::BAD_REQUEST, "malformed_request"), "{bad}");
     }
 }
 
@@ -338,46 +187,14 @@ async fn patch_needs_the_current_version() {
     let uri = format!("/api/v1/customers/{}", customer["id"].as_str().unwrap());
     let change = json!({"contact": {"phone": "+34 699 000 111"}});
 
-    let missing = app
-        .send(Method::PATCH, &uri, &app.operator, Some(&change), &[])
-        .await;
-    assert_eq!(
-        (missing.status, missing.code()),
-        (StatusCode::PRECONDITION_REQUIRED, "precondition_required")
-    );
-    let stale = app
-        .send(
-            Method::PATCH,
-            &uri,
-            &app.operator,
-            Some(&change),
-            &[("if-match", "\"7\"")],
-        )
-        .await;
-    assert_eq!(
-        (stale.status, stale.code()),
-        (StatusCode::PRECONDITION_FAILED, "version_mismatch")
-    );
-    let garbage = app
-        .send(
-            Method::PATCH,
-            &uri,
-            &app.operator,
-            Some(&change),
-            &[("if-match", "abc")],
-        )
-        .await;
+    let missing = app.send(Method::PATCH, &uri, &app.operator, Some(&change), &[]).await;
+    assert_eq!((missing.status, missing.code()), (StatusCode::PRECONDITION_REQUIRED, "precondition_required"));
+    let stale = app.send(Method::PATCH, &uri, &app.operator, Some(&change), &[("if-match", "\"7\"")]).await;
+    assert_eq!((stale.status, stale.code()), (StatusCode::PRECONDITION_FAILED, "version_mismatch"));
+    let garbage = app.send(Method::PATCH, &uri, &app.operator, Some(&change), &[("if-match", "abc")]).await;
     assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
 
-    let done = app
-        .send(
-            Method::PATCH,
-            &uri,
-            &app.operator,
-            Some(&change),
-            &[("if-match", "\"1\"")],
-        )
-        .await;
+    let done = app.send(Method::PATCH, &uri, &app.operator, Some(&change), &[("if-match", "\"1\"")]).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert_eq!(done.body["version"], 2);
     assert_eq!(done.body["contact"]["phone"], "+34699000111");
@@ -385,52 +202,21 @@ async fn patch_needs_the_current_version() {
     assert_eq!(done.headers["etag"], "\"2\"");
 
     let bare = app
-        .send(
-            Method::PATCH,
-            &uri,
-            &app.operator,
-            Some(&json!({"contact": {"email": "bad"}})),
-            &[("if-match", "2")],
-        )
+        .send(Method::PATCH, &uri, &app.operator, Some(&json!({"contact": {"email": "bad"}})), &[("if-match", "2")])
         .await;
-    assert_eq!(
-        (bare.status, bare.code()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-    );
+    assert_eq!((bare.status, bare.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
 
     // Enabling individual cards later starts the onboarding.
     let enrol = json!({"individual_cards": true, "individual": enrolled()["individual"].clone()});
-    let enrolled = app
-        .send(
-            Method::PATCH,
-            &uri,
-            &app.operator,
-            Some(&enrol),
-            &[("if-match", "2")],
-        )
-        .await;
+    let enrolled = app.send(Method::PATCH, &uri, &app.operator, Some(&enrol), &[("if-match", "2")]).await;
     assert_eq!(enrolled.status, StatusCode::OK, "{}", enrolled.body);
     assert_eq!(enrolled.body["status"], "pending");
     let off = app
-        .send(
-            Method::PATCH,
-            &uri,
-            &app.operator,
-            Some(&json!({"individual_cards": false})),
-            &[("if-match", "3")],
-        )
+        .send(Method::PATCH, &uri, &app.operator, Some(&json!({"individual_cards": false})), &[("if-match", "3")])
         .await;
     assert_eq!(off.body["error"]["fields"][0]["code"], "cannot_disable");
 
-    let reviewer = app
-        .send(
-            Method::PATCH,
-            &uri,
-            &app.reviewer,
-            Some(&change),
-            &[("if-match", "3")],
-        )
-        .await;
+    let reviewer = app.send(Method::PATCH, &uri, &app.reviewer, Some(&change), &[("if-match", "3")]).await;
     assert_eq!(reviewer.status, StatusCode::FORBIDDEN);
 }
 
@@ -438,63 +224,22 @@ async fn patch_needs_the_current_version() {
 async fn idempotency_keys_replay_or_refuse() {
     let app = TestApp::new().await;
     let key = [("idempotency-key", "create-ana-1")];
-    let first = app
-        .send(
-            Method::POST,
-            "/api/v1/customers",
-            &app.operator,
-            Some(&enrolled()),
-            &key,
-        )
-        .await;
-    let again = app
-        .send(
-            Method::POST,
-            "/api/v1/customers",
-            &app.operator,
-            Some(&enrolled()),
-            &key,
-        )
-        .await;
+    let first = app.send(Method::POST, "/api/v1/customers", &app.operator, Some(&enrolled()), &key).await;
+    let again = app.send(Method::POST, "/api/v1/customers", &app.operator, Some(&enrolled()), &key).await;
     assert_eq!(first.status, StatusCode::CREATED);
     assert_eq!((again.status, &again.body), (first.status, &first.body));
     let list = app.get("/api/v1/customers", &app.operator).await;
     assert_eq!(list.body["data"].as_array().unwrap().len(), 1);
 
-    let different = app
-        .send(
-            Method::POST,
-            "/api/v1/customers",
-            &app.operator,
-            Some(&contact_only()),
-            &key,
-        )
-        .await;
-    assert_eq!(
-        (different.status, different.code()),
-        (StatusCode::CONFLICT, "idempotency_key_reused")
-    );
+    let different = app.send(Method::POST, "/api/v1/customers", &app.operator, Some(&contact_only()), &key).await;
+    assert_eq!((different.status, different.code()), (StatusCode::CONFLICT, "idempotency_key_reused"));
     // Keys belong to one organization.
-    let other_org = app
-        .send(
-            Method::POST,
-            "/api/v1/customers",
-            &app.other_operator,
-            Some(&contact_only()),
-            &key,
-        )
-        .await;
+    let other_org = app.send(Method::POST, "/api/v1/customers", &app.other_operator, Some(&contact_only()), &key).await;
     assert_eq!(other_org.status, StatusCode::CREATED);
 
     let long = "k".repeat(256);
     let too_long = app
-        .send(
-            Method::POST,
-            "/api/v1/customers",
-            &app.operator,
-            Some(&contact_only()),
-            &[("idempotency-key", &long)],
-        )
+        .send(Method::POST, "/api/v1/customers", &app.operator, Some(&contact_only()), &[("idempotency-key", &long)])
         .await;
     assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
 }
@@ -503,23 +248,10 @@ async fn idempotency_keys_replay_or_refuse() {
 async fn unknown_routes_and_methods_use_the_error_shape_and_security_headers() {
     let app = TestApp::new().await;
     let unknown = app.get("/api/v1/nothing-here", &app.operator).await;
-    assert_eq!(
-        (unknown.status, unknown.code()),
-        (StatusCode::NOT_FOUND, "not_found")
-    );
-    let method = app
-        .send(Method::PUT, "/api/v1/customers", &app.operator, None, &[])
-        .await;
-    assert_eq!(
-        (method.status, method.code()),
-        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
-    );
+    assert_eq!((unknown.status, unknown.code()), (StatusCode::NOT_FOUND, "not_found"));
+    let method = app.send(Method::PUT, "/api/v1/customers", &app.operator, None, &[]).await;
+    assert_eq!((method.status, method.code()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
     assert_eq!(method.headers["x-content-type-options"], "nosniff");
-    assert!(
-        method.headers["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("'wasm-unsafe-eval'")
-    );
+    assert!(method.headers["content-security-policy"].to_str().unwrap().contains("'wasm-unsafe-eval'"));
     assert!(method.headers.contains_key("x-request-id"));
 }

@@ -10,15 +10,10 @@ use support::TestApp;
 #[tokio::test]
 async fn health_answers_without_credentials() {
     let app = TestApp::new().await;
-    let reply = app
-        .raw(Request::get("/api/v1/health").body(Body::empty()).unwrap())
-        .await;
+    let reply = app.raw(Request::get("/api/v1/health").body(Body::empty()).unwrap()).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["status"], "ok");
-    assert_eq!(
-        reply.headers[header::CONTENT_SECURITY_POLICY],
-        CONTENT_SECURITY_POLICY
-    );
+    assert_eq!(reply.headers[header::CONTENT_SECURITY_POLICY], CONTENT_SECURITY_POLICY);
     assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));
     assert!(CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
 }
@@ -27,14 +22,9 @@ async fn health_answers_without_credentials() {
 async fn page_paths_get_the_app() {
     let app = TestApp::new().await;
     let request = Request::get("/customers/new").body(Body::empty()).unwrap();
-    let response = tower::ServiceExt::oneshot(app.router.clone(), request)
-        .await
-        .unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-cache");
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
+    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&bytes).contains("<title>kycard</title>"));
 }

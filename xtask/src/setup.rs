@@ -46,18 +46,13 @@ fn wasm_target() -> Result<(), Error> {
 }
 
 fn installed_version(tool: &str) -> Option<String> {
-    let output = Command::new(tool_path(tool))
-        .arg("--version")
-        .output()
-        .ok()?;
+    let output = Command::new(tool_path(tool)).arg("--version").output().ok()?;
     let text = String::from_utf8_lossy(&output.stdout);
     text.split_whitespace().nth(1).map(str::to_owned)
 }
 
 fn cargo_install(krate: &str, version: &str, locked: bool, minutes: u32) -> Result<(), Error> {
-    println!(
-        "  get  {krate} {version} (cargo install, about {minutes} min on 2 cores, once per machine)"
-    );
+    println!("  get  {krate} {version} (cargo install, about {minutes} min on 2 cores, once per machine)");
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     cmd.args(["install", krate, "--version", version]);
     if locked {
@@ -76,8 +71,8 @@ fn trunk() -> Result<(), Error> {
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
 pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String, Error> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| Error::new(format!("reading Cargo.lock: {e}")))?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| Error::new(format!("reading Cargo.lock: {e}")))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\""
@@ -117,20 +112,13 @@ fn npm_packages(root: &Path) -> Result<(), Error> {
         return Ok(());
     }
     println!("  get  npm packages (binaryen, playwright-core) with npm ci");
-    run_command(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(root),
-    )
+    run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root))
 }
 
 fn chromium() -> Result<(), Error> {
-    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"]
-        .iter()
-        .all(|p| Path::new(p).exists());
+    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"].iter().all(|p| Path::new(p).exists());
     if present {
-        let version =
-            command_output(Command::new("/usr/bin/chromium").arg("--version")).unwrap_or_default();
+        let version = command_output(Command::new("/usr/bin/chromium").arg("--version")).unwrap_or_default();
         println!("  ok   {}", version.trim());
         return Ok(());
     }
@@ -144,14 +132,7 @@ fn chromium() -> Result<(), Error> {
     run_command(Command::new("apt-get").arg("update").arg("-q"))?;
     run_command(
         Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
+            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }

@@ -25,9 +25,7 @@ impl std::fmt::Display for Error {
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// Prints a progress heading.
@@ -46,11 +44,7 @@ fn cargo_home_bin() -> PathBuf {
 /// A tool from `cargo install` when it is there, else whatever `PATH` finds.
 pub fn tool_path(tool: &str) -> PathBuf {
     let installed = cargo_home_bin().join(tool);
-    if installed.exists() {
-        installed
-    } else {
-        PathBuf::from(tool)
-    }
+    if installed.exists() { installed } else { PathBuf::from(tool) }
 }
 
 /// `PATH` with cargo's bin folder and the project's npm tools first (Trunk finds wasm-opt and
@@ -73,29 +67,17 @@ fn describe(cmd: &Command) -> String {
 
 /// Runs a command with inherited output; a non-zero exit is an error.
 pub fn run_command(cmd: &mut Command) -> Result<(), Error> {
-    let status = cmd
-        .status()
-        .map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(Error::new(format!("`{}` failed ({status})", describe(cmd))))
-    }
+    let status = cmd.status().map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
+    if status.success() { Ok(()) } else { Err(Error::new(format!("`{}` failed ({status})", describe(cmd)))) }
 }
 
 /// Runs a command and returns its standard output.
 pub fn command_output(cmd: &mut Command) -> Result<String, Error> {
-    let output = cmd
-        .output()
-        .map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
+    let output = cmd.output().map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
-        Err(Error::new(format!(
-            "`{}` failed ({})",
-            describe(cmd),
-            output.status
-        )))
+        Err(Error::new(format!("`{}` failed ({})", describe(cmd), output.status)))
     }
 }
 
@@ -115,10 +97,8 @@ struct Counts {
 /// Runs a test command, echoing its output and adding up the counts it reports
 /// (`test result: ok. N passed; M failed` from cargo, `# pass N` / `# fail M` from node).
 fn run_counted(cmd: &mut Command, counts: &mut Counts) -> Result<(), Error> {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
+    let mut child =
+        cmd.stdout(Stdio::piped()).spawn().map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
@@ -126,22 +106,13 @@ fn run_counted(cmd: &mut Command, counts: &mut Counts) -> Result<(), Error> {
         }
     }
     let status = child.wait().map_err(|e| Error::new(e.to_string()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(Error::new(format!("`{}` failed ({status})", describe(cmd))))
-    }
+    if status.success() { Ok(()) } else { Err(Error::new(format!("`{}` failed ({status})", describe(cmd)))) }
 }
 
 fn number_before(text: &str, word: &str) -> Option<u64> {
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ';' || c == '.')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .windows(2)
-        .find(|w| w[1] == word)
-        .and_then(|w| w[0].parse().ok())
+    let words: Vec<&str> =
+        text.split(|c: char| c.is_whitespace() || c == ';' || c == '.').filter(|w| !w.is_empty()).collect();
+    words.windows(2).find(|w| w[1] == word).and_then(|w| w[0].parse().ok())
 }
 
 fn tally(line: &str, counts: &mut Counts) {
@@ -149,15 +120,9 @@ fn tally(line: &str, counts: &mut Counts) {
     if line.starts_with("test result:") {
         counts.passed += number_before(line, "passed").unwrap_or(0);
         counts.failed += number_before(line, "failed").unwrap_or(0);
-    } else if let Some(n) = line
-        .strip_prefix("# pass ")
-        .and_then(|n| n.parse::<u64>().ok())
-    {
+    } else if let Some(n) = line.strip_prefix("# pass ").and_then(|n| n.parse::<u64>().ok()) {
         counts.passed += n;
-    } else if let Some(n) = line
-        .strip_prefix("# fail ")
-        .and_then(|n| n.parse::<u64>().ok())
-    {
+    } else if let Some(n) = line.strip_prefix("# fail ").and_then(|n| n.parse::<u64>().ok()) {
         counts.failed += n;
     }
 }
@@ -181,18 +146,7 @@ pub fn run(root: &Path, extra: &[String]) -> Result<(), Error> {
     heading("server: build and start (Ctrl-C stops it)");
     let extra = extra.strip_prefix(&["--".to_owned()]).unwrap_or(extra);
     run_command(
-        cargo(root)
-            .args([
-                "run",
-                "--package",
-                "kycard-server",
-                "--bin",
-                "kycard",
-                "--",
-                "serve",
-                "--demo",
-            ])
-            .args(extra),
+        cargo(root).args(["run", "--package", "kycard-server", "--bin", "kycard", "--", "serve", "--demo"]).args(extra),
     )
 }
 
@@ -219,10 +173,7 @@ impl Suite {
 
 fn static_checks(root: &Path, suite: &mut Suite) {
     heading("format: cargo fmt --check");
-    suite.step(
-        "format",
-        run_command(cargo(root).args(["fmt", "--all", "--", "--check"])),
-    );
+    suite.step("format", run_command(cargo(root).args(["fmt", "--all", "--", "--check"])));
 
     heading("lint: cargo clippy (native crates, then the web app for wasm32)");
     suite.step(
@@ -261,69 +212,35 @@ pub fn test(root: &Path) -> Result<(), Error> {
     static_checks(root, &mut suite);
 
     heading("native tests: cargo test (core, server, xtask)");
-    suite.counted(
-        "native tests",
-        cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]),
-    );
+    suite.counted("native tests", cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]));
 
     heading("browser tests: core's test vectors in headless Chromium (wasm-bindgen-test)");
     suite.counted(
         "wasm tests",
         cargo(root)
-            .args([
-                "test",
-                "-p",
-                "kycard-core",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--tests",
-            ])
+            .args(["test", "-p", "kycard-core", "--target", "wasm32-unknown-unknown", "--tests"])
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     );
 
     suite.step("web build", build_web(root));
     heading("server: cargo build");
-    suite.step(
-        "server build",
-        run_command(cargo(root).args(["build", "-p", "kycard-server", "--bin", "kycard"])),
-    );
+    suite.step("server build", run_command(cargo(root).args(["build", "-p", "kycard-server", "--bin", "kycard"])));
 
     heading("end-to-end: Playwright driving Chromium against the real kycard binary");
-    suite.counted(
-        "end-to-end",
-        Command::new("node")
-            .args(["--test", "e2e/"])
-            .current_dir(root),
-    );
+    suite.counted("end-to-end", Command::new("node").args(["--test", "e2e/"]).current_dir(root));
 
     heading("measurements (budgets, not pass/fail)");
-    suite.step(
-        "size report",
-        run_command(
-            Command::new("node")
-                .arg("e2e/measure-size.mjs")
-                .current_dir(root),
-        ),
-    );
+    suite.step("size report", run_command(Command::new("node").arg("e2e/measure-size.mjs").current_dir(root)));
 
-    println!(
-        "\nxtask test finished in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
+    println!("\nxtask test finished in {:.0} s", started.elapsed().as_secs_f64());
     if !suite.failed_steps.is_empty() {
         println!("failed steps: {}", suite.failed_steps.join(", "));
     }
-    println!(
-        "{} passed, {} failed",
-        suite.counts.passed, suite.counts.failed
-    );
+    println!("{} passed, {} failed", suite.counts.passed, suite.counts.failed);
     if suite.failed_steps.is_empty() {
         Ok(())
     } else {
-        Err(Error::new(format!(
-            "{} step(s) failed",
-            suite.failed_steps.len()
-        )))
+        Err(Error::new(format!("{} step(s) failed", suite.failed_steps.len())))
     }
 }
 

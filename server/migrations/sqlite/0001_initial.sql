@@ -95,3 +95,32 @@ CREATE TABLE idempotency_keys (
     created_at       TEXT NOT NULL,
     PRIMARY KEY (organization_id, key)
 );
+
+-- Uploaded files live on disk under generated names; this row is written only after the file
+-- is complete and synced. A newer upload of a kind supersedes the older (kept for audit).
+CREATE TABLE documents (
+    id               TEXT PRIMARY KEY,
+    organization_id  TEXT NOT NULL REFERENCES organizations(id),
+    customer_id      TEXT NOT NULL REFERENCES customers(id),
+    kind             TEXT NOT NULL,
+    content_type     TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    sha256           TEXT NOT NULL,
+    width            INTEGER,
+    height           INTEGER,
+    issued_on        TEXT,
+    state            TEXT NOT NULL CHECK (state IN ('uploaded', 'accepted', 'flagged')),
+    flag_code        TEXT,
+    flag_message     TEXT,
+    uploaded_at      TEXT NOT NULL,
+    superseded_at    TEXT
+);
+CREATE INDEX documents_current ON documents (customer_id, kind) WHERE superseded_at IS NULL;
+
+-- Automatic reviews to run. Written in the transaction that completes the documents, deleted
+-- in the one that stores the decision: a crash in between leaves the job to resume.
+CREATE TABLE review_jobs (
+    customer_id      TEXT PRIMARY KEY REFERENCES customers(id),
+    organization_id  TEXT NOT NULL REFERENCES organizations(id),
+    enqueued_at      TEXT NOT NULL
+);

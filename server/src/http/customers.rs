@@ -17,9 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/customers", get(list).post(create))
-        .route("/customers/{id}", get(read).patch(patch))
+    Router::new().route("/customers", get(list).post(create)).route("/customers/{id}", get(read).patch(patch))
 }
 
 /// Largest page.
@@ -27,8 +25,7 @@ const MAX_LIMIT: u32 = 100;
 const DEFAULT_LIMIT: u32 = 20;
 
 fn with_etag(status: StatusCode, customer: &Customer) -> Response {
-    let etag = HeaderValue::from_str(&format!("\"{}\"", customer.version))
-        .expect("digits are a valid header");
+    let etag = HeaderValue::from_str(&format!("\"{}\"", customer.version)).expect("digits are a valid header");
     (status, [(header::ETAG, etag)], Json(customer)).into_response()
 }
 
@@ -40,17 +37,11 @@ async fn create(
 ) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
     let body = serde_json::to_string(&data).map_err(|_| AppError::Internal)?;
-    idempotent::run(
-        &state,
-        &caller,
-        key,
-        ("POST", "/customers", &body),
-        || async {
-            let record = onboarding::create_customer(&state.store, &caller, &data).await?;
-            tracing::info!(customer_id = %record.id, "customer created");
-            Ok(Success::json(StatusCode::CREATED, &record.to_wire()))
-        },
-    )
+    idempotent::run(&state, &caller, key, ("POST", "/customers", &body), || async {
+        let record = onboarding::create_customer(&state.store, &caller, &data).await?;
+        tracing::info!(customer_id = %record.id, "customer created");
+        Ok(Success::json(StatusCode::CREATED, &record.to_wire()))
+    })
     .await
 }
 
@@ -69,10 +60,7 @@ fn list_filter(query: ListQuery) -> Result<ListFilter, AppError> {
     let status = query
         .status
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            CustomerStatus::parse(&s)
-                .ok_or_else(|| bad("`status` must be pending, active or rejected."))
-        })
+        .map(|s| CustomerStatus::parse(&s).ok_or_else(|| bad("`status` must be pending, active or rejected.")))
         .transpose()?;
     let limit = match query.limit {
         None => DEFAULT_LIMIT,
@@ -85,24 +73,13 @@ fn list_filter(query: ListQuery) -> Result<ListFilter, AppError> {
     let before = query
         .cursor
         .filter(|c| !c.is_empty())
-        .map(|c| {
-            Uuid::parse_str(&c)
-                .map_err(|_| bad("`cursor` must be a `next_cursor` from a previous page."))
-        })
+        .map(|c| Uuid::parse_str(&c).map_err(|_| bad("`cursor` must be a `next_cursor` from a previous page.")))
         .transpose()?;
-    let query_text = query
-        .q
-        .map(|q| q.trim().to_owned())
-        .filter(|q| !q.is_empty());
+    let query_text = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
     if query_text.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(bad("`q` must be at most 200 characters."));
     }
-    Ok(ListFilter {
-        status,
-        query: query_text,
-        limit,
-        before,
-    })
+    Ok(ListFilter { status, query: query_text, limit, before })
 }
 
 async fn list(
@@ -111,31 +88,13 @@ async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Customer>>, AppError> {
     let filter = list_filter(query)?;
-    let (records, more) = state
-        .store
-        .list_customers(caller.organization_id, &filter)
-        .await?;
-    let next_cursor = if more {
-        records.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
-    Ok(Json(Page {
-        data: records.iter().map(CustomerRecord::to_wire).collect(),
-        next_cursor,
-    }))
+    let (records, more) = state.store.list_customers(caller.organization_id, &filter).await?;
+    let next_cursor = if more { records.last().map(|r| r.id.to_string()) } else { None };
+    Ok(Json(Page { data: records.iter().map(CustomerRecord::to_wire).collect(), next_cursor }))
 }
 
-async fn read(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathId(id): PathId,
-) -> Result<Response, AppError> {
-    let record = state
-        .store
-        .customer(caller.organization_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+async fn read(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Response, AppError> {
+    let record = state.store.customer(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     Ok(with_etag(StatusCode::OK, &record.to_wire()))
 }
 

@@ -28,13 +28,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
             .map(str::trim)
-            .is_some_and(|mime| {
-                mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
-            });
+            .is_some_and(|mime| mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json"));
         if !is_json {
-            return Err(AppError::UnsupportedMediaType(
-                "Send JSON with `Content-Type: application/json`.".to_owned(),
-            ));
+            return Err(AppError::UnsupportedMediaType("Send JSON with `Content-Type: application/json`.".to_owned()));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -46,18 +42,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         // serde accepts arrays for structs (positional fields); the API only speaks objects.
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first.is_some_and(|b| *b != b'{') {
-            return Err(AppError::MalformedRequest(
-                "The body must be a JSON object.".to_owned(),
-            ));
+            return Err(AppError::MalformedRequest("The body must be a JSON object.".to_owned()));
         }
-        serde_json::from_slice(&bytes)
-            .map(Self)
-            .map_err(|e| match e.classify() {
-                serde_json::error::Category::Data => {
-                    AppError::MalformedRequest(format!("The JSON does not fit: {e}"))
-                }
-                _ => AppError::MalformedJson(e.to_string()),
-            })
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => AppError::MalformedRequest(format!("The JSON does not fit: {e}")),
+            _ => AppError::MalformedJson(e.to_string()),
+        })
     }
 }
 
@@ -79,10 +69,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Err(AppError::Unauthenticated);
         };
@@ -93,21 +80,13 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|k| !k.is_empty() && k.len() <= 200)
             .ok_or(AppError::Unauthenticated)?;
-        state
-            .store
-            .caller_for_api_key(key)
-            .await?
-            .ok_or(AppError::Unauthenticated)
+        state.store.caller_for_api_key(key).await?.ok_or(AppError::Unauthenticated)
     }
 }
 
 /// Refuses callers whose role does not cover `needed`.
 pub fn require(caller: &Caller, needed: Role) -> Result<(), AppError> {
-    if caller.role.covers(needed) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    if caller.role.covers(needed) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// The version in `If-Match`: `"3"`, `W/"3"` or a bare `3`.
@@ -118,16 +97,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::IF_MATCH)
-            .ok_or(AppError::PreconditionRequired)?;
+        let value = parts.headers.get(header::IF_MATCH).ok_or(AppError::PreconditionRequired)?;
         let text = value.to_str().unwrap_or("").trim();
         let unquoted = text.trim_start_matches("W/").trim_matches('"');
         unquoted.parse::<i64>().map(Self).map_err(|_| {
-            AppError::MalformedRequest(format!(
-                "`If-Match` must hold a version number such as \"3\", not `{text}`."
-            ))
+            AppError::MalformedRequest(format!("`If-Match` must hold a version number such as \"3\", not `{text}`."))
         })
     }
 }
@@ -143,14 +117,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let Some(value) = parts.headers.get("idempotency-key") else {
             return Ok(Self(None));
         };
-        let key = value
-            .to_str()
-            .ok()
-            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
+        let key =
+            value.to_str().ok().filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
         key.map(|k| Self(Some(k.to_owned()))).ok_or_else(|| {
-            AppError::MalformedRequest(
-                "`Idempotency-Key` must be 1 to 255 visible ASCII characters.".to_owned(),
-            )
+            AppError::MalformedRequest("`Idempotency-Key` must be 1 to 255 visible ASCII characters.".to_owned())
         })
     }
 }

@@ -12,8 +12,5 @@ pub(super) fn routes() -> Router<AppState> {
 
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
     state.store.ping().await?;
-    Ok(Json(Health {
-        status: "ok".to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    }))
+    Ok(Json(Health { status: "ok".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }))
 }

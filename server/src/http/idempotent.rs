@@ -23,10 +23,7 @@ pub struct Success {
 impl Success {
     /// A success with `value` as JSON.
     pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Self {
-        Self {
-            status,
-            body: serde_json::to_string(value).expect("wire types serialise"),
-        }
+        Self { status, body: serde_json::to_string(value).expect("wire types serialise") }
     }
 }
 
@@ -51,17 +48,11 @@ where
         return work().await.map(|s| respond(s.status, s.body));
     };
     let (method, path, body) = request;
-    let fingerprint = hex::encode(Sha256::digest(
-        format!("{method} {path}\n{body}").as_bytes(),
-    ));
+    let fingerprint = hex::encode(Sha256::digest(format!("{method} {path}\n{body}").as_bytes()));
     let org = caller.organization_id;
     let waited = tokio::time::Instant::now();
     loop {
-        match state
-            .store
-            .reserve_idempotency(org, &key, &fingerprint)
-            .await?
-        {
+        match state.store.reserve_idempotency(org, &key, &fingerprint).await? {
             IdempotencyOutcome::Reserved => break,
             IdempotencyOutcome::Replay(stored) => {
                 let status = StatusCode::from_u16(stored.status).map_err(|_| AppError::Internal)?;
@@ -86,10 +77,7 @@ where
     }
     let outcome = work().await;
     let stored = match &outcome {
-        Ok(success) => Some(StoredResponse {
-            status: success.status.as_u16(),
-            body: success.body.clone(),
-        }),
+        Ok(success) => Some(StoredResponse { status: success.status.as_u16(), body: success.body.clone() }),
         Err(error) if error.status_and_code().0.is_client_error() => Some(StoredResponse {
             status: error.status_and_code().0.as_u16(),
             body: serde_json::to_string(&error.body()).expect("errors serialise"),

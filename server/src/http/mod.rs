@@ -3,9 +3,11 @@
 
 mod cards;
 mod customers;
+mod documents;
 mod extract;
 mod health;
 mod idempotent;
+mod reviews;
 mod web_app;
 
 pub use web_app::WebApp;
@@ -23,9 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{
-    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use uuid::Uuid;
@@ -37,6 +37,10 @@ pub struct AppState {
     pub store: Store,
     /// Card number encryption.
     pub vault: Arc<CardVault>,
+    /// Where document files live.
+    pub files: crate::uploads::DocumentFiles,
+    /// Wakes the automatic review worker.
+    pub review_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The content security policy: only our own scripts, plus `'wasm-unsafe-eval'` so the
@@ -59,12 +63,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        Uuid::parse_str(&raw)
-            .map(Self)
-            .map_err(|_| AppError::NotFound)
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+        Uuid::parse_str(&raw).map(Self).map_err(|_| AppError::NotFound)
     }
 }
 
@@ -81,6 +81,8 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .merge(health::routes())
         .merge(customers::routes())
         .merge(cards::routes())
+        .merge(documents::routes())
+        .merge(reviews::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -23,10 +23,7 @@ impl WebApp {
     /// browsers must revalidate (cheap: `ServeDir` answers `304` from `Last-Modified`).
     pub(super) fn service(&self) -> SetResponseHeader<ServeDir<ServeFile>, HeaderValue> {
         let index = ServeFile::new(self.dir.join("index.html"));
-        SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        )
-        .layer(ServeDir::new(&self.dir).fallback(index))
+        SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
+            .layer(ServeDir::new(&self.dir).fallback(index))
     }
 }

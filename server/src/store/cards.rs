@@ -112,18 +112,11 @@ impl Store {
     }
 
     /// One card of the organization.
-    pub async fn card(
-        &self,
-        organization_id: Uuid,
-        id: Uuid,
-    ) -> Result<Option<CardRecord>, StoreError> {
+    pub async fn card(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CardRecord>, StoreError> {
         let sql = "SELECT id, customer_id, type, status, last4, exp_month, exp_year, cardholder_name, created_at \
                    FROM cards WHERE id = ? AND organization_id = ?";
-        let row = sqlx::query(sql)
-            .bind(id.to_string())
-            .bind(organization_id.to_string())
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query(sql).bind(id.to_string()).bind(organization_id.to_string()).fetch_optional(self.pool()).await?;
         row.as_ref().map(from_row).transpose()
     }
 

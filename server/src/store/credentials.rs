@@ -60,40 +60,26 @@ fn parse_role(raw: &str) -> Result<Role, StoreError> {
 
 impl Store {
     /// Creates an organization; `Duplicate` when the slug is taken.
-    pub async fn create_organization(
-        &self,
-        slug: &str,
-        name: &str,
-        sandbox: bool,
-    ) -> Result<Organization, StoreError> {
+    pub async fn create_organization(&self, slug: &str, name: &str, sandbox: bool) -> Result<Organization, StoreError> {
         let id = Uuid::now_v7();
-        let result = sqlx::query("INSERT INTO organizations (id, slug, name, sandbox, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(id.to_string())
-            .bind(slug)
-            .bind(name)
-            .bind(sandbox)
-            .bind(now().to_rfc3339())
-            .execute(self.pool())
-            .await;
+        let result =
+            sqlx::query("INSERT INTO organizations (id, slug, name, sandbox, created_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(id.to_string())
+                .bind(slug)
+                .bind(name)
+                .bind(sandbox)
+                .bind(now().to_rfc3339())
+                .execute(self.pool())
+                .await;
         match result {
-            Ok(_) => Ok(Organization {
-                id,
-                slug: slug.to_owned(),
-                name: name.to_owned(),
-                sandbox,
-            }),
-            Err(e) if is_unique_violation(&e) => {
-                Err(StoreError::Duplicate("an organization with this slug"))
-            }
+            Ok(_) => Ok(Organization { id, slug: slug.to_owned(), name: name.to_owned(), sandbox }),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate("an organization with this slug")),
             Err(e) => Err(e.into()),
         }
     }
 
     /// Finds an organization by slug.
-    pub async fn organization_by_slug(
-        &self,
-        slug: &str,
-    ) -> Result<Option<Organization>, StoreError> {
+    pub async fn organization_by_slug(&self, slug: &str) -> Result<Option<Organization>, StoreError> {
         let row = sqlx::query("SELECT id, slug, name, sandbox FROM organizations WHERE slug = ?")
             .bind(slug)
             .fetch_optional(self.pool())
@@ -110,11 +96,7 @@ impl Store {
     }
 
     /// Makes a new API key for an organization.
-    pub async fn create_api_key(
-        &self,
-        organization_id: Uuid,
-        role: Role,
-    ) -> Result<NewApiKey, StoreError> {
+    pub async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError> {
         let id = Uuid::now_v7();
         let prefix = random_hex(4);
         let secret = format!("kyc_{prefix}_{}", random_hex(32));
@@ -147,10 +129,7 @@ impl Store {
                 organization_id: parse_id(r.get("organization_id"), "api_keys")?,
                 sandbox: r.get("sandbox"),
                 role: parse_role(r.get("role"))?,
-                actor: Actor {
-                    kind: ActorKind::ApiKey,
-                    id: Some(parse_id(r.get("id"), "api_keys")?),
-                },
+                actor: Actor { kind: ActorKind::ApiKey, id: Some(parse_id(r.get("id"), "api_keys")?) },
             })
         })
         .transpose()
@@ -180,9 +159,7 @@ impl Store {
         .await;
         match result {
             Ok(_) => Ok(id),
-            Err(e) if is_unique_violation(&e) => {
-                Err(StoreError::Duplicate("a user with this email"))
-            }
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate("a user with this email")),
             Err(e) => Err(e.into()),
         }
     }

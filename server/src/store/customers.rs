@@ -2,7 +2,7 @@
 
 use super::{Store, StoreError, parse_id, parse_time};
 use chrono::{DateTime, Utc};
-use kycard_core::documents::{DocumentKind, requirements};
+use kycard_core::documents::{CurrentDocument, DocumentKind, requirements};
 use kycard_core::review::Flag;
 use kycard_core::status::{CustomerState, CustomerStatus, ReviewStage};
 use kycard_core::wire::{Actor, Customer, CustomerData, ReviewSummary};
@@ -31,6 +31,8 @@ pub struct CustomerRecord {
     pub required_documents: Vec<DocumentKind>,
     /// Flags of the latest rejection.
     pub flags: Vec<Flag>,
+    /// The current upload of each kind (read with the customer, stored in `documents`).
+    pub documents: Vec<CurrentDocument>,
 }
 
 impl CustomerRecord {
@@ -46,7 +48,7 @@ impl CustomerRecord {
             individual_cards: enrolled,
             individual: self.data.individual.clone(),
             status: self.state.map(CustomerState::status),
-            requirements: requirements(&self.required_documents, &[]),
+            requirements: requirements(&self.required_documents, &self.documents),
             review: self.state.map(|state| ReviewSummary {
                 stage: state.stage(),
                 flags: self.flags.clone(),
@@ -104,22 +106,16 @@ fn from_row(row: &SqliteRow) -> Result<CustomerRecord, StoreError> {
         updated_at: parse_time(row.get("updated_at"), "customers")?,
         data: serde_json::from_str(row.get("data")).map_err(|_| corrupt())?,
         state,
-        decided_at: decided_at
-            .map(|t| parse_time(&t, "customers"))
-            .transpose()?,
-        required_documents: serde_json::from_str(row.get("required_documents"))
-            .map_err(|_| corrupt())?,
+        decided_at: decided_at.map(|t| parse_time(&t, "customers")).transpose()?,
+        required_documents: serde_json::from_str(row.get("required_documents")).map_err(|_| corrupt())?,
         flags: serde_json::from_str(row.get("flags")).map_err(|_| corrupt())?,
+        documents: Vec::new(),
     })
 }
 
 /// Lower-cased name and email, for `q`.
 fn search_text(data: &CustomerData) -> String {
-    let name = data
-        .individual
-        .as_ref()
-        .and_then(|i| i.personal.as_ref())
-        .and_then(|p| p.full_name.as_deref());
+    let name = data.individual.as_ref().and_then(|i| i.personal.as_ref()).and_then(|p| p.full_name.as_deref());
     let email = data.contact.as_ref().and_then(|c| c.email.as_deref());
     format!("{} {}", name.unwrap_or(""), email.unwrap_or("")).to_lowercase()
 }
@@ -137,6 +133,8 @@ pub struct HistoryLine {
     pub to: Option<String>,
     /// Why.
     pub reason: Option<String>,
+    /// What an automatic review measured (JSON array of checks).
+    pub checks: Option<String>,
 }
 
 fn state_label(state: Option<CustomerState>) -> Option<String> {
@@ -145,31 +143,20 @@ fn state_label(state: Option<CustomerState>) -> Option<String> {
 
 impl HistoryLine {
     /// A line for a state change (or a plain event when the state stayed).
-    pub fn change(
-        actor: Actor,
-        event: &'static str,
-        from: Option<CustomerState>,
-        to: Option<CustomerState>,
-    ) -> Self {
-        Self {
-            actor,
-            event,
-            from: state_label(from),
-            to: state_label(to),
-            reason: None,
-        }
+    pub fn change(actor: Actor, event: &'static str, from: Option<CustomerState>, to: Option<CustomerState>) -> Self {
+        Self { actor, event, from: state_label(from), to: state_label(to), reason: None, checks: None }
     }
 }
 
-async fn write_history(
+pub(super) async fn write_history(
     tx: &mut Transaction<'_, Sqlite>,
     customer_id: Uuid,
     at: DateTime<Utc>,
     line: &HistoryLine,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, from_state, to_state, reason) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, from_state, to_state, reason, \
+         checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(customer_id.to_string())
     .bind(at.to_rfc3339())
@@ -179,6 +166,7 @@ async fn write_history(
     .bind(&line.from)
     .bind(&line.to)
     .bind(&line.reason)
+    .bind(&line.checks)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -186,6 +174,38 @@ async fn write_history(
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("wire types serialise")
+}
+
+/// The conditional update of a customer row inside a transaction.
+pub(super) async fn update_customer_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    organization_id: Uuid,
+    expected_version: i64,
+    record: &CustomerRecord,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE customers SET version = ?, updated_at = ?, data = ?, individual_cards = ?, status = ?, stage = ?, \
+         resubmittable = ?, decided_at = ?, required_documents = ?, flags = ?, search = ? \
+         WHERE id = ? AND organization_id = ? AND version = ?",
+    )
+    .bind(record.version)
+    .bind(record.updated_at.to_rfc3339())
+    .bind(json(&record.data))
+    .bind(record.data.individual_cards.unwrap_or(false))
+    .bind(record.state.map(|s| s.status().as_str()))
+    .bind(record.state.map(|s| s.stage().as_str()))
+    .bind(record.state.is_none_or(CustomerState::resubmittable))
+    .bind(record.decided_at.map(|t| t.to_rfc3339()))
+    .bind(json(&record.required_documents))
+    .bind(json(&record.flags))
+    .bind(search_text(&record.data))
+    .bind(record.id.to_string())
+    .bind(organization_id.to_string())
+    .bind(expected_version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
 }
 
 impl Store {
@@ -223,8 +243,8 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a customer if its stored version is still `expected_version`; returns false
-    /// (and changes nothing) when someone else changed it first.
+    /// Replaces a customer if its stored version is still `expected_version`, with its history
+    /// line; returns false (and changes nothing) when someone else changed it first.
     pub async fn update_customer(
         &self,
         organization_id: Uuid,
@@ -233,29 +253,7 @@ impl Store {
         history: &HistoryLine,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
-        let updated = sqlx::query(
-            "UPDATE customers SET version = ?, updated_at = ?, data = ?, individual_cards = ?, status = ?, stage = ?, \
-             resubmittable = ?, decided_at = ?, required_documents = ?, flags = ?, search = ? \
-             WHERE id = ? AND organization_id = ? AND version = ?",
-        )
-        .bind(record.version)
-        .bind(record.updated_at.to_rfc3339())
-        .bind(json(&record.data))
-        .bind(record.data.individual_cards.unwrap_or(false))
-        .bind(record.state.map(|s| s.status().as_str()))
-        .bind(record.state.map(|s| s.stage().as_str()))
-        .bind(record.state.is_none_or(CustomerState::resubmittable))
-        .bind(record.decided_at.map(|t| t.to_rfc3339()))
-        .bind(json(&record.required_documents))
-        .bind(json(&record.flags))
-        .bind(search_text(&record.data))
-        .bind(record.id.to_string())
-        .bind(organization_id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
+        if !update_customer_in(&mut tx, organization_id, expected_version, record).await? {
             return Ok(false);
         }
         write_history(&mut tx, record.id, record.updated_at, history).await?;
@@ -264,19 +262,21 @@ impl Store {
     }
 
     /// One customer of the organization.
-    pub async fn customer(
-        &self,
-        organization_id: Uuid,
-        id: Uuid,
-    ) -> Result<Option<CustomerRecord>, StoreError> {
+    pub async fn customer(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CustomerRecord>, StoreError> {
         let sql = "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
                    required_documents, flags FROM customers WHERE id = ? AND organization_id = ?";
-        let row = sqlx::query(sql)
-            .bind(id.to_string())
-            .bind(organization_id.to_string())
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        let row =
+            sqlx::query(sql).bind(id.to_string()).bind(organization_id.to_string()).fetch_optional(self.pool()).await?;
+        let Some(mut record) = row.as_ref().map(from_row).transpose()? else {
+            return Ok(None);
+        };
+        record.documents = self
+            .current_documents(organization_id, id)
+            .await?
+            .iter()
+            .map(super::documents::DocumentRecord::current)
+            .collect();
+        Ok(Some(record))
     }
 
     /// A page of the organization's customers, newest first; one extra row tells whether
@@ -287,11 +287,7 @@ impl Store {
         filter: &ListFilter,
     ) -> Result<(Vec<CustomerRecord>, bool), StoreError> {
         let pattern = filter.query.as_ref().map(|q| {
-            let escaped = q
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
+            let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             format!("%{escaped}%")
         });
         let rows = sqlx::query(
@@ -311,11 +307,80 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let more = rows.len() > filter.limit as usize;
-        let records = rows
-            .iter()
-            .take(filter.limit as usize)
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut records = rows.iter().take(filter.limit as usize).map(from_row).collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        let documents = self.current_documents_of(organization_id, &ids).await?;
+        for record in &mut records {
+            record.documents = documents
+                .iter()
+                .filter(|d| d.customer_id == record.id)
+                .map(super::documents::DocumentRecord::current)
+                .collect();
+        }
         Ok((records, more))
+    }
+}
+
+impl Store {
+    /// Customers waiting for a reviewer, oldest first.
+    pub async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
+             required_documents, flags FROM customers \
+             WHERE organization_id = ? AND stage = 'manual' ORDER BY updated_at, id LIMIT ?",
+        )
+        .bind(organization_id.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        let documents = self.current_documents_of(organization_id, &ids).await?;
+        for record in &mut records {
+            record.documents = documents
+                .iter()
+                .filter(|d| d.customer_id == record.id)
+                .map(super::documents::DocumentRecord::current)
+                .collect();
+        }
+        Ok(records)
+    }
+
+    /// A customer's history, oldest first (`None` when the customer is not the organization's).
+    pub async fn history(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+    ) -> Result<Option<Vec<kycard_core::wire::HistoryEntry>>, StoreError> {
+        if self.customer(organization_id, customer_id).await?.is_none() {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT at, actor_kind, actor_id, event, from_state, to_state, reason, checks FROM customer_history \
+             WHERE customer_id = ? ORDER BY seq",
+        )
+        .bind(customer_id.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let corrupt = || StoreError::Corrupt("customer_history");
+        rows.iter()
+            .map(|r| {
+                let actor_id: Option<String> = r.get("actor_id");
+                let checks: Option<String> = r.get("checks");
+                Ok(kycard_core::wire::HistoryEntry {
+                    at: parse_time(r.get("at"), "customer_history")?,
+                    actor: Actor {
+                        kind: kycard_core::wire::ActorKind::parse(r.get("actor_kind")).ok_or_else(corrupt)?,
+                        id: actor_id.map(|id| parse_id(&id, "customer_history")).transpose()?,
+                    },
+                    event: r.get("event"),
+                    from: r.get("from_state"),
+                    to: r.get("to_state"),
+                    reason: r.get("reason"),
+                    checks: checks.map(|c| serde_json::from_str(&c).map_err(|_| corrupt())).transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 }

@@ -43,14 +43,12 @@ impl Store {
         fingerprint: &str,
     ) -> Result<IdempotencyOutcome, StoreError> {
         let cutoff = (now() - Duration::hours(RETENTION_HOURS)).to_rfc3339();
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND created_at < ?",
-        )
-        .bind(organization_id.to_string())
-        .bind(key)
-        .bind(&cutoff)
-        .execute(self.pool())
-        .await?;
+        sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND created_at < ?")
+            .bind(organization_id.to_string())
+            .bind(key)
+            .bind(&cutoff)
+            .execute(self.pool())
+            .await?;
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at) \
              VALUES (?, ?, ?, ?, '', ?) ON CONFLICT (organization_id, key) DO NOTHING",
@@ -66,19 +64,19 @@ impl Store {
         if inserted == 1 {
             return Ok(IdempotencyOutcome::Reserved);
         }
-        let row: Option<(String, i64, String)> =
-            sqlx::query_as("SELECT fingerprint, status, body FROM idempotency_keys WHERE organization_id = ? AND key = ?")
-                .bind(organization_id.to_string())
-                .bind(key)
-                .fetch_optional(self.pool())
-                .await?;
+        let row: Option<(String, i64, String)> = sqlx::query_as(
+            "SELECT fingerprint, status, body FROM idempotency_keys WHERE organization_id = ? AND key = ?",
+        )
+        .bind(organization_id.to_string())
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(match row {
             // Gone between the insert and the read: its owner freed it; ask again.
             None | Some((_, IN_PROGRESS, _)) => IdempotencyOutcome::InProgress,
             Some((stored, _, _)) if stored != fingerprint => IdempotencyOutcome::Mismatch,
             Some((_, status, body)) => IdempotencyOutcome::Replay(StoredResponse {
-                status: u16::try_from(status)
-                    .map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
+                status: u16::try_from(status).map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
                 body,
             }),
         })
@@ -102,19 +100,13 @@ impl Store {
     }
 
     /// Frees a reserved key whose request failed inside the server, so it can be retried.
-    pub async fn release_idempotency(
-        &self,
-        organization_id: Uuid,
-        key: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND status = ?",
-        )
-        .bind(organization_id.to_string())
-        .bind(key)
-        .bind(IN_PROGRESS)
-        .execute(self.pool())
-        .await?;
+    pub async fn release_idempotency(&self, organization_id: Uuid, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND status = ?")
+            .bind(organization_id.to_string())
+            .bind(key)
+            .bind(IN_PROGRESS)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

@@ -8,16 +8,16 @@
 mod cards;
 mod credentials;
 mod customers;
+mod documents;
 mod idempotency;
 
 pub use cards::{CardRecord, NewCard};
 pub use credentials::{Caller, NewApiKey, Organization};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
+pub use documents::{DocumentRecord, DocumentVerdict};
 pub use idempotency::{IdempotencyOutcome, StoredResponse};
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -54,10 +54,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         let store = Self { pool };
         store.migrate().await?;
         Ok(store)
@@ -65,9 +62,7 @@ impl Store {
 
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.pool)
-            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
         Ok(())
     }
 
@@ -86,14 +81,10 @@ impl Store {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::Timelike;
     let now = chrono::Utc::now();
-    now.with_nanosecond(now.timestamp_subsec_micros() * 1000)
-        .unwrap_or(now)
+    now.with_nanosecond(now.timestamp_subsec_micros() * 1000).unwrap_or(now)
 }
 
-pub(crate) fn parse_time(
-    raw: &str,
-    table: &'static str,
-) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+pub(crate) fn parse_time(raw: &str, table: &'static str) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
     chrono::DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|_| StoreError::Corrupt(table))
@@ -105,7 +96,5 @@ pub(crate) fn parse_id(raw: &str, table: &'static str) -> Result<uuid::Uuid, Sto
 
 /// Whether a database error is a unique-constraint violation.
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(sqlx::error::DatabaseError::is_unique_violation)
+    error.as_database_error().is_some_and(sqlx::error::DatabaseError::is_unique_violation)
 }

@@ -42,21 +42,11 @@ impl Reply {
 impl TestApp {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(
-            dir.path().join("index.html"),
-            "<!doctype html><title>kycard</title>",
-        )
-        .expect("index");
+        std::fs::write(dir.path().join("index.html"), "<!doctype html><title>kycard</title>").expect("index");
         let url = format!("sqlite://{}", dir.path().join("kycard.db").display());
         let store = Store::open(&url).await.expect("database");
-        let org = store
-            .create_organization("acme", "Acme", false)
-            .await
-            .expect("org");
-        let other = store
-            .create_organization("globex", "Globex", false)
-            .await
-            .expect("org");
+        let org = store.create_organization("acme", "Acme", false).await.expect("org");
+        let other = store.create_organization("globex", "Globex", false).await.expect("org");
         let key = |org, role| {
             let store = store.clone();
             async move { store.create_api_key(org, role).await.expect("key").secret }
@@ -66,48 +56,20 @@ impl TestApp {
         let admin = key(org.id, Role::Admin).await;
         let other_operator = key(other.id, Role::Operator).await;
         let vault = CardVault::open(&dir.path().join("card.key"), true).expect("vault");
-        let state = AppState {
-            store: store.clone(),
-            vault: Arc::new(vault),
-        };
+        let files = kycard_server::uploads::DocumentFiles::new(dir.path()).expect("files");
+        let review_wake = Arc::new(tokio::sync::Notify::new());
+        let state = AppState { store: store.clone(), vault: Arc::new(vault), files, review_wake };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
-        Self {
-            dir,
-            store,
-            router,
-            org: org.id,
-            operator,
-            reviewer,
-            admin,
-            other_operator,
-        }
+        Self { dir, store, router, org: org.id, operator, reviewer, admin, other_operator }
     }
 
     pub async fn raw(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible");
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        Reply { status, headers, body }
     }
 
     pub async fn send(
@@ -118,10 +80,7 @@ impl TestApp {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", format!("Bearer {key}"));
+        let mut builder = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {key}"));
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
@@ -153,17 +112,63 @@ impl TestApp {
     /// automatic approval.
     pub async fn activate(&self, id: &str) {
         let id = Uuid::parse_str(id).expect("id");
-        let system = Actor {
-            kind: ActorKind::System,
-            id: None,
-        };
-        for event in [
-            ReviewEvent::Submitted { complete: true },
-            ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve),
-        ] {
-            onboarding::apply_event(&self.store, self.org, &system, id, event)
-                .await
-                .expect("transition");
+        let system = Actor { kind: ActorKind::System, id: None };
+        for event in
+            [ReviewEvent::Submitted { complete: true }, ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve)]
+        {
+            onboarding::apply_event(&self.store, self.org, &system, id, event).await.expect("transition");
+        }
+    }
+}
+
+/// A multipart body with the given text fields and one file part.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "kycard-test-boundary-7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    if let Some((filename, bytes)) = file {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A PNG whose header says `width`×`height`, padded to `size` bytes.
+pub fn png(width: u32, height: u32, size: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.resize(size.max(bytes.len()), 0x42);
+    bytes
+}
+
+impl TestApp {
+    /// Uploads a document as the operator.
+    pub async fn upload(&self, customer_id: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Reply {
+        let (content_type, body) = multipart(fields, file);
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/customers/{customer_id}/documents"))
+            .header("authorization", format!("Bearer {}", self.operator))
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .expect("request");
+        self.raw(request).await
+    }
+
+    /// Runs the queued automatic reviews now (the worker does this in the server).
+    pub async fn run_reviews(&self) {
+        for (org, customer) in self.store.review_jobs().await.expect("jobs") {
+            kycard_server::review::run_job(&self.store, org, customer).await.expect("review");
         }
     }
 }

@@ -9,26 +9,14 @@ use leptos::prelude::*;
 /// The new-customer form.
 #[component]
 pub fn NewCustomerPage() -> impl IntoView {
-    let draft = RwSignal::new(CustomerData {
-        contact: Some(ContactData::default()),
-        ..CustomerData::default()
-    });
+    let draft = RwSignal::new(CustomerData { contact: Some(ContactData::default()), ..CustomerData::default() });
     let today = today();
     // The very function the server runs; only messages for visible fields are shown.
-    let errors =
-        Memo::new(move |_| draft.with(|d| validate_customer(d, today).err().unwrap_or_default()));
-    let message = move |path: &'static str| {
-        Signal::derive(move || errors.with(|e| e.for_path(path).map(|f| f.message.clone())))
-    };
+    let errors = Memo::new(move |_| draft.with(|d| validate_customer(d, today).err().unwrap_or_default()));
+    let message =
+        move |path: &'static str| Signal::derive(move || errors.with(|e| e.for_path(path).map(|f| f.message.clone())));
     let contact_value = move |read: fn(&ContactData) -> &Option<String>| {
-        Signal::derive(move || {
-            draft.with(|d| {
-                d.contact
-                    .as_ref()
-                    .and_then(|c| read(c).clone())
-                    .unwrap_or_default()
-            })
-        })
+        Signal::derive(move || draft.with(|d| d.contact.as_ref().and_then(|c| read(c).clone()).unwrap_or_default()))
     };
     let set_contact = move |write: fn(&mut ContactData, Option<String>)| {
         move |value: String| {

@@ -1,0 +1,73 @@
+//! Documents: upload (multipart), list the current ones, download the bytes.
+
+use crate::error::AppError;
+use crate::http::extract::require;
+use crate::http::{AppState, PathId};
+use crate::store::{Caller, DocumentRecord};
+use crate::uploads;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kycard_core::documents::MAX_DOCUMENT_BYTES;
+use kycard_core::wire::{Document, Page, Role};
+
+/// Multipart overhead allowed beyond the largest file.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+pub(super) fn routes() -> Router<AppState> {
+    let body_limit = usize::try_from(MAX_DOCUMENT_BYTES).unwrap_or(usize::MAX) + MULTIPART_OVERHEAD;
+    Router::new()
+        .route("/customers/{id}/documents", get(list).post(upload).layer(DefaultBodyLimit::max(body_limit)))
+        .route("/documents/{id}/content", get(content))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(customer_id): PathId,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(StatusCode, Json<Document>), AppError> {
+    require(&caller, Role::Operator)?;
+    let multipart = multipart.map_err(|_| {
+        AppError::UnsupportedMediaType("Send the document as `multipart/form-data` with `kind` and `file`.".to_owned())
+    })?;
+    let document = uploads::upload(&state.store, &state.files, &caller, customer_id, multipart).await?;
+    state.review_wake.notify_one();
+    Ok((StatusCode::CREATED, Json(document.to_wire())))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(customer_id): PathId,
+) -> Result<Json<Page<Document>>, AppError> {
+    state.store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
+    let documents = state.store.current_documents(caller.organization_id, customer_id).await?;
+    Ok(Json(Page { data: documents.iter().map(DocumentRecord::to_wire).collect(), next_cursor: None }))
+}
+
+async fn content(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Response, AppError> {
+    let document = state.store.document(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(state.files.path(id)).await.map_err(|error| {
+        tracing::error!(document_id = %id, %error, "document file missing");
+        AppError::Internal
+    })?;
+    let extension = match document.content_type {
+        kycard_core::documents::ContentType::Jpeg => "jpg",
+        kycard_core::documents::ContentType::Png => "png",
+        kycard_core::documents::ContentType::Webp => "webp",
+        kycard_core::documents::ContentType::Pdf => "pdf",
+    };
+    let disposition = format!("attachment; filename=\"{}-{}.{extension}\"", document.kind, document.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(document.content_type.as_str())),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|_| AppError::Internal)?),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,62 @@
+//! Reviews: the manual queue, reviewers' decisions, and every customer's history.
+
+use crate::error::AppError;
+use crate::http::extract::{ApiJson, require};
+use crate::http::{AppState, PathId};
+use crate::review;
+use crate::store::{Caller, CustomerRecord};
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kycard_core::wire::{Customer, HistoryEntry, Page, ReviewDecisionRequest, Role};
+use serde::Deserialize;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reviews", get(queue))
+        .route("/customers/{id}/review", post(decide))
+        .route("/customers/{id}/history", get(history))
+}
+
+/// Largest queue page.
+const QUEUE_LIMIT: u32 = 100;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueueQuery {
+    stage: Option<String>,
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::http::extract::ApiQuery(query): crate::http::extract::ApiQuery<QueueQuery>,
+) -> Result<Json<Page<Customer>>, AppError> {
+    require(&caller, Role::Reviewer)?;
+    if query.stage.as_deref().is_some_and(|s| s != "manual") {
+        return Err(AppError::MalformedRequest("Only `stage=manual` has a queue.".to_owned()));
+    }
+    let records = state.store.manual_queue(caller.organization_id, QUEUE_LIMIT).await?;
+    Ok(Json(Page { data: records.iter().map(CustomerRecord::to_wire).collect(), next_cursor: None }))
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+    ApiJson(request): ApiJson<ReviewDecisionRequest>,
+) -> Result<Json<Customer>, AppError> {
+    require(&caller, Role::Reviewer)?;
+    let record = review::manual_decision(&state.store, &caller, id, &request).await?;
+    tracing::info!(customer_id = %id, decision = %request.decision, "manual review decided");
+    Ok(Json(record.to_wire()))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Json<Page<HistoryEntry>>, AppError> {
+    let entries = state.store.history(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(Page { data: entries, next_cursor: None }))
+}

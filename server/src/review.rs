@@ -1,0 +1,187 @@
+//! The review lifecycle: the automatic review worker (a durable job queue in the database)
+//! and reviewers' decisions. Core decides; this module loads facts and stores answers.
+
+use crate::error::AppError;
+use crate::store::{Caller, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, Store, now};
+use kycard_core::automatic_review::{ReviewInput, automatic_review};
+use kycard_core::customer::validate_customer;
+use kycard_core::documents::{RequirementState, risk_level};
+use kycard_core::review::{Flag, FlagTarget};
+use kycard_core::status::{CustomerState, ManualOutcome, ReviewEvent, ReviewStage};
+use kycard_core::wire::{Actor, ActorKind, Decision, ReviewDecisionRequest};
+use kycard_core::{FieldError, FieldErrorCode};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+/// How often the worker looks for jobs when nobody wakes it.
+const POLL_EVERY: Duration = Duration::from_secs(5);
+
+/// Starts the worker. It first resumes jobs left by a previous run (crash or restart), then
+/// runs each new job when woken through `wake`.
+pub fn spawn_worker(store: Store, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match store.review_jobs().await {
+                Ok(jobs) => {
+                    for (organization_id, customer_id) in jobs {
+                        if let Err(error) = run_job(&store, organization_id, customer_id).await {
+                            tracing::warn!(%customer_id, ?error, "automatic review failed; will retry");
+                        }
+                    }
+                }
+                Err(error) => tracing::error!(%error, "cannot read review jobs"),
+            }
+            tokio::select! {
+                () = wake.notified() => {}
+                () = tokio::time::sleep(POLL_EVERY) => {}
+            }
+        }
+    })
+}
+
+/// Runs one automatic review and stores its decision.
+pub async fn run_job(store: &Store, organization_id: Uuid, customer_id: Uuid) -> Result<(), AppError> {
+    let Some(customer) = store.customer(organization_id, customer_id).await? else {
+        store.drop_review_job(customer_id).await?;
+        return Ok(());
+    };
+    if customer.state != Some(CustomerState::AutomaticReview) {
+        store.drop_review_job(customer_id).await?;
+        return Ok(());
+    }
+    // The data was valid when stored; re-reading it with that day's date rebuilds the domain
+    // values (expiry and age are then judged against today by the review itself).
+    let stored_on = customer.updated_at.date_naive();
+    let valid = validate_customer(&customer.data, stored_on).map_err(|_| AppError::Internal)?;
+    let individual = valid.individual.ok_or(AppError::Internal)?;
+    let documents = store.current_documents(organization_id, customer_id).await?;
+    let facts: Vec<_> =
+        documents.iter().filter(|d| customer.required_documents.contains(&d.kind)).map(DocumentRecord::facts).collect();
+    let result = automatic_review(&ReviewInput {
+        today: now().date_naive(),
+        date_of_birth: individual.personal.date_of_birth.date(),
+        id_expires_on: individual.official_id.expires_on,
+        risk: risk_level(&individual.financial),
+        documents: &facts,
+    });
+    let system = Actor { kind: ActorKind::System, id: None };
+    let event = ReviewEvent::AutomaticDecision(result.outcome);
+    let stored = decide(
+        store,
+        organization_id,
+        &customer,
+        &documents,
+        event,
+        &result.flags,
+        &system,
+        "review.automatic",
+        &result.checks,
+    )
+    .await?;
+    tracing::info!(%customer_id, outcome = ?result.outcome, "automatic review decided");
+    if !stored {
+        tracing::info!(%customer_id, "customer changed during the review; it will run again");
+    }
+    Ok(())
+}
+
+/// Applies a decision: new state and flags, document verdicts, history, job removal.
+#[allow(clippy::too_many_arguments)]
+async fn decide(
+    store: &Store,
+    organization_id: Uuid,
+    customer: &CustomerRecord,
+    documents: &[DocumentRecord],
+    event: ReviewEvent,
+    flags: &[Flag],
+    actor: &Actor,
+    event_name: &'static str,
+    checks: &[kycard_core::wire::Check],
+) -> Result<bool, AppError> {
+    let state = customer.state.ok_or(AppError::Internal)?;
+    let after = state.apply(event).map_err(crate::onboarding::transition_error)?;
+    let approved = after == CustomerState::Active;
+    let verdicts: Vec<DocumentVerdict> = documents
+        .iter()
+        .filter_map(|d| {
+            let flag = flags.iter().find(|f| f.target == FlagTarget::Document(d.kind));
+            match (flag, approved) {
+                (Some(f), _) => Some(DocumentVerdict {
+                    id: d.id,
+                    state: RequirementState::Flagged,
+                    flag: Some((f.code, f.message.clone())),
+                }),
+                (None, true) => Some(DocumentVerdict { id: d.id, state: RequirementState::Accepted, flag: None }),
+                (None, false) => None,
+            }
+        })
+        .collect();
+    let mut next = customer.clone();
+    next.state = Some(after);
+    next.flags = flags.to_vec();
+    next.version += 1;
+    next.updated_at = now();
+    if after.stage() == ReviewStage::Decided {
+        next.decided_at = Some(next.updated_at);
+    }
+    let history = HistoryLine {
+        reason: (!flags.is_empty())
+            .then(|| flags.iter().map(|f| format!("{}: {}", f.target, f.code)).collect::<Vec<_>>().join("; ")),
+        ..HistoryLine::change(actor.clone(), event_name, customer.state, next.state)
+    };
+    Ok(store.store_review_decision(organization_id, customer.version, &next, &verdicts, &history, checks).await?)
+}
+
+/// A reviewer's decision on a customer in manual review.
+pub async fn manual_decision(
+    store: &Store,
+    caller: &Caller,
+    customer_id: Uuid,
+    request: &ReviewDecisionRequest,
+) -> Result<CustomerRecord, AppError> {
+    let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
+    let mut flags = request.flags.clone();
+    for flag in &mut flags {
+        if flag.message.trim().is_empty() {
+            flag.code.label().clone_into(&mut flag.message);
+        }
+        flag.is_final |= flag.code.final_by_default();
+    }
+    let outcome = match request.decision {
+        Decision::Approve if flags.is_empty() => ManualOutcome::Approve,
+        Decision::Approve => {
+            return Err(FieldError::new("flags", FieldErrorCode::NotAllowed, "An approval carries no flags.").into());
+        }
+        Decision::Reject if flags.is_empty() => {
+            return Err(FieldError::new(
+                "flags",
+                FieldErrorCode::Required,
+                "Say what must be corrected: at least one flag.",
+            )
+            .into());
+        }
+        Decision::Reject => ManualOutcome::Reject { is_final: flags.iter().any(|f| f.is_final) },
+    };
+    let documents = store.current_documents(caller.organization_id, customer_id).await?;
+    for flag in &flags {
+        if let FlagTarget::Document(kind) = flag.target
+            && !documents.iter().any(|d| d.kind == kind)
+        {
+            return Err(FieldError::new(
+                "flags",
+                FieldErrorCode::InvalidChoice,
+                format!("The customer has no {} to flag.", kind.label()),
+            )
+            .into());
+        }
+    }
+    let event = ReviewEvent::ManualDecision(outcome);
+    if !decide(store, caller.organization_id, &customer, &documents, event, &flags, &caller.actor, "review.manual", &[])
+        .await?
+    {
+        return Err(AppError::conflict("customer_changed", "The customer changed meanwhile; reload and decide again."));
+    }
+    store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)
+}

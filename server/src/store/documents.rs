@@ -1,0 +1,284 @@
+//! Documents (metadata; the bytes live in files named by document id) and review jobs.
+
+use super::customers::{HistoryLine, update_customer_in, write_history};
+use super::{CustomerRecord, Store, StoreError, now, parse_id, parse_time};
+use chrono::{DateTime, NaiveDate, Utc};
+use kycard_core::automatic_review::DocumentFacts;
+use kycard_core::documents::{ContentType, CurrentDocument, DocumentKind, RequirementState};
+use kycard_core::review::FlagCode;
+use kycard_core::wire::{Check, Document};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+/// A stored document's metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    /// Id, also the file name on disk.
+    pub id: Uuid,
+    /// Owner.
+    pub customer_id: Uuid,
+    /// Which requirement it answers.
+    pub kind: DocumentKind,
+    /// Sniffed type.
+    pub content_type: ContentType,
+    /// Bytes.
+    pub size: u64,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// Pixel size of images.
+    pub dimensions: Option<(u32, u32)>,
+    /// Proof of address issue date.
+    pub issued_on: Option<NaiveDate>,
+    /// Uploaded, accepted or flagged.
+    pub state: RequirementState,
+    /// The flag, when flagged.
+    pub flag: Option<(FlagCode, String)>,
+    /// When it arrived.
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl DocumentRecord {
+    /// The API view.
+    pub fn to_wire(&self) -> Document {
+        Document {
+            id: self.id,
+            kind: self.kind,
+            content_type: self.content_type.as_str().to_owned(),
+            size: self.size,
+            sha256: self.sha256.clone(),
+            state: self.state,
+            issued_on: self.issued_on,
+            uploaded_at: self.uploaded_at,
+        }
+    }
+
+    /// What the checklist needs.
+    pub fn current(&self) -> CurrentDocument {
+        CurrentDocument { kind: self.kind, state: self.state, flag: self.flag.clone() }
+    }
+
+    /// What the automatic review needs.
+    pub fn facts(&self) -> DocumentFacts {
+        DocumentFacts {
+            kind: self.kind,
+            content_type: self.content_type,
+            size: self.size,
+            dimensions: self.dimensions,
+            issued_on: self.issued_on,
+        }
+    }
+}
+
+fn from_row(row: &SqliteRow) -> Result<DocumentRecord, StoreError> {
+    let corrupt = || StoreError::Corrupt("documents");
+    let size: i64 = row.get("size");
+    let width: Option<i64> = row.get("width");
+    let height: Option<i64> = row.get("height");
+    let issued_on: Option<String> = row.get("issued_on");
+    let flag_code: Option<String> = row.get("flag_code");
+    let flag_message: Option<String> = row.get("flag_message");
+    Ok(DocumentRecord {
+        id: parse_id(row.get("id"), "documents")?,
+        customer_id: parse_id(row.get("customer_id"), "documents")?,
+        kind: DocumentKind::parse(row.get("kind")).ok_or_else(corrupt)?,
+        content_type: ContentType::parse(row.get("content_type")).ok_or_else(corrupt)?,
+        size: u64::try_from(size).map_err(|_| corrupt())?,
+        sha256: row.get("sha256"),
+        dimensions: match (width, height) {
+            (Some(w), Some(h)) => {
+                Some((u32::try_from(w).map_err(|_| corrupt())?, u32::try_from(h).map_err(|_| corrupt())?))
+            }
+            _ => None,
+        },
+        issued_on: issued_on.map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt())).transpose()?,
+        state: RequirementState::parse(row.get("state")).ok_or_else(corrupt)?,
+        flag: match flag_code {
+            Some(code) => Some((FlagCode::parse(&code).ok_or_else(corrupt)?, flag_message.unwrap_or_default())),
+            None => None,
+        },
+        uploaded_at: parse_time(row.get("uploaded_at"), "documents")?,
+    })
+}
+
+const SELECT: &str = "SELECT id, customer_id, kind, content_type, size, sha256, width, height, issued_on, state, \
+                      flag_code, flag_message, uploaded_at FROM documents";
+
+/// A document's new state after a review decision.
+#[derive(Debug, Clone)]
+pub struct DocumentVerdict {
+    /// Which document.
+    pub id: Uuid,
+    /// Accepted or flagged.
+    pub state: RequirementState,
+    /// The flag, when flagged.
+    pub flag: Option<(FlagCode, String)>,
+}
+
+impl Store {
+    /// The current (not superseded) documents of a customer, in upload order.
+    pub async fn current_documents(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+    ) -> Result<Vec<DocumentRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE customer_id = ? AND organization_id = ? AND superseded_at IS NULL ORDER BY id"
+        )))
+        .bind(customer_id.to_string())
+        .bind(organization_id.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The current documents of several customers at once (for list pages).
+    pub async fn current_documents_of(
+        &self,
+        organization_id: Uuid,
+        customer_ids: &[Uuid],
+    ) -> Result<Vec<DocumentRecord>, StoreError> {
+        let ids = serde_json::to_string(&customer_ids.iter().map(Uuid::to_string).collect::<Vec<_>>())
+            .map_err(|_| StoreError::Corrupt("documents"))?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE organization_id = ? AND superseded_at IS NULL \
+             AND customer_id IN (SELECT value FROM json_each(?)) ORDER BY id"
+        )))
+        .bind(organization_id.to_string())
+        .bind(ids)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// One document of the organization, current or superseded.
+    pub async fn document(&self, organization_id: Uuid, id: Uuid) -> Result<Option<DocumentRecord>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = ? AND organization_id = ?")))
+            .bind(id.to_string())
+            .bind(organization_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Ids of every document row, to find files without a row after a crash.
+    pub async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM documents").fetch_all(self.pool()).await?;
+        rows.iter().map(|(id,)| parse_id(id, "documents")).collect()
+    }
+
+    /// Records an upload in one transaction: the older document of that kind is superseded,
+    /// the customer moves to `next` (if still at `expected_version`), history is written, and
+    /// a review job is queued when the review can start. False when the customer changed.
+    pub async fn insert_document(
+        &self,
+        organization_id: Uuid,
+        document: &DocumentRecord,
+        expected_version: i64,
+        next: &CustomerRecord,
+        history: &HistoryLine,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE documents SET superseded_at = ? WHERE customer_id = ? AND kind = ? AND superseded_at IS NULL",
+        )
+        .bind(document.uploaded_at.to_rfc3339())
+        .bind(document.customer_id.to_string())
+        .bind(document.kind.as_str())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO documents (id, organization_id, customer_id, kind, content_type, size, sha256, width, height, \
+             issued_on, state, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(document.id.to_string())
+        .bind(organization_id.to_string())
+        .bind(document.customer_id.to_string())
+        .bind(document.kind.as_str())
+        .bind(document.content_type.as_str())
+        .bind(i64::try_from(document.size).unwrap_or(i64::MAX))
+        .bind(&document.sha256)
+        .bind(document.dimensions.map(|d| d.0))
+        .bind(document.dimensions.map(|d| d.1))
+        .bind(document.issued_on.map(|d| d.to_string()))
+        .bind(document.state.as_str())
+        .bind(document.uploaded_at.to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        write_history(&mut tx, next.id, next.updated_at, history).await?;
+        if next.state == Some(kycard_core::status::CustomerState::AutomaticReview) {
+            sqlx::query(
+                "INSERT INTO review_jobs (customer_id, organization_id, enqueued_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (customer_id) DO NOTHING",
+            )
+            .bind(next.id.to_string())
+            .bind(organization_id.to_string())
+            .bind(now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Queued automatic reviews, oldest first: `(organization, customer)`.
+    pub async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT organization_id, customer_id FROM review_jobs ORDER BY enqueued_at")
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(|(o, c)| Ok((parse_id(o, "review_jobs")?, parse_id(c, "review_jobs")?))).collect()
+    }
+
+    /// Drops a job that no longer applies (the customer left automatic review).
+    pub async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
+            .bind(customer_id.to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a review decision in one transaction: the customer's new state and flags, each
+    /// document's verdict, the history line with the checks, and the job's removal.
+    pub async fn store_review_decision(
+        &self,
+        organization_id: Uuid,
+        expected_version: i64,
+        next: &CustomerRecord,
+        verdicts: &[DocumentVerdict],
+        history: &HistoryLine,
+        checks: &[Check],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
+            return Ok(false);
+        }
+        for verdict in verdicts {
+            sqlx::query(
+                "UPDATE documents SET state = ?, flag_code = ?, flag_message = ? WHERE id = ? AND organization_id = ?",
+            )
+            .bind(verdict.state.as_str())
+            .bind(verdict.flag.as_ref().map(|f| f.0.as_str()))
+            .bind(verdict.flag.as_ref().map(|f| f.1.clone()))
+            .bind(verdict.id.to_string())
+            .bind(organization_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut line = history.clone();
+        if !checks.is_empty() {
+            line.checks = Some(serde_json::to_string(checks).map_err(|_| StoreError::Corrupt("customer_history"))?);
+        }
+        write_history(&mut tx, next.id, next.updated_at, &line).await?;
+        sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
+            .bind(next.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,295 @@
+//! Document uploads: streamed to a temporary file (never held whole in memory), checked,
+//! synced and renamed into place, and only then recorded. A crash at any point leaves either
+//! no row (the file is swept at the next start) or a complete file with its row.
+
+use crate::error::AppError;
+use crate::store::{Caller, CustomerRecord, DocumentRecord, HistoryLine, Store, now};
+use axum::extract::Multipart;
+use kycard_core::automatic_review::image_dimensions;
+use kycard_core::documents::{
+    ContentType, CurrentDocument, DocumentKind, MAX_DOCUMENT_BYTES, RequirementState, all_submitted, requirements,
+    sniff_content_type,
+};
+use kycard_core::review::FlagTarget;
+use kycard_core::status::{CustomerState, ReviewEvent};
+use kycard_core::{FieldError, FieldErrorCode, ValidationErrors};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+/// Bytes kept from the start of a file to recognise its type and read image headers.
+const HEAD_BYTES: usize = 64 * 1024;
+/// Longest text field (`kind`, `issued_on`).
+const TEXT_FIELD_MAX: usize = 64;
+
+/// Where document files live.
+#[derive(Debug, Clone)]
+pub struct DocumentFiles {
+    dir: PathBuf,
+}
+
+impl DocumentFiles {
+    /// Files under `<data-dir>/documents`, partial uploads under `.incoming`.
+    pub fn new(data_dir: &Path) -> std::io::Result<Self> {
+        let dir = data_dir.join("documents");
+        std::fs::create_dir_all(dir.join(".incoming"))?;
+        Ok(Self { dir })
+    }
+
+    /// The file of a document.
+    pub fn path(&self, id: Uuid) -> PathBuf {
+        self.dir.join(id.to_string())
+    }
+
+    fn incoming(&self) -> PathBuf {
+        self.dir.join(".incoming")
+    }
+
+    /// Removes partial uploads and files whose row was never written (a crash between the
+    /// rename and the commit). Returns how many files were removed.
+    pub async fn sweep_orphans(&self, store: &Store) -> Result<usize, AppError> {
+        let known: std::collections::HashSet<Uuid> = store.all_document_ids().await?.into_iter().collect();
+        let mut removed = 0;
+        for dir in [self.incoming(), self.dir.clone()] {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if !path.is_file() {
+                    continue;
+                }
+                let name = entry.file_name();
+                let keep =
+                    dir == self.dir && Uuid::parse_str(&name.to_string_lossy()).is_ok_and(|id| known.contains(&id));
+                if !keep && std::fs::remove_file(&path).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// A received file, complete and synced, not yet in place.
+struct Received {
+    temp: PathBuf,
+    size: u64,
+    sha256: String,
+    head: Vec<u8>,
+}
+
+/// Removes the temporary file unless it was moved into place.
+struct TempGuard(Option<PathBuf>);
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn multipart_error(error: &axum::extract::multipart::MultipartError) -> AppError {
+    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::MalformedRequest(format!("The multipart body is malformed or incomplete: {}", error.body_text()))
+    }
+}
+
+fn too_large() -> AppError {
+    AppError::PayloadTooLarge(format!("Files are limited to {} MiB.", MAX_DOCUMENT_BYTES / 1024 / 1024))
+}
+
+async fn receive_file(
+    field: &mut axum::extract::multipart::Field<'_>,
+    files: &DocumentFiles,
+    guard: &mut TempGuard,
+) -> Result<Received, AppError> {
+    let temp = files.incoming().join(Uuid::now_v7().to_string());
+    let mut out = tokio::fs::File::create(&temp).await.map_err(|e| io_error(&e))?;
+    guard.0 = Some(temp.clone());
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let mut head = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+        size += chunk.len() as u64;
+        if size > MAX_DOCUMENT_BYTES {
+            return Err(too_large());
+        }
+        if head.len() < HEAD_BYTES {
+            head.extend_from_slice(&chunk[..chunk.len().min(HEAD_BYTES - head.len())]);
+        }
+        hasher.update(&chunk);
+        out.write_all(&chunk).await.map_err(|e| io_error(&e))?;
+    }
+    out.sync_all().await.map_err(|e| io_error(&e))?;
+    Ok(Received { temp, size, sha256: hex::encode(hasher.finalize()), head })
+}
+
+fn io_error(error: &std::io::Error) -> AppError {
+    tracing::error!(%error, "document file I/O failed");
+    AppError::Internal
+}
+
+async fn text_field(field: axum::extract::multipart::Field<'_>, name: &str) -> Result<String, AppError> {
+    let text = field.text().await.map_err(|e| multipart_error(&e))?;
+    if text.len() > TEXT_FIELD_MAX {
+        return Err(AppError::MalformedRequest(format!("The `{name}` field is too long.")));
+    }
+    Ok(text.trim().to_owned())
+}
+
+/// Receives `POST /customers/{id}/documents`.
+pub async fn upload(
+    store: &Store,
+    files: &DocumentFiles,
+    caller: &Caller,
+    customer_id: Uuid,
+    mut multipart: Multipart,
+) -> Result<DocumentRecord, AppError> {
+    let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
+    let state = admissible_state(&customer)?;
+
+    let mut guard = TempGuard(None);
+    let (mut kind, mut issued_on, mut received) = (None, None, None);
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| multipart_error(&e))? {
+        match field.name().unwrap_or("") {
+            "kind" if kind.is_none() => kind = Some(text_field(field, "kind").await?),
+            "issued_on" if issued_on.is_none() => issued_on = Some(text_field(field, "issued_on").await?),
+            "file" if received.is_none() => received = Some(receive_file(&mut field, files, &mut guard).await?),
+            other => {
+                return Err(AppError::MalformedRequest(format!(
+                    "Unexpected or repeated multipart field `{other}`: send `kind`, `file` and, for a proof of address, `issued_on`."
+                )));
+            }
+        }
+    }
+
+    let mut errors = ValidationErrors::default();
+    let kind = match kind.as_deref() {
+        None | Some("") => {
+            errors.push(FieldError::new("kind", FieldErrorCode::Required, "Say which document this is."));
+            None
+        }
+        Some(raw) => errors.collect(DocumentKind::parse(raw).ok_or_else(|| {
+            FieldError::new(
+                "kind",
+                FieldErrorCode::InvalidChoice,
+                "Choose one of: government_id_front, government_id_back, passport, proof_of_address.",
+            )
+        })),
+    };
+    if let Some(kind) = kind
+        && !customer.required_documents.contains(&kind)
+    {
+        errors.push(FieldError::new(
+            "kind",
+            FieldErrorCode::NotAllowed,
+            format!("This customer does not need a {}.", kind.label()),
+        ));
+    }
+    let issued_on = match (kind, issued_on.as_deref()) {
+        (Some(DocumentKind::ProofOfAddress), None | Some("")) => {
+            errors.push(FieldError::new(
+                "issued_on",
+                FieldErrorCode::Required,
+                "Give the date printed on the proof of address.",
+            ));
+            None
+        }
+        (Some(DocumentKind::ProofOfAddress), Some(raw)) => {
+            errors.collect(kycard_core::person::parse_wire_date("issued_on", raw))
+        }
+        _ => None,
+    };
+    let Some(received) = received else {
+        errors.push(FieldError::new("file", FieldErrorCode::Required, "Attach the file."));
+        return Err(errors.into());
+    };
+    if received.size == 0 {
+        errors.push(FieldError::new("file", FieldErrorCode::Required, "The file is empty."));
+    }
+    let content_type = if received.size == 0 { None } else { sniff_content_type(&received.head) };
+    if received.size > 0 && content_type.is_none() {
+        return Err(AppError::UnsupportedMediaType(
+            "The file is not a JPEG, PNG, WebP or PDF (judged from its content, not its name).".to_owned(),
+        ));
+    }
+    let (Some(kind), Some(content_type), true) = (kind, content_type, errors.is_empty()) else {
+        return Err(errors.into());
+    };
+
+    let document = DocumentRecord {
+        id: Uuid::now_v7(),
+        customer_id,
+        kind,
+        content_type,
+        size: received.size,
+        sha256: received.sha256,
+        dimensions: if content_type == ContentType::Pdf { None } else { image_dimensions(&received.head) },
+        issued_on,
+        state: RequirementState::Uploaded,
+        flag: None,
+        uploaded_at: now(),
+    };
+    let next = after_upload(&customer, state, &document)?;
+    let final_path = files.path(document.id);
+    tokio::fs::rename(&received.temp, &final_path).await.map_err(|e| io_error(&e))?;
+    guard.0 = Some(final_path);
+    sync_dir(&files.dir).await;
+    let history = HistoryLine {
+        reason: Some(format!("{} uploaded", kind.as_str())),
+        ..HistoryLine::change(caller.actor.clone(), "document.uploaded", customer.state, next.state)
+    };
+    if !store.insert_document(caller.organization_id, &document, customer.version, &next, &history).await? {
+        return Err(AppError::conflict("customer_changed", "The customer changed during the upload; upload again."));
+    }
+    guard.0 = None;
+    tracing::info!(document_id = %document.id, customer_id = %customer_id, kind = %kind, size = document.size, "document stored");
+    Ok(document)
+}
+
+/// Makes a rename durable: the directory entry is synced too.
+async fn sync_dir(dir: &Path) {
+    if let Ok(handle) = tokio::fs::File::open(dir).await {
+        let _ = handle.sync_all().await;
+    }
+}
+
+/// Uploads are for enrolled customers still in onboarding, or rejected and allowed to resubmit.
+fn admissible_state(customer: &CustomerRecord) -> Result<CustomerState, AppError> {
+    match customer.state {
+        None => {
+            Err(AppError::conflict("individual_cards_not_enabled", "The customer is not enrolled in individual cards."))
+        }
+        Some(CustomerState::Active) => Err(AppError::conflict(
+            "invalid_transition",
+            "The customer is already approved; documents can no longer be replaced.",
+        )),
+        Some(CustomerState::Rejected { resubmittable: false }) => {
+            Err(AppError::conflict("resubmission_not_allowed", "The rejection is final: nothing can be resubmitted."))
+        }
+        Some(state) => Ok(state),
+    }
+}
+
+/// The customer after this upload: the checklist with the new file, the flag on that document
+/// answered, and the status core gives for the submission.
+fn after_upload(
+    customer: &CustomerRecord,
+    state: CustomerState,
+    document: &DocumentRecord,
+) -> Result<CustomerRecord, AppError> {
+    let mut next = customer.clone();
+    next.documents.retain(|d| d.kind != document.kind);
+    next.documents.push(CurrentDocument { kind: document.kind, state: RequirementState::Uploaded, flag: None });
+    next.flags.retain(|f| f.target != FlagTarget::Document(document.kind));
+    let complete =
+        all_submitted(&requirements(&next.required_documents, &next.documents)) && next.flagged_fields().is_empty();
+    let after = state.apply(ReviewEvent::Submitted { complete }).map_err(crate::onboarding::transition_error)?;
+    next.state = Some(after);
+    next.version += 1;
+    next.updated_at = now();
+    Ok(next)
+}

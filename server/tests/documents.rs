@@ -1,0 +1,283 @@
+//! Documents and the review lifecycle through the router: uploads and their bad inputs, the
+//! automatic review, rejection and resubmission, the manual queue, history and downloads.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::json;
+use support::{TestApp, enrolled, multipart, png};
+
+fn recent() -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string()
+}
+
+async fn upload_all(app: &TestApp, id: &str, issued_on: &str) {
+    let image = png(1600, 1000, 4096);
+    for kind in ["government_id_front", "government_id_back"] {
+        let reply = app.upload(id, &[("kind", kind)], Some(("scan.png", &image))).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+    let reply =
+        app.upload(id, &[("kind", "proof_of_address"), ("issued_on", issued_on)], Some(("bill.png", &image))).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn complete_documents_are_reviewed_automatically_and_the_customer_gets_a_card() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let image = png(1600, 1000, 4096);
+    let first = app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(first.body["content_type"], "image/png");
+    assert_eq!(first.body["size"], 4096);
+    assert_eq!(first.body["state"], "uploaded");
+    assert_eq!(first.body["sha256"].as_str().unwrap().len(), 64);
+
+    upload_all(&app, &id, &recent()).await;
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(customer["review"]["stage"], "automatic");
+    assert!(customer["requirements"].as_array().unwrap().iter().all(|r| r["state"] == "uploaded"));
+    let refused = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(refused.body["error"]["details"]["blocked_by"], json!(["review:automatic"]));
+
+    app.run_reviews().await;
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(customer["status"], "active", "{customer}");
+    assert!(customer["requirements"].as_array().unwrap().iter().all(|r| r["state"] == "accepted"));
+    let history = app.get(&format!("/api/v1/customers/{id}/history"), &app.reviewer).await.body;
+    let decision = history["data"].as_array().unwrap().iter().find(|e| e["event"] == "review.automatic").unwrap();
+    assert_eq!(decision["actor"]["kind"], "system");
+    assert!(decision["checks"].as_array().unwrap().iter().any(|c| c["name"] == "proof_of_address_issued_on"));
+    let card = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(card.status, StatusCode::CREATED);
+
+    let late = app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;
+    assert_eq!((late.status, late.code()), (StatusCode::CONFLICT, "invalid_transition"));
+}
+
+#[tokio::test]
+async fn an_outdated_proof_of_address_is_rejected_and_a_new_one_resubmits() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    upload_all(&app, &id, "2020-01-15").await;
+    app.run_reviews().await;
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(customer["status"], "rejected");
+    assert_eq!(customer["review"]["resubmittable"], true);
+    assert_eq!(customer["review"]["flags"][0]["target"], "document:proof_of_address");
+    assert_eq!(customer["review"]["flags"][0]["code"], "document_outdated");
+    let poa =
+        customer["requirements"].as_array().unwrap().iter().find(|r| r["document"] == "proof_of_address").unwrap();
+    assert_eq!((poa["state"].as_str(), poa["reason"].as_str()), (Some("flagged"), Some("document_outdated")));
+    let refused = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(refused.body["error"]["details"]["status"], "rejected");
+    assert_eq!(refused.body["error"]["details"]["blocked_by"], json!(["document:proof_of_address"]));
+
+    let image = png(1600, 1000, 4096);
+    let again =
+        app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &recent())], Some(("bill.png", &image))).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(
+        (customer["status"].as_str(), customer["review"]["stage"].as_str()),
+        (Some("pending"), Some("automatic"))
+    );
+    app.run_reviews().await;
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(customer["status"], "active");
+    let documents = app.get(&format!("/api/v1/customers/{id}/documents"), &app.operator).await.body;
+    assert_eq!(documents["data"].as_array().unwrap().len(), 3, "superseded uploads are not current");
+}
+
+#[tokio::test]
+async fn pdf_identity_documents_go_to_the_manual_queue_where_a_reviewer_decides() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(5000, b' ');
+    let image = png(1600, 1000, 4096);
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
+    app.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
+    app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &recent())], Some(("bill.png", &image))).await;
+    app.run_reviews().await;
+    let queue = app.get("/api/v1/reviews?stage=manual", &app.reviewer).await;
+    assert_eq!(queue.body["data"][0]["id"], id.as_str());
+    assert_eq!(app.get("/api/v1/reviews", &app.operator).await.status, StatusCode::FORBIDDEN);
+
+    let uri = format!("/api/v1/customers/{id}/review");
+    let no_flags = app.post(&uri, &app.reviewer, &json!({"decision": "reject"})).await;
+    assert_eq!((no_flags.status, no_flags.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
+    let operator = app.post(&uri, &app.operator, &json!({"decision": "approve"})).await;
+    assert_eq!(operator.status, StatusCode::FORBIDDEN);
+    let bad_target = app
+        .post(
+            &uri,
+            &app.reviewer,
+            &json!({"decision": "reject", "flags": [{"target": "field:secret", "code": "field_incorrect"}]}),
+        )
+        .await;
+    assert_eq!(bad_target.status, StatusCode::BAD_REQUEST);
+
+    let rejected = app
+        .post(&uri, &app.reviewer, &json!({"decision": "reject", "flags": [
+            {"target": "document:government_id_front", "code": "document_unreadable", "message": "The photo is blurred."},
+            {"target": "field:individual.personal.full_name", "code": "field_incorrect"}]}))
+        .await;
+    assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
+    assert_eq!(rejected.body["status"], "rejected");
+    assert_eq!(app.post(&uri, &app.reviewer, &json!({"decision": "approve"})).await.code(), "invalid_transition");
+
+    // Correcting only the document keeps the customer rejected until the name is fixed too.
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await;
+    assert_eq!(customer.body["status"], "rejected");
+    let version = customer.body["version"].to_string();
+    let fix = json!({"individual": {"personal": {"full_name": "Ana García López"}}});
+    let fixed = app
+        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
+        .await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
+    assert_eq!(
+        (fixed.body["status"].as_str(), fixed.body["review"]["stage"].as_str()),
+        (Some("pending"), Some("automatic"))
+    );
+}
+
+#[tokio::test]
+async fn a_final_rejection_refuses_resubmission() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(5000, b' ');
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
+    upload_all(&app, &id, &recent()).await;
+    // Re-uploading the front as an image would approve; make it a PDF again to go to a person.
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
+    app.run_reviews().await;
+    let decided = app
+        .post(
+            &format!("/api/v1/customers/{id}/review"),
+            &app.reviewer,
+            &json!({"decision": "reject", "flags": [
+            {"target": "document:government_id_front", "code": "document_altered"}]}),
+        )
+        .await;
+    assert_eq!(decided.body["review"]["resubmittable"], false, "{}", decided.body);
+    let image = png(1600, 1000, 4096);
+    let again = app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;
+    assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "resubmission_not_allowed"));
+}
+
+/// Form fields, the file (name and bytes), and the expected status and code.
+type BadUpload<'a> = (Vec<(&'a str, &'a str)>, Option<(&'a str, Vec<u8>)>, StatusCode, &'a str);
+
+#[tokio::test]
+async fn bad_uploads_get_clear_errors_and_leave_nothing_behind() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let image = png(1600, 1000, 4096);
+    let html = b"<html><script>alert(1)</script></html>".to_vec();
+    let cases: Vec<BadUpload> = vec![
+        (
+            vec![("kind", "government_id_front")],
+            Some(("id.png", html)),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            vec![("kind", "government_id_front")],
+            Some(("id.png", Vec::new())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (vec![("kind", "government_id_front")], None, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (vec![], Some(("id.png", image.clone())), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (
+            vec![("kind", "selfie")],
+            Some(("id.png", image.clone())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            vec![("kind", "passport")],
+            Some(("id.png", image.clone())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            vec![("kind", "proof_of_address")],
+            Some(("bill.png", image.clone())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            vec![("kind", "proof_of_address"), ("issued_on", "yesterday")],
+            Some(("bill.png", image.clone())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            vec![("kind", "government_id_front"), ("colour", "red")],
+            Some(("id.png", image.clone())),
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+        ),
+        (
+            vec![("kind", "government_id_front")],
+            Some(("big.png", png(1600, 1000, 10 * 1024 * 1024 + 1))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+    ];
+    for (fields, file, status, code) in cases {
+        let reply = app.upload(&id, &fields, file.as_ref().map(|(n, b)| (*n, b.as_slice()))).await;
+        assert_eq!((reply.status, reply.code()), (status, code), "{fields:?}: {}", reply.body);
+    }
+    // Truncated multipart body.
+    let (content_type, mut body) = multipart(&[("kind", "government_id_front")], Some(("id.png", &image)));
+    body.truncate(body.len() - 30);
+    let request = Request::post(format!("/api/v1/customers/{id}/documents"))
+        .header("authorization", format!("Bearer {}", app.operator))
+        .header("content-type", content_type)
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(app.raw(request).await.status, StatusCode::BAD_REQUEST);
+    // Not multipart at all.
+    let json_upload =
+        app.post(&format!("/api/v1/customers/{id}/documents"), &app.operator, &json!({"kind": "passport"})).await;
+    assert_eq!(json_upload.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let stored: Vec<_> =
+        std::fs::read_dir(app.dir.path().join("documents")).unwrap().flatten().filter(|e| e.path().is_file()).collect();
+    assert!(stored.is_empty(), "refused uploads left files: {stored:?}");
+    let incoming = std::fs::read_dir(app.dir.path().join("documents/.incoming")).unwrap().count();
+    assert_eq!(incoming, 0, "temporary files left behind");
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(customer["version"], 1, "a refused upload changes nothing");
+}
+
+#[tokio::test]
+async fn downloads_are_safe_and_scoped_to_the_organization() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let image = png(1600, 1000, 4096);
+    let doc = app.upload(&id, &[("kind", "government_id_front")], Some(("../../etc/passwd.png", &image))).await.body;
+    let uri = format!("/api/v1/documents/{}/content", doc["id"].as_str().unwrap());
+    let request =
+        Request::get(&uri).header("authorization", format!("Bearer {}", app.reviewer)).body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert!(!response.headers()["content-disposition"].to_str().unwrap().contains("passwd"));
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+    assert_eq!(bytes.as_ref(), image.as_slice());
+    assert_eq!(app.get(&uri, &app.other_operator).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/api/v1/customers/{id}/documents"), &app.other_operator).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
