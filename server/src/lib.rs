@@ -70,6 +70,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         Ok(0) | Err(_) => {}
         Ok(n) => tracing::warn!(files = n, "removed document files left by an interrupted upload"),
     }
+    if let Ok(n @ 1..) = store.release_abandoned_idempotency().await {
+        tracing::warn!(keys = n, "freed idempotency keys of requests interrupted by the last stop");
+    }
     let review_wake = Arc::new(tokio::sync::Notify::new());
     review::spawn_worker(store.clone(), review_wake.clone());
     let state = http::AppState { store, vault: Arc::new(vault), files, review_wake };

@@ -99,6 +99,17 @@ impl Store {
         Ok(())
     }
 
+    /// Frees every reservation whose request never finished: called at start, when no request
+    /// can be running. Returns how many were freed.
+    pub async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError> {
+        let freed = sqlx::query("DELETE FROM idempotency_keys WHERE status = ?")
+            .bind(IN_PROGRESS)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        Ok(freed)
+    }
+
     /// Frees a reserved key whose request failed inside the server, so it can be retried.
     pub async fn release_idempotency(&self, organization_id: Uuid, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND status = ?")
