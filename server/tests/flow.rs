@@ -39,13 +39,13 @@ fn start(data_dir: &Path) -> Server {
     for line in stdout.by_ref() {
         let line = line.expect("line");
         if let Some(key) = line.trim().strip_prefix("operator") {
-            operator = key.trim().to_owned();
+            key.trim().clone_into(&mut operator);
         }
         if let Some(key) = line.trim().strip_prefix("reviewer") {
-            reviewer = key.trim().to_owned();
+            key.trim().clone_into(&mut reviewer);
         }
         if let Some(rest) = line.strip_prefix("kycard is serving on ") {
-            base = rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').to_owned();
+            rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').clone_into(&mut base);
             break;
         }
     }
