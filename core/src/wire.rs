@@ -384,6 +384,38 @@ pub struct ErrorDetails {
     pub blocked_by: Vec<String>,
 }
 
+/// Body of `POST /session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    /// Sign-in email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// User id.
+    pub id: Uuid,
+    /// Sign-in email.
+    pub email: String,
+    /// What the user may do.
+    pub role: Role,
+    /// The organization's slug.
+    pub organization: String,
+}
+
+/// `POST /session` and `GET /session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Who is signed in.
+    pub user: SessionUser,
+    /// Send back as `X-CSRF-Token` on every unsafe request.
+    pub csrf_token: String,
+}
+
 /// `GET /health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

@@ -111,17 +111,31 @@ pub fn hash_password(password: &str) -> Result<String, AdminError> {
         .map_err(|e| AdminError::Invalid(format!("cannot hash the password: {e}")))
 }
 
-/// `serve --demo`: a `demo` sandbox organization and fresh keys for each role, printed.
+/// `serve --demo`: a `demo` sandbox organization, a user for each role with a fresh password,
+/// and fresh API keys, all printed. Passwords are reset on every demo start.
 pub async fn ensure_demo(store: &Store) -> Result<(), AdminError> {
     let org = match store.organization_by_slug("demo").await? {
         Some(org) => org,
         None => store.create_organization("demo", "Demo program", true).await?,
     };
-    println!("\nDemo organization `demo` (sandbox). Fresh API keys for this run:");
+    println!("\nDemo organization `demo` (sandbox). Sign in to the web app with:");
+    for role in Role::ALL {
+        let email = format!("{}@demo.kycard.test", role.as_str());
+        let password = crate::store::random_password();
+        let hash = hash_password(&password)?;
+        match store.user_login(&email).await? {
+            Some(login) => store.set_password(login.user.id, &hash).await?,
+            None => {
+                store.create_user(org.id, &email, *role, &hash).await?;
+            }
+        }
+        println!("  {:<9} {email:<28} password {password}", role.as_str());
+    }
+    println!("API keys for this run (Authorization: Bearer <key>):");
     for role in Role::ALL {
         let key = store.create_api_key(org.id, *role).await?;
         println!("  {:<9} {}", role.as_str(), key.secret);
     }
-    println!("  try: curl -H 'Authorization: Bearer <operator key>' http://<addr>/api/v1/customers\n");
+    println!();
     Ok(())
 }

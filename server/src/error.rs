@@ -23,6 +23,15 @@ pub enum AppError {
     /// The caller's role may not do this.
     #[error("Your role does not allow this action.")]
     Forbidden,
+    /// A cookie-authenticated change without the matching `X-CSRF-Token`.
+    #[error("Send the `csrf_token` of your session in the `X-CSRF-Token` header.")]
+    CsrfFailed,
+    /// Too many attempts.
+    #[error("Too many attempts; try again in {retry_after_seconds} seconds.")]
+    RateLimited {
+        /// When to try again.
+        retry_after_seconds: u64,
+    },
     /// No such resource in the caller's organization, or no such route.
     #[error("The requested resource does not exist.")]
     NotFound,
@@ -73,6 +82,8 @@ impl AppError {
             Self::MalformedRequest(_) => (StatusCode::BAD_REQUEST, "malformed_request"),
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::CsrfFailed => (StatusCode::FORBIDDEN, "csrf_failed"),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
@@ -137,6 +148,9 @@ impl IntoResponse for AppError {
         let mut response = (status, Json(self.body())).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Self::RateLimited { retry_after_seconds } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
         }
         response
     }

@@ -75,7 +75,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     }
     let review_wake = Arc::new(tokio::sync::Notify::new());
     review::spawn_worker(store.clone(), review_wake.clone());
-    let state = http::AppState { store, vault: Arc::new(vault), files, review_wake };
+    let state = http::AppState { store, vault: Arc::new(vault), files, review_wake, sign_in_limiter: Arc::default() };
     let app = http::router(state, &http::WebApp::new(args.web_dir));
     tracing::info!(%local, "kycard listening");
     println!("kycard is serving on http://{local}/ (API docs of the contract: shared/API.md)");

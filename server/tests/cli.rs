@@ -98,8 +98,12 @@ async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
     let mut base = None;
     for line in lines.by_ref() {
         let line = line.expect("line");
-        if let Some(key) = line.trim().strip_prefix("operator") {
-            operator = Some(key.trim().to_owned());
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let [role, key] = words.as_slice()
+            && *role == "operator"
+            && key.starts_with("kyc_")
+        {
+            operator = Some((*key).to_owned());
         }
         if let Some(rest) = line.strip_prefix("kycard is serving on ") {
             base = rest.split_whitespace().next().map(|u| u.trim_end_matches('/').to_owned());

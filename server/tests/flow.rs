@@ -38,11 +38,10 @@ fn start(data_dir: &Path) -> Server {
     let (mut operator, mut reviewer, mut base) = (String::new(), String::new(), String::new());
     for line in stdout.by_ref() {
         let line = line.expect("line");
-        if let Some(key) = line.trim().strip_prefix("operator") {
-            key.trim().clone_into(&mut operator);
-        }
-        if let Some(key) = line.trim().strip_prefix("reviewer") {
-            key.trim().clone_into(&mut reviewer);
+        match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["operator", key] if key.starts_with("kyc_") => (*key).clone_into(&mut operator),
+            ["reviewer", key] if key.starts_with("kyc_") => (*key).clone_into(&mut reviewer),
+            _ => {}
         }
         if let Some(rest) = line.strip_prefix("kycard is serving on ") {
             rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').clone_into(&mut base);

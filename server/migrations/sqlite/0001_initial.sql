@@ -124,3 +124,12 @@ CREATE TABLE review_jobs (
     organization_id  TEXT NOT NULL REFERENCES organizations(id),
     enqueued_at      TEXT NOT NULL
 );
+
+-- Browser sessions: only the SHA-256 of the cookie value is stored.
+CREATE TABLE sessions (
+    token_sha256  TEXT PRIMARY KEY,
+    user_id       TEXT NOT NULL REFERENCES users(id),
+    csrf_token    TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL
+);

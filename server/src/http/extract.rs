@@ -66,22 +66,55 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "kycard_session";
+/// The readable cookie holding the CSRF token.
+pub const CSRF_COOKIE: &str = "kycard_csrf";
+
+/// A cookie's value from the `Cookie` header.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Credentials: an API key in `Authorization: Bearer`, or else a session cookie, in which
+/// case unsafe methods must carry `X-CSRF-Token`.
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(AppError::Unauthenticated);
-        };
-        let key = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            .ok_or(AppError::Unauthenticated)?;
-        state.store.caller_for_api_key(key).await?.ok_or(AppError::Unauthenticated)
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let key = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or(AppError::Unauthenticated)?;
+            return state.store.caller_for_api_key(key).await?.ok_or(AppError::Unauthenticated);
+        }
+        let token = cookie(parts, SESSION_COOKIE).filter(|t| t.len() <= 200).ok_or(AppError::Unauthenticated)?;
+        let session = state.store.session(token).await?.ok_or(AppError::Unauthenticated)?;
+        if !parts.method.is_safe() {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+                return Err(AppError::CsrfFailed);
+            }
+        }
+        Ok(session.caller)
     }
+}
+
+/// Compares secrets without leaking, through timing, how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Refuses callers whose role does not cover `needed`.

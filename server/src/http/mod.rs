@@ -8,8 +8,10 @@ mod extract;
 mod health;
 mod idempotent;
 mod reviews;
+mod session;
 mod web_app;
 
+pub use session::SignInLimiter;
 pub use web_app::WebApp;
 
 use crate::card_vault::CardVault;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub files: crate::uploads::DocumentFiles,
     /// Wakes the automatic review worker.
     pub review_wake: Arc<tokio::sync::Notify>,
+    /// Slows password guessing.
+    pub sign_in_limiter: Arc<SignInLimiter>,
 }
 
 /// The content security policy: only our own scripts, plus `'wasm-unsafe-eval'` so the
@@ -83,6 +87,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .merge(cards::routes())
         .merge(documents::routes())
         .merge(reviews::routes())
+        .merge(session::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -54,6 +54,17 @@ pub(crate) fn random_hex(n: usize) -> String {
     hex::encode(bytes)
 }
 
+/// A random password for demo users: 16 characters from an unambiguous alphabet.
+///
+/// # Panics
+/// When the operating system has no random source, which no supported platform lacks.
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect()
+}
+
 fn parse_role(raw: &str) -> Result<Role, StoreError> {
     Role::parse(raw).ok_or(StoreError::Corrupt("role"))
 }

@@ -10,12 +10,14 @@ mod credentials;
 mod customers;
 mod documents;
 mod idempotency;
+mod sessions;
 
 pub use cards::{CardRecord, NewCard};
-pub use credentials::{Caller, NewApiKey, Organization};
+pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
 pub use documents::{DocumentRecord, DocumentVerdict};
 pub use idempotency::{IdempotencyOutcome, StoredResponse};
+pub use sessions::{SESSION_HOURS, Session, UserLogin};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;

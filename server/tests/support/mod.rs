@@ -58,7 +58,13 @@ impl TestApp {
         let vault = CardVault::open(&dir.path().join("card.key"), true).expect("vault");
         let files = kycard_server::uploads::DocumentFiles::new(dir.path()).expect("files");
         let review_wake = Arc::new(tokio::sync::Notify::new());
-        let state = AppState { store: store.clone(), vault: Arc::new(vault), files, review_wake };
+        let state = AppState {
+            store: store.clone(),
+            vault: Arc::new(vault),
+            files,
+            review_wake,
+            sign_in_limiter: Arc::default(),
+        };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
         Self { dir, store, router, org: org.id, operator, reviewer, admin, other_operator }
     }

@@ -1,0 +1,119 @@
+//! `/session`: browser sign-in with an `HttpOnly; SameSite=Strict` cookie, and sign-out.
+
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::extract::{ApiJson, CSRF_COOKIE, SESSION_COOKIE, cookie};
+use crate::store::{Caller, SESSION_HOURS};
+use argon2::PasswordVerifier;
+use argon2::password_hash::PasswordHash;
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use kycard_core::contact::Email;
+use kycard_core::wire::SignInRequest;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/session", post(sign_in).get(current).delete(sign_out))
+}
+
+/// Failed sign-ins allowed per email within [`WINDOW`].
+const MAX_FAILURES: u32 = 5;
+const WINDOW: Duration = Duration::from_mins(15);
+
+/// Counts failed sign-ins per email, so passwords cannot be guessed at speed.
+#[derive(Debug, Default)]
+pub struct SignInLimiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl SignInLimiter {
+    fn check(&self, email: &str) -> Result<(), AppError> {
+        let failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match failures.get(email) {
+            Some((count, since)) if *count >= MAX_FAILURES && since.elapsed() < WINDOW => Err(AppError::RateLimited {
+                retry_after_seconds: WINDOW.saturating_sub(since.elapsed()).as_secs().max(1),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn failed(&self, email: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        failures.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        let entry = failures.entry(email.to_owned()).or_insert((0, Instant::now()));
+        entry.0 += 1;
+    }
+
+    fn succeeded(&self, email: &str) {
+        self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(email);
+    }
+}
+
+fn secure(headers: &HeaderMap) -> &'static str {
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p == "https");
+    if https { "; Secure" } else { "" }
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> Result<Response, AppError> {
+    let wrong = || AppError::Unauthenticated;
+    let email = Email::try_from(request.email.as_str()).map_err(|_| wrong())?;
+    state.sign_in_limiter.check(email.as_str())?;
+    let login = state.store.user_login(email.as_str()).await?;
+    let verified = login.as_ref().is_some_and(|login| {
+        PasswordHash::new(&login.password_hash)
+            .is_ok_and(|hash| argon2::Argon2::default().verify_password(request.password.as_bytes(), &hash).is_ok())
+    });
+    let Some(login) = login.filter(|_| verified) else {
+        state.sign_in_limiter.failed(email.as_str());
+        return Err(wrong());
+    };
+    state.sign_in_limiter.succeeded(email.as_str());
+    let (token, info) = state.store.create_session(&login).await?;
+    let max_age = SESSION_HOURS * 3600;
+    let secure = secure(&headers);
+    let session_cookie =
+        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    let csrf_cookie = format!("{CSRF_COOKIE}={}; SameSite=Strict; Path=/; Max-Age={max_age}{secure}", info.csrf_token);
+    let mut response = (StatusCode::CREATED, Json(info)).into_response();
+    for value in [session_cookie, csrf_cookie] {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, HeaderValue::from_str(&value).map_err(|_| AppError::Internal)?);
+    }
+    tracing::info!(user_id = %login.user.id, "signed in");
+    Ok(response)
+}
+
+async fn current(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> Result<Json<kycard_core::wire::SessionInfo>, AppError> {
+    let token = cookie(&parts, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+    let session = state.store.session(token).await?.ok_or(AppError::Unauthenticated)?;
+    Ok(Json(kycard_core::wire::SessionInfo { user: session.user, csrf_token: session.csrf_token }))
+}
+
+/// Signing out is a change: the caller extractor requires the CSRF token for cookies.
+async fn sign_out(State(state): State<AppState>, _caller: Caller, parts: Parts) -> Result<Response, AppError> {
+    if let Some(token) = cookie(&parts, SESSION_COOKIE) {
+        state.store.delete_session(token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    for name in [SESSION_COOKIE, CSRF_COOKIE] {
+        let value = format!("{name}=; Path=/; Max-Age=0; SameSite=Strict");
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, HeaderValue::from_str(&value).map_err(|_| AppError::Internal)?);
+    }
+    Ok(response)
+}

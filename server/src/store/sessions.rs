@@ -1,0 +1,124 @@
+//! Users' sign-in and browser sessions.
+
+use super::credentials::{key_digest, random_hex};
+use super::{Caller, Store, StoreError, now, parse_id, parse_time};
+use chrono::Duration;
+use kycard_core::wire::{Actor, ActorKind, Role, SessionInfo, SessionUser};
+use sqlx::Row;
+use uuid::Uuid;
+
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A user as sign-in needs it.
+#[derive(Debug, Clone)]
+pub struct UserLogin {
+    /// The user.
+    pub user: SessionUser,
+    /// Organization id.
+    pub organization_id: Uuid,
+    /// Whether the organization is a sandbox.
+    pub sandbox: bool,
+    /// argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// A live session resolved from its cookie.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Who, for authorization.
+    pub caller: Caller,
+    /// The user.
+    pub user: SessionUser,
+    /// The token unsafe requests must echo.
+    pub csrf_token: String,
+}
+
+impl Store {
+    /// A user by sign-in email (case-insensitive on the domain, as stored normalised).
+    pub async fn user_login(&self, email: &str) -> Result<Option<UserLogin>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.role, u.password_hash, o.id AS org_id, o.slug, o.sandbox FROM users u \
+             JOIN organizations o ON o.id = u.organization_id WHERE u.email = ?",
+        )
+        .bind(email)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(UserLogin {
+                user: SessionUser {
+                    id: parse_id(r.get("id"), "users")?,
+                    email: r.get("email"),
+                    role: Role::parse(r.get("role")).ok_or(StoreError::Corrupt("users"))?,
+                    organization: r.get("slug"),
+                },
+                organization_id: parse_id(r.get("org_id"), "users")?,
+                sandbox: r.get("sandbox"),
+                password_hash: r.get("password_hash"),
+            })
+        })
+        .transpose()
+    }
+
+    /// Replaces a user's password hash (the demo set-up prints a fresh password each start).
+    pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(user_id.to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a session; returns the cookie value (shown once) and the session.
+    pub async fn create_session(&self, login: &UserLogin) -> Result<(String, SessionInfo), StoreError> {
+        let token = random_hex(32);
+        let csrf_token = random_hex(16);
+        let at = now();
+        sqlx::query(
+            "INSERT INTO sessions (token_sha256, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(key_digest(&token))
+        .bind(login.user.id.to_string())
+        .bind(&csrf_token)
+        .bind(at.to_rfc3339())
+        .bind((at + Duration::hours(SESSION_HOURS)).to_rfc3339())
+        .execute(self.pool())
+        .await?;
+        Ok((token, SessionInfo { user: login.user.clone(), csrf_token }))
+    }
+
+    /// The live session of a cookie value, if any.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.csrf_token, s.expires_at, u.id, u.email, u.role, o.id AS org_id, o.slug, o.sandbox \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id \
+             WHERE s.token_sha256 = ?",
+        )
+        .bind(key_digest(token))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        if parse_time(r.get("expires_at"), "sessions")? <= now() {
+            return Ok(None);
+        }
+        let user_id = parse_id(r.get("id"), "sessions")?;
+        let role = Role::parse(r.get("role")).ok_or(StoreError::Corrupt("users"))?;
+        Ok(Some(Session {
+            caller: Caller {
+                organization_id: parse_id(r.get("org_id"), "sessions")?,
+                sandbox: r.get("sandbox"),
+                role,
+                actor: Actor { kind: ActorKind::User, id: Some(user_id) },
+            },
+            user: SessionUser { id: user_id, email: r.get("email"), role, organization: r.get("slug") },
+            csrf_token: r.get("csrf_token"),
+        }))
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?").bind(key_digest(token)).execute(self.pool()).await?;
+        Ok(())
+    }
+}
