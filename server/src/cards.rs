@@ -66,7 +66,7 @@ fn refused(refusal: &CardRefusal) -> AppError {
 pub async fn change_card(store: &Store, caller: &Caller, card_id: Uuid, action: CardAction) -> Result<Card, AppError> {
     let card = store.card(caller.organization_id, card_id).await?.ok_or(AppError::NotFound)?.card;
     let next = card.status.apply(action).map_err(|e| AppError::conflict("invalid_transition", e.to_string()))?;
-    if !store.set_card_status(caller.organization_id, card_id, card.status, next).await? {
+    if !store.set_card_status(caller.organization_id, &card, next, &caller.actor).await? {
         return Err(AppError::conflict("invalid_transition", "The card changed meanwhile; reload it and try again."));
     }
     Ok(Card { status: next, ..card })

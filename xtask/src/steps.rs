@@ -244,10 +244,12 @@ pub fn test(root: &Path) -> Result<(), Error> {
     }
 }
 
-/// `cargo xtask bench`: criterion for core's validation.
+/// `cargo xtask bench`: criterion for core's validation, then the HTTP load benchmark.
 pub fn bench(root: &Path) -> Result<(), Error> {
     heading("bench: validating full profiles (criterion)");
-    run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))
+    run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))?;
+    heading("bench: HTTP load on loopback (64 connections) against a raw SQLite insert");
+    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "load"]))
 }
 
 #[cfg(test)]

@@ -64,7 +64,9 @@ CREATE TABLE customer_history (
     from_state   TEXT,
     to_state     TEXT,
     reason       TEXT,
-    checks       TEXT
+    checks       TEXT,
+    -- The card concerned, for card events.
+    card_id      TEXT
 );
 CREATE INDEX customer_history_by_customer ON customer_history (customer_id, seq);
 

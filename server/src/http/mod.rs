@@ -4,6 +4,7 @@
 mod cards;
 mod customers;
 mod documents;
+mod events;
 mod extract;
 mod health;
 mod idempotent;
@@ -88,6 +89,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .merge(documents::routes())
         .merge(reviews::routes())
         .merge(session::routes())
+        .merge(events::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

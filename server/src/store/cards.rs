@@ -97,8 +97,8 @@ impl Store {
             return Ok(None);
         }
         sqlx::query(
-            "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, to_state) \
-             VALUES (?, ?, ?, ?, 'card.issued', ?)",
+            "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, to_state, card_id) \
+             VALUES (?, ?, ?, ?, 'card.issued', 'active', ?)",
         )
         .bind(card.customer_id.to_string())
         .bind(at.to_rfc3339())
@@ -136,25 +136,45 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    /// Moves a card from `from` to `to`; false when its status was no longer `from`.
+    /// Moves a card from `from` to `to` with its history line; false when its status was no
+    /// longer `from`.
     pub async fn set_card_status(
         &self,
         organization_id: Uuid,
-        id: Uuid,
-        from: CardStatus,
+        card: &Card,
         to: CardStatus,
+        actor: &kycard_core::wire::Actor,
     ) -> Result<bool, StoreError> {
+        let at = now();
+        let mut tx = self.pool().begin().await?;
         let changed = sqlx::query(
             "UPDATE cards SET status = ?, updated_at = ? WHERE id = ? AND organization_id = ? AND status = ?",
         )
         .bind(to.as_str())
-        .bind(now().to_rfc3339())
-        .bind(id.to_string())
+        .bind(at.to_rfc3339())
+        .bind(card.id.to_string())
         .bind(organization_id.to_string())
-        .bind(from.as_str())
-        .execute(self.pool())
+        .bind(card.status.as_str())
+        .execute(&mut *tx)
         .await?
         .rows_affected();
-        Ok(changed == 1)
+        if changed != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, from_state, to_state, card_id) \
+             VALUES (?, ?, ?, ?, 'card.status_changed', ?, ?, ?)",
+        )
+        .bind(card.customer_id.to_string())
+        .bind(at.to_rfc3339())
+        .bind(actor.kind.as_str())
+        .bind(actor.id.map(|id| id.to_string()))
+        .bind(card.status.as_str())
+        .bind(to.as_str())
+        .bind(card.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

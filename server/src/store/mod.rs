@@ -9,6 +9,7 @@ mod cards;
 mod credentials;
 mod customers;
 mod documents;
+mod events;
 mod idempotency;
 mod sessions;
 
@@ -16,6 +17,7 @@ pub use cards::{CardRecord, NewCard};
 pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
 pub use documents::{DocumentRecord, DocumentVerdict};
+pub use events::LoggedChange;
 pub use idempotency::{IdempotencyOutcome, StoredResponse};
 pub use sessions::{SESSION_HOURS, Session, UserLogin};
 

@@ -1,0 +1,90 @@
+//! `GET /events`: Server-Sent Events of the caller's organization, resumable with
+//! `Last-Event-ID`. The payload is the customer or card as the API returns it when the event
+//! is sent (so a client always sees current state).
+
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::store::{Caller, LoggedChange, Store};
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use futures_util::Stream;
+use serde_json::json;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/events", get(events))
+}
+
+/// How often an idle stream looks for new changes.
+const POLL: Duration = Duration::from_millis(250);
+/// Changes read per query.
+const BATCH: u32 = 100;
+
+async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let start = match headers.get("last-event-id") {
+        Some(value) => {
+            value.to_str().ok().and_then(|v| v.trim().parse::<i64>().ok()).filter(|n| *n >= 0).ok_or_else(|| {
+                AppError::MalformedRequest("`Last-Event-ID` must be the `id` of an event you received.".to_owned())
+            })?
+        }
+        None => state.store.latest_change(caller.organization_id).await?,
+    };
+    let store = state.store.clone();
+    let org = caller.organization_id;
+    let stream =
+        futures_util::stream::unfold((store, start, VecDeque::new()), move |(store, mut last, mut queue)| async move {
+            loop {
+                if let Some(change) = queue.pop_front() {
+                    let change: LoggedChange = change;
+                    last = change.seq;
+                    if let Some(event) = to_event(&store, org, &change).await {
+                        return Some((Ok(event), (store, last, queue)));
+                    }
+                    continue;
+                }
+                match store.changes_after(org, last, BATCH).await {
+                    Ok(changes) if !changes.is_empty() => queue.extend(changes),
+                    Ok(_) => tokio::time::sleep(POLL).await,
+                    Err(error) => {
+                        tracing::error!(%error, "event stream cannot read changes");
+                        tokio::time::sleep(POLL * 4).await;
+                    }
+                }
+            }
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+fn status_of(state: Option<&str>) -> Option<&str> {
+    state.and_then(|s| s.split('/').next())
+}
+
+/// The API event for a logged change; `None` when it has no public form.
+async fn to_event(store: &Store, org: Uuid, change: &LoggedChange) -> Option<Event> {
+    let (kind, data) = if let Some(card_id) = change.card_id {
+        let card = store.card(org, card_id).await.ok()??.card;
+        let kind = if change.event == "card.issued" { "card.issued" } else { "card.status_changed" };
+        (kind, serde_json::to_value(card).ok()?)
+    } else {
+        let customer = store.customer(org, change.customer_id).await.ok()??.to_wire();
+        let kind = match change.event.as_str() {
+            "customer.created" => "customer.created",
+            _ if status_of(change.from.as_deref()) != status_of(change.to.as_deref()) => "customer.status_changed",
+            e if e.starts_with("document.") || e.starts_with("review.") => "customer.requirements_changed",
+            _ => "customer.updated",
+        };
+        (kind, serde_json::to_value(customer).ok()?)
+    };
+    let body = json!({"id": change.seq.to_string(), "type": kind, "created_at": change.at, "data": data});
+    Some(Event::default().id(change.seq.to_string()).event(kind).data(body.to_string()))
+}
