@@ -30,6 +30,7 @@ choice_enum! {
 }
 
 /// One problem with one field.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// Dotted path of the field in the request body, e.g. `individual.personal.date_of_birth`.

@@ -88,9 +88,11 @@ impl std::fmt::Display for FlagTarget {
 }
 
 /// One thing to correct.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flag {
-    /// What is wrong.
+    /// What is wrong: `document:<kind>` or `field:<path>`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "document:proof_of_address"))]
     pub target: FlagTarget,
     /// Why, from the catalogue.
     pub code: FlagCode,

@@ -18,6 +18,7 @@ use uuid::Uuid;
 /// Body of `POST /customers` and `PATCH /customers/{id}`; also the editable part of a customer.
 ///
 /// On `PATCH`, an absent field keeps its value and an empty optional text clears it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerData {
@@ -33,6 +34,7 @@ pub struct CustomerData {
 }
 
 /// Contact details, always required.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactData {
@@ -45,6 +47,7 @@ pub struct ContactData {
 }
 
 /// What the individual card program requires.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndividualData {
@@ -60,6 +63,7 @@ pub struct IndividualData {
 }
 
 /// Personal details.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonalData {
@@ -68,9 +72,11 @@ pub struct PersonalData {
     pub full_name: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub date_of_birth: Option<String>,
     /// One of [`crate::person::Gender`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::person::Gender>))]
     pub gender: Option<String>,
     /// Residential address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +84,7 @@ pub struct PersonalData {
 }
 
 /// A residential address.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddressData {
@@ -102,11 +109,13 @@ pub struct AddressData {
 }
 
 /// The identity document.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficialIdData {
     /// One of [`crate::official_id::IdType`].
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::official_id::IdType>))]
     pub id_type: Option<String>,
     /// Document number as printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,28 +125,35 @@ pub struct OfficialIdData {
     pub issuing_country: Option<String>,
     /// `YYYY-MM-DD`, the last day the document is valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub expires_on: Option<String>,
 }
 
 /// Financial information.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FinancialData {
     /// One of [`crate::financial::Occupation`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::financial::Occupation>))]
     pub occupation: Option<String>,
     /// One of [`crate::financial::SalaryRange`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::financial::SalaryRange>))]
     pub annual_salary_range: Option<String>,
     /// One of [`crate::financial::AccountPurpose`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::financial::AccountPurpose>))]
     pub account_purpose: Option<String>,
     /// One of [`crate::financial::MonthlyVolume`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::financial::MonthlyVolume>))]
     pub expected_monthly_volume: Option<String>,
 }
 
 /// A customer as the API returns it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
     /// A `UUIDv7`.
@@ -167,6 +183,7 @@ pub struct Customer {
 }
 
 /// One required document and its state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requirement {
     /// Which document.
@@ -182,6 +199,7 @@ pub struct Requirement {
 }
 
 /// The review part of a customer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewSummary {
     /// Where the review stands.
@@ -195,6 +213,7 @@ pub struct ReviewSummary {
 }
 
 /// An uploaded document as the API returns it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// A `UUIDv7`.
@@ -217,6 +236,7 @@ pub struct Document {
 }
 
 /// Body of `POST /customers/{id}/cards`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssueCardRequest {
@@ -226,6 +246,7 @@ pub struct IssueCardRequest {
 }
 
 /// A card as the API returns it: never the full number.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     /// A `UUIDv7`.
@@ -258,6 +279,7 @@ choice_enum! {
 }
 
 /// Body of `POST /customers/{id}/review`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewDecisionRequest {
@@ -294,6 +316,7 @@ choice_enum! {
 }
 
 /// Who did something.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// System, user or API key.
@@ -304,6 +327,7 @@ pub struct Actor {
 }
 
 /// One rule an automatic review measured.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     /// Stable rule name, e.g. `proof_of_address_age_days`.
@@ -319,6 +343,7 @@ pub struct Check {
 }
 
 /// One entry of `GET /customers/{id}/history`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// When.
@@ -342,6 +367,7 @@ pub struct HistoryEntry {
 }
 
 /// `{"data": [...], "next_cursor": ...}`: every list endpoint.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
     /// The items.
@@ -352,6 +378,7 @@ pub struct Page<T> {
 }
 
 /// Every error response: `{"error": {...}}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorResponse {
     /// The error.
@@ -359,6 +386,7 @@ pub struct ErrorResponse {
 }
 
 /// The inside of an error response.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `validation_failed`.
@@ -374,6 +402,7 @@ pub struct ErrorBody {
 }
 
 /// Structured reasons attached to some errors.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ErrorDetails {
     /// The customer's status, for `customer_not_active`.
@@ -385,6 +414,7 @@ pub struct ErrorDetails {
 }
 
 /// Body of `POST /session`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
@@ -395,6 +425,7 @@ pub struct SignInRequest {
 }
 
 /// The signed-in user.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
     /// User id.
@@ -408,6 +439,7 @@ pub struct SessionUser {
 }
 
 /// `POST /session` and `GET /session`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     /// Who is signed in.
@@ -417,6 +449,7 @@ pub struct SessionInfo {
 }
 
 /// `GET /health`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
     /// `ok` when the server can serve requests.

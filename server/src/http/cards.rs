@@ -12,6 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kycard_core::card::CardAction;
+use kycard_core::wire::ErrorResponse;
 use kycard_core::wire::{Card, IssueCardRequest, Page, Role};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -23,7 +24,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/cards/{id}/cancel", post(cancel))
 }
 
-async fn issue(
+#[utoipa::path(post, path = "/api/v1/customers/{id}/cards", tag = "cards", request_body = IssueCardRequest, params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)), responses((status = 201, description = "Issued; only last4 of the number", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "customer_not_active (with details) or individual_cards_not_enabled", body = ErrorResponse)))]
+pub(super) async fn issue(
     State(state): State<AppState>,
     caller: Caller,
     PathId(customer_id): PathId,
@@ -40,7 +42,8 @@ async fn issue(
     .await
 }
 
-async fn list(
+#[utoipa::path(get, path = "/api/v1/customers/{id}/cards", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "The customer's cards", body = Page<Card>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     PathId(customer_id): PathId,
@@ -50,7 +53,12 @@ async fn list(
     Ok(Json(Page { data: cards.into_iter().map(|c| c.card).collect(), next_cursor: None }))
 }
 
-async fn read(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Json<Card>, AppError> {
+#[utoipa::path(get, path = "/api/v1/cards/{id}", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "The card", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+pub(super) async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Json<Card>, AppError> {
     let card = state.store.card(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(card.card))
 }
@@ -62,14 +70,29 @@ async fn change(state: &AppState, caller: &Caller, id: uuid::Uuid, action: CardA
     Ok(Json(card))
 }
 
-async fn freeze(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Json<Card>, AppError> {
+#[utoipa::path(post, path = "/api/v1/cards/{id}/freeze", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "Frozen", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
+pub(super) async fn freeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Json<Card>, AppError> {
     change(&state, &caller, id, CardAction::Freeze).await
 }
 
-async fn unfreeze(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Json<Card>, AppError> {
+#[utoipa::path(post, path = "/api/v1/cards/{id}/unfreeze", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "Active again", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
+pub(super) async fn unfreeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Json<Card>, AppError> {
     change(&state, &caller, id, CardAction::Unfreeze).await
 }
 
-async fn cancel(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Json<Card>, AppError> {
+#[utoipa::path(post, path = "/api/v1/cards/{id}/cancel", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "Canceled for good", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Json<Card>, AppError> {
     change(&state, &caller, id, CardAction::Cancel).await
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kycard_core::status::CustomerStatus;
+use kycard_core::wire::ErrorResponse;
 use kycard_core::wire::{Customer, CustomerData, Page, Role};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -29,7 +30,8 @@ fn with_etag(status: StatusCode, customer: &Customer) -> Response {
     (status, [(header::ETAG, etag)], Json(customer)).into_response()
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerData, params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same request")), responses((status = 201, description = "Created", body = Customer), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 409, description = "Idempotency key reused", body = ErrorResponse), (status = 422, description = "Invalid fields, all listed", body = ErrorResponse)))]
+pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     IdempotencyKey(key): IdempotencyKey,
@@ -48,7 +50,7 @@ async fn create(
 /// Query of `GET /customers`, as text so every problem gets a clear message.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(super) struct ListQuery {
     status: Option<String>,
     q: Option<String>,
     limit: Option<String>,
@@ -82,7 +84,8 @@ fn list_filter(query: ListQuery) -> Result<ListFilter, AppError> {
     Ok(ListFilter { status, query: query_text, limit, before })
 }
 
-async fn list(
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(("status" = Option<String>, Query, description = "pending, active or rejected"), ("q" = Option<String>, Query, description = "Part of the name or email"), ("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), responses((status = 200, description = "Newest first", body = Page<Customer>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
@@ -93,12 +96,18 @@ async fn list(
     Ok(Json(Page { data: records.iter().map(CustomerRecord::to_wire).collect(), next_cursor }))
 }
 
-async fn read(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), responses((status = 200, description = "The customer; ETag holds the version", body = Customer), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+pub(super) async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Response, AppError> {
     let record = state.store.customer(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     Ok(with_etag(StatusCode::OK, &record.to_wire()))
 }
 
-async fn patch(
+#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", request_body = CustomerData, params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The version read, e.g. \"3\"")), responses((status = 200, description = "Updated", body = Customer), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "State forbids it", body = ErrorResponse), (status = 412, description = "Version mismatch", body = ErrorResponse), (status = 422, description = "Invalid fields", body = ErrorResponse), (status = 428, description = "If-Match missing", body = ErrorResponse)))]
+pub(super) async fn patch(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kycard_core::documents::MAX_DOCUMENT_BYTES;
+use kycard_core::wire::ErrorResponse;
 use kycard_core::wire::{Document, Page, Role};
 
 /// Multipart overhead allowed beyond the largest file.
@@ -23,7 +24,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/documents/{id}/content", get(content))
 }
 
-async fn upload(
+#[utoipa::path(post, path = "/api/v1/customers/{id}/documents", tag = "documents", params(("id" = Uuid, Path)), request_body(content_type = "multipart/form-data", description = "Fields `kind`, `file` and, for a proof of address, `issued_on` (YYYY-MM-DD). JPEG, PNG, WebP or PDF, recognised from the bytes; at most 10 MiB."), responses((status = 201, description = "Stored", body = Document), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "State forbids uploads", body = ErrorResponse), (status = 413, description = "Over 10 MiB", body = ErrorResponse), (status = 415, description = "Not an accepted file type", body = ErrorResponse), (status = 422, description = "Missing or invalid fields", body = ErrorResponse)))]
+pub(super) async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     PathId(customer_id): PathId,
@@ -38,7 +40,8 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(document.to_wire())))
 }
 
-async fn list(
+#[utoipa::path(get, path = "/api/v1/customers/{id}/documents", tag = "documents", params(("id" = Uuid, Path)), responses((status = 200, description = "Current documents", body = Page<Document>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     PathId(customer_id): PathId,
@@ -48,7 +51,12 @@ async fn list(
     Ok(Json(Page { data: documents.iter().map(DocumentRecord::to_wire).collect(), next_cursor: None }))
 }
 
-async fn content(State(state): State<AppState>, caller: Caller, PathId(id): PathId) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/api/v1/documents/{id}/content", tag = "documents", params(("id" = Uuid, Path)), responses((status = 200, description = "The bytes, as an attachment"), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+pub(super) async fn content(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Response, AppError> {
     let document = state.store.document(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(state.files.path(id)).await.map_err(|error| {
         tracing::error!(document_id = %id, %error, "document file missing");

@@ -11,6 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures_util::Stream;
+use kycard_core::wire::ErrorResponse;
 use serde_json::json;
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -26,7 +27,8 @@ const POLL: Duration = Duration::from_millis(250);
 /// Changes read per query.
 const BATCH: u32 = 100;
 
-async fn events(
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")), responses((status = 200, description = "text/event-stream of {id, type, created_at, data}", content_type = "text/event-stream"), (status = 401, description = "No or bad credentials", body = ErrorResponse)))]
+pub(super) async fn events(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,

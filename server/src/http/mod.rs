@@ -8,6 +8,7 @@ mod events;
 mod extract;
 mod health;
 mod idempotent;
+pub mod openapi;
 mod reviews;
 mod session;
 mod web_app;
@@ -54,6 +55,11 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The policy of the API docs pages: as strict, except that Swagger UI may set inline styles.
+pub const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// Largest JSON body.
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 /// Longest a request may run.
@@ -96,11 +102,21 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .layer(middleware::from_fn(time_limit))
         .with_state(state);
     let request_id = HeaderName::from_static("x-request-id");
+    // Swagger UI sets inline styles from its script; only its pages allow that.
+    let docs = Router::from(
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+            .url("/api/v1/openapi.json", <openapi::ApiDoc as utoipa::OpenApi>::openapi()),
+    )
+    .layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
+    ));
     Router::new()
+        .merge(docs)
         .nest("/api/v1", api)
         .fallback_service(web.service())
         .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))

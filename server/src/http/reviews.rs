@@ -8,6 +8,7 @@ use crate::store::{Caller, CustomerRecord};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use kycard_core::wire::ErrorResponse;
 use kycard_core::wire::{Customer, HistoryEntry, Page, ReviewDecisionRequest, Role};
 use serde::Deserialize;
 
@@ -23,11 +24,12 @@ const QUEUE_LIMIT: u32 = 100;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct QueueQuery {
+pub(super) struct QueueQuery {
     stage: Option<String>,
 }
 
-async fn queue(
+#[utoipa::path(get, path = "/api/v1/reviews", tag = "reviews", params(("stage" = Option<String>, Query, description = "manual")), responses((status = 200, description = "Customers waiting for a reviewer, oldest first", body = Page<Customer>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse)))]
+pub(super) async fn queue(
     State(state): State<AppState>,
     caller: Caller,
     crate::http::extract::ApiQuery(query): crate::http::extract::ApiQuery<QueueQuery>,
@@ -40,7 +42,8 @@ async fn queue(
     Ok(Json(Page { data: records.iter().map(CustomerRecord::to_wire).collect(), next_cursor: None }))
 }
 
-async fn decide(
+#[utoipa::path(post, path = "/api/v1/customers/{id}/review", tag = "reviews", request_body = ReviewDecisionRequest, params(("id" = Uuid, Path)), responses((status = 200, description = "Decided", body = Customer), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "Not in manual review", body = ErrorResponse), (status = 422, description = "A rejection needs flags", body = ErrorResponse)))]
+pub(super) async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
@@ -52,7 +55,8 @@ async fn decide(
     Ok(Json(record.to_wire()))
 }
 
-async fn history(
+#[utoipa::path(get, path = "/api/v1/customers/{id}/history", tag = "reviews", params(("id" = Uuid, Path)), responses((status = 200, description = "Every change, oldest first", body = Page<HistoryEntry>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+pub(super) async fn history(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,

@@ -14,6 +14,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use kycard_core::contact::Email;
 use kycard_core::wire::SignInRequest;
+use kycard_core::wire::{ErrorResponse, SessionInfo};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -60,7 +61,8 @@ fn secure(headers: &HeaderMap) -> &'static str {
     if https { "; Secure" } else { "" }
 }
 
-async fn sign_in(
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignInRequest, responses((status = 201, description = "Signed in; sets the session and CSRF cookies", body = SessionInfo), (status = 401, description = "Wrong email or password", body = ErrorResponse), (status = 429, description = "Too many attempts", body = ErrorResponse)))]
+pub(super) async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
@@ -94,7 +96,8 @@ async fn sign_in(
     Ok(response)
 }
 
-async fn current(
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, description = "The signed-in user", body = SessionInfo), (status = 401, description = "Not signed in", body = ErrorResponse)))]
+pub(super) async fn current(
     State(state): State<AppState>,
     parts: Parts,
 ) -> Result<Json<kycard_core::wire::SessionInfo>, AppError> {
@@ -103,8 +106,13 @@ async fn current(
     Ok(Json(kycard_core::wire::SessionInfo { user: session.user, csrf_token: session.csrf_token }))
 }
 
-/// Signing out is a change: the caller extractor requires the CSRF token for cookies.
-async fn sign_out(State(state): State<AppState>, _caller: Caller, parts: Parts) -> Result<Response, AppError> {
+/// Signs out. Like every change made with a session cookie, it needs `X-CSRF-Token`.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = ErrorResponse), (status = 403, description = "csrf_failed", body = ErrorResponse)))]
+pub(super) async fn sign_out(
+    State(state): State<AppState>,
+    _caller: Caller,
+    parts: Parts,
+) -> Result<Response, AppError> {
     if let Some(token) = cookie(&parts, SESSION_COOKIE) {
         state.store.delete_session(token).await?;
     }
