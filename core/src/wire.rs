@@ -448,6 +448,23 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
+/// One event of `GET /events` (and of webhook deliveries): `data` is the customer or card
+/// object as the API returns it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiEvent<T> {
+    /// Position in the organization's event log; send back as `Last-Event-ID` to resume.
+    pub id: String,
+    /// `customer.created`, `customer.status_changed`, `customer.requirements_changed`,
+    /// `customer.updated`, `card.issued` or `card.status_changed`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When the change committed.
+    pub created_at: DateTime<Utc>,
+    /// The object.
+    pub data: T,
+}
+
 /// `GET /health`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

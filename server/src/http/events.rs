@@ -11,8 +11,8 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures_util::Stream;
+use kycard_core::wire::ApiEvent;
 use kycard_core::wire::ErrorResponse;
-use serde_json::json;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -87,6 +87,6 @@ async fn to_event(store: &Store, org: Uuid, change: &LoggedChange) -> Option<Eve
         };
         (kind, serde_json::to_value(customer).ok()?)
     };
-    let body = json!({"id": change.seq.to_string(), "type": kind, "created_at": change.at, "data": data});
-    Some(Event::default().id(change.seq.to_string()).event(kind).data(body.to_string()))
+    let body = ApiEvent { id: change.seq.to_string(), event_type: kind.to_owned(), created_at: change.at, data };
+    Some(Event::default().id(change.seq.to_string()).event(kind).data(serde_json::to_string(&body).ok()?))
 }

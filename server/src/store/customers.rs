@@ -308,20 +308,26 @@ impl Store {
         .await?;
         let more = rows.len() > filter.limit as usize;
         let mut records = rows.iter().take(filter.limit as usize).map(from_row).collect::<Result<Vec<_>, _>>()?;
+        self.attach_documents(organization_id, &mut records).await?;
+        Ok((records, more))
+    }
+}
+
+impl Store {
+    /// Fills in the current documents of several customers with one query.
+    async fn attach_documents(&self, organization_id: Uuid, records: &mut [CustomerRecord]) -> Result<(), StoreError> {
         let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
         let documents = self.current_documents_of(organization_id, &ids).await?;
-        for record in &mut records {
+        for record in records {
             record.documents = documents
                 .iter()
                 .filter(|d| d.customer_id == record.id)
                 .map(super::documents::DocumentRecord::current)
                 .collect();
         }
-        Ok((records, more))
+        Ok(())
     }
-}
 
-impl Store {
     /// Customers waiting for a reviewer, oldest first.
     pub async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError> {
         let rows = sqlx::query(
@@ -334,15 +340,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
-        let documents = self.current_documents_of(organization_id, &ids).await?;
-        for record in &mut records {
-            record.documents = documents
-                .iter()
-                .filter(|d| d.customer_id == record.id)
-                .map(super::documents::DocumentRecord::current)
-                .collect();
-        }
+        self.attach_documents(organization_id, &mut records).await?;
         Ok(records)
     }
 
