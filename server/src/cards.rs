@@ -2,7 +2,7 @@
 
 use crate::card_vault::CardVault;
 use crate::error::AppError;
-use crate::store::{Caller, NewCard, Store, now};
+use crate::store::{Caller, Completion, NewCard, Store, StoredResponse, now};
 use chrono::Datelike;
 use kycard_core::card::{CardAction, CardIssue, CardType};
 use kycard_core::status::{CardRefusal, card_eligibility};
@@ -21,6 +21,7 @@ pub async fn issue_card(
     caller: &Caller,
     customer_id: Uuid,
     card_type: CardType,
+    idempotency_key: Option<String>,
 ) -> Result<Card, AppError> {
     for _ in 0..ATTEMPTS {
         let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
@@ -45,8 +46,17 @@ pub async fn issue_card(
             exp_month: today.month(),
             exp_year: today.year() + VALID_YEARS,
             cardholder_name: name.unwrap_or_default(),
+            created_at: now(),
         };
-        if let Some(stored) = store.insert_card(caller.organization_id, &card, &caller.actor).await? {
+        // The response a retry with the same key replays, committed with the card itself.
+        let completion = idempotency_key.clone().map(|key| Completion {
+            organization_id: caller.organization_id,
+            key,
+            response: StoredResponse { status: 201, body: serde_json::to_string(&card.to_wire()).unwrap_or_default() },
+        });
+        if let Some(stored) =
+            store.insert_card(caller.organization_id, &card, &caller.actor, completion.as_ref()).await?
+        {
             tracing::info!(card_id = %stored.card.id, customer_id = %customer_id, "card issued");
             return Ok(stored.card);
         }

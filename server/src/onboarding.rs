@@ -2,7 +2,7 @@
 //! module applies its answers to stored records.
 
 use crate::error::AppError;
-use crate::store::{Caller, CustomerRecord, HistoryLine, Store, now};
+use crate::store::{Caller, Completion, CustomerRecord, HistoryLine, Store, StoredResponse, now};
 use kycard_core::customer::{ValidCustomer, apply_patch, validate_customer};
 use kycard_core::documents::{all_submitted, required_documents, requirements};
 use kycard_core::status::{CustomerState, ReviewEvent, TransitionError};
@@ -14,8 +14,14 @@ fn today() -> chrono::NaiveDate {
     now().date_naive()
 }
 
-/// Validates and stores a new customer.
-pub async fn create_customer(store: &Store, caller: &Caller, data: &CustomerData) -> Result<CustomerRecord, AppError> {
+/// Validates and stores a new customer; with an idempotency key, its response is recorded in
+/// the same transaction.
+pub async fn create_customer(
+    store: &Store,
+    caller: &Caller,
+    data: &CustomerData,
+    idempotency_key: Option<String>,
+) -> Result<CustomerRecord, AppError> {
     let valid = validate_customer(data, today())?;
     let at = now();
     let state = valid.individual.as_ref().map(|_| CustomerState::INITIAL);
@@ -31,11 +37,17 @@ pub async fn create_customer(store: &Store, caller: &Caller, data: &CustomerData
         flags: Vec::new(),
         documents: Vec::new(),
     };
+    let completion = idempotency_key.map(|key| Completion {
+        organization_id: caller.organization_id,
+        key,
+        response: StoredResponse { status: 201, body: serde_json::to_string(&record.to_wire()).unwrap_or_default() },
+    });
     store
         .insert_customer(
             caller.organization_id,
             &record,
             &HistoryLine::change(caller.actor.clone(), "customer.created", None, state),
+            completion.as_ref(),
         )
         .await?;
     Ok(record)

@@ -35,8 +35,9 @@ pub(super) async fn issue(
     require(&caller, Role::Operator)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/customers/{customer_id}/cards");
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), || async {
-        let card = cards::issue_card(&state.store, &state.vault, &caller, customer_id, request.card_type).await?;
+    let (store, vault, who) = (&state.store, &state.vault, &caller);
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), |key| async move {
+        let card = cards::issue_card(store, vault, who, customer_id, request.card_type, key).await?;
         Ok(Success::json(StatusCode::CREATED, &card))
     })
     .await

@@ -33,6 +33,10 @@ fn respond(status: StatusCode, body: String) -> Response {
 
 /// Runs `work` once per (organization, key); replays its stored result for the same request
 /// and refuses the key for a different one. Server-side failures free the key for a retry.
+///
+/// `work` receives the key so it can record its response in the transaction of its change
+/// ([`crate::store::Completion`]); the response is recorded here again after it returns, which
+/// covers refusals that change nothing.
 pub async fn run<F, Fut>(
     state: &AppState,
     caller: &Caller,
@@ -41,11 +45,11 @@ pub async fn run<F, Fut>(
     work: F,
 ) -> Result<Response, AppError>
 where
-    F: FnOnce() -> Fut,
+    F: FnOnce(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<Success, AppError>>,
 {
     let Some(key) = key else {
-        return work().await.map(|s| respond(s.status, s.body));
+        return work(None).await.map(|s| respond(s.status, s.body));
     };
     let (method, path, body) = request;
     let fingerprint = hex::encode(Sha256::digest(format!("{method} {path}\n{body}").as_bytes()));
@@ -75,7 +79,7 @@ where
             }
         }
     }
-    let outcome = work().await;
+    let outcome = work(Some(key.clone())).await;
     let stored = match &outcome {
         Ok(success) => Some(StoredResponse { status: success.status.as_u16(), body: success.body.clone() }),
         Err(error) if error.status_and_code().0.is_client_error() => Some(StoredResponse {

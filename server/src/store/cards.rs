@@ -30,6 +30,25 @@ pub struct NewCard {
     pub exp_year: i32,
     /// Printed name.
     pub cardholder_name: String,
+    /// When it is issued.
+    pub created_at: DateTime<Utc>,
+}
+
+impl NewCard {
+    /// The API view of the card once stored (it is issued `active`).
+    pub fn to_wire(&self) -> Card {
+        Card {
+            id: self.id,
+            customer_id: self.customer_id,
+            card_type: self.card_type,
+            status: CardStatus::Active,
+            last4: self.last4.clone(),
+            exp_month: self.exp_month,
+            exp_year: self.exp_year,
+            cardholder_name: self.cardholder_name.clone(),
+            created_at: self.created_at,
+        }
+    }
 }
 
 /// A stored card (without its number).
@@ -66,8 +85,9 @@ impl Store {
         organization_id: Uuid,
         card: &NewCard,
         actor: &kycard_core::wire::Actor,
+        completion: Option<&super::Completion>,
     ) -> Result<Option<CardRecord>, StoreError> {
-        let at: DateTime<Utc> = now();
+        let at = card.created_at;
         let mut tx = self.pool().begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO cards (id, organization_id, customer_id, type, status, last4, number_encrypted, exp_month, \
@@ -107,6 +127,9 @@ impl Store {
         .bind(card.id.to_string())
         .execute(&mut *tx)
         .await?;
+        if let Some(completion) = completion {
+            super::idempotency::complete_in(&mut tx, completion).await?;
+        }
         tx.commit().await?;
         self.card(organization_id, card.id).await
     }

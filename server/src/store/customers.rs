@@ -215,6 +215,7 @@ impl Store {
         organization_id: Uuid,
         record: &CustomerRecord,
         history: &HistoryLine,
+        completion: Option<&super::Completion>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
@@ -239,6 +240,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         write_history(&mut tx, record.id, record.created_at, history).await?;
+        if let Some(completion) = completion {
+            super::idempotency::complete_in(&mut tx, completion).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

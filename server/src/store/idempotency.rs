@@ -31,6 +31,33 @@ pub enum IdempotencyOutcome {
     InProgress,
 }
 
+/// The response of an idempotent request, written in the same transaction as its change, so
+/// that a change is never committed without the answer a retry must replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// The caller's organization.
+    pub organization_id: Uuid,
+    /// The key.
+    pub key: String,
+    /// The response.
+    pub response: StoredResponse,
+}
+
+/// Records `completion` inside a transaction.
+pub(super) async fn complete_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    completion: &Completion,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE idempotency_keys SET status = ?, body = ? WHERE organization_id = ? AND key = ?")
+        .bind(i64::from(completion.response.status))
+        .bind(&completion.response.body)
+        .bind(completion.organization_id.to_string())
+        .bind(&completion.key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Status stored while the first request runs.
 const IN_PROGRESS: i64 = 0;
 

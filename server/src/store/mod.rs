@@ -18,7 +18,7 @@ pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
 pub use documents::{DocumentRecord, DocumentVerdict};
 pub use events::LoggedChange;
-pub use idempotency::{IdempotencyOutcome, StoredResponse};
+pub use idempotency::{Completion, IdempotencyOutcome, StoredResponse};
 pub use sessions::{SESSION_HOURS, Session, UserLogin};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
