@@ -7,7 +7,7 @@ use kycard_core::automatic_review::{ReviewInput, automatic_review};
 use kycard_core::customer::validate_customer;
 use kycard_core::documents::{RequirementState, risk_level};
 use kycard_core::review::{Flag, FlagTarget};
-use kycard_core::status::{CustomerState, ManualOutcome, ReviewEvent, ReviewStage};
+use kycard_core::status::{AutomaticOutcome, CustomerState, ManualOutcome, ReviewEvent, ReviewStage};
 use kycard_core::wire::{Actor, ActorKind, Decision, ReviewDecisionRequest};
 use kycard_core::{FieldError, FieldErrorCode};
 use std::sync::Arc;
@@ -66,6 +66,20 @@ pub async fn run_job(store: &Store, organization_id: Uuid, customer_id: Uuid) ->
         risk: risk_level(&individual.financial),
         documents: &facts,
     });
+    let mut result = result;
+    if store.organization_is_sandbox(organization_id).await?
+        && let Some(forced) = customer.data.contact.as_ref().and_then(|c| c.email.as_deref()).and_then(sandbox_outcome)
+    {
+        result.checks.push(kycard_core::wire::Check {
+            name: "sandbox_magic_value".to_owned(),
+            passed: true,
+            value: format!("{forced:?}"),
+            threshold: "sandbox email tag".to_owned(),
+            message: "A sandbox magic value forced this outcome.".to_owned(),
+        });
+        result.flags = simulated_flags(forced);
+        result.outcome = forced;
+    }
     let system = Actor { kind: ActorKind::System, id: None };
     let event = ReviewEvent::AutomaticDecision(result.outcome);
     let stored = decide(
@@ -132,6 +146,85 @@ async fn decide(
         ..HistoryLine::change(actor.clone(), event_name, customer.state, next.state)
     };
     Ok(store.store_review_decision(organization_id, customer.version, &next, &verdicts, &history, checks).await?)
+}
+
+/// Sandbox magic values: the email tag `+review_approve`, `+review_reject` or
+/// `+review_manual` (e.g. `ana+review_reject@example.com`) forces the automatic review's outcome
+/// in sandbox organizations. Documented in the README.
+pub fn sandbox_outcome(email: &str) -> Option<AutomaticOutcome> {
+    let local = email.split('@').next()?;
+    let (_, tag) = local.rsplit_once('+')?;
+    match tag {
+        "review_approve" => Some(AutomaticOutcome::Approve),
+        "review_reject" => Some(AutomaticOutcome::Reject { is_final: false }),
+        "review_manual" => Some(AutomaticOutcome::Refer),
+        _ => None,
+    }
+}
+
+/// The flags of a simulated rejection: the full name, so a correction resubmits.
+fn simulated_flags(outcome: AutomaticOutcome) -> Vec<Flag> {
+    match outcome {
+        AutomaticOutcome::Reject { .. } => vec![Flag {
+            message: "Simulated rejection (sandbox): correct the name and resubmit.".to_owned(),
+            ..Flag::new(
+                FlagTarget::Field(kycard_core::paths::FULL_NAME.to_owned()),
+                kycard_core::review::FlagCode::FieldIncorrect,
+            )
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// `POST /simulate/customers/{id}/review` (sandbox only): decides a pending customer now.
+/// A customer still awaiting documents is treated as if they had all arrived.
+pub async fn simulate(
+    store: &Store,
+    caller: &Caller,
+    customer_id: Uuid,
+    outcome: AutomaticOutcome,
+) -> Result<CustomerRecord, AppError> {
+    if !caller.sandbox {
+        return Err(AppError::NotFound);
+    }
+    let mut customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
+    if customer.state == Some(CustomerState::AwaitingDocuments) {
+        customer = crate::onboarding::apply_event(
+            store,
+            caller.organization_id,
+            &caller.actor,
+            customer_id,
+            ReviewEvent::Submitted { complete: true },
+        )
+        .await?;
+    }
+    let event = match (customer.state, outcome) {
+        (Some(CustomerState::ManualReview), AutomaticOutcome::Approve) => {
+            ReviewEvent::ManualDecision(ManualOutcome::Approve)
+        }
+        (Some(CustomerState::ManualReview), AutomaticOutcome::Reject { is_final }) => {
+            ReviewEvent::ManualDecision(ManualOutcome::Reject { is_final })
+        }
+        _ => ReviewEvent::AutomaticDecision(outcome),
+    };
+    let documents = store.current_documents(caller.organization_id, customer_id).await?;
+    let flags = simulated_flags(outcome);
+    if !decide(
+        store,
+        caller.organization_id,
+        &customer,
+        &documents,
+        event,
+        &flags,
+        &caller.actor,
+        "review.simulated",
+        &[],
+    )
+    .await?
+    {
+        return Err(AppError::conflict("customer_changed", "The customer changed meanwhile; try again."));
+    }
+    store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)
 }
 
 /// A reviewer's decision on a customer in manual review.

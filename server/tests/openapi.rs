@@ -20,6 +20,7 @@ const OPERATIONS: &[&str] = &[
     "get /api/v1/reviews",
     "post /api/v1/customers/{id}/review",
     "get /api/v1/customers/{id}/history",
+    "post /api/v1/simulate/customers/{id}/review",
     "get /api/v1/customers/{id}/cards",
     "post /api/v1/customers/{id}/cards",
     "get /api/v1/cards/{id}",

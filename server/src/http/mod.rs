@@ -94,6 +94,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .merge(cards::routes())
         .merge(documents::routes())
         .merge(reviews::routes())
+        .merge(reviews::sandbox_routes())
         .merge(session::routes())
         .merge(events::routes())
         .fallback(|| async { AppError::NotFound })

@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         health::health,
         customers::create, customers::list, customers::read, customers::patch,
         documents::upload, documents::list, documents::content,
-        reviews::queue, reviews::decide, reviews::history,
+        reviews::queue, reviews::decide, reviews::history, reviews::simulate,
         cards::issue, cards::list, cards::read, cards::freeze, cards::unfreeze, cards::cancel,
         session::sign_in, session::current, session::sign_out,
         events::events,

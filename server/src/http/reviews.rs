@@ -64,3 +64,45 @@ pub(super) async fn history(
     let entries = state.store.history(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(Page { data: entries, next_cursor: None }))
 }
+
+/// Body of `POST /simulate/customers/{id}/review`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SimulateRequest {
+    /// `approve`, `reject` or `manual`.
+    outcome: SimulatedOutcome,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum SimulatedOutcome {
+    Approve,
+    Reject,
+    Manual,
+}
+
+pub(super) fn sandbox_routes() -> Router<AppState> {
+    Router::new().route("/simulate/customers/{id}/review", post(simulate))
+}
+
+#[utoipa::path(post, path = "/api/v1/simulate/customers/{id}/review", tag = "sandbox", request_body = SimulateRequest,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, description = "Decided (sandbox organizations only)", body = Customer),
+              (status = 404, description = "No such customer, or not a sandbox organization", body = kycard_core::wire::ErrorResponse),
+              (status = 409, description = "The customer is not pending", body = kycard_core::wire::ErrorResponse)))]
+pub(super) async fn simulate(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+    ApiJson(request): ApiJson<SimulateRequest>,
+) -> Result<Json<Customer>, AppError> {
+    require(&caller, Role::Operator)?;
+    let outcome = match request.outcome {
+        SimulatedOutcome::Approve => kycard_core::status::AutomaticOutcome::Approve,
+        SimulatedOutcome::Reject => kycard_core::status::AutomaticOutcome::Reject { is_final: false },
+        SimulatedOutcome::Manual => kycard_core::status::AutomaticOutcome::Refer,
+    };
+    let record = review::simulate(&state.store, &caller, id, outcome).await?;
+    state.review_wake.notify_one();
+    Ok(Json(record.to_wire()))
+}

@@ -106,6 +106,15 @@ impl Store {
         .transpose()
     }
 
+    /// Whether an organization is a sandbox.
+    pub async fn organization_is_sandbox(&self, organization_id: Uuid) -> Result<bool, StoreError> {
+        let row: Option<(bool,)> = sqlx::query_as("SELECT sandbox FROM organizations WHERE id = ?")
+            .bind(organization_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some_and(|(sandbox,)| sandbox))
+    }
+
     /// Makes a new API key for an organization.
     pub async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError> {
         let id = Uuid::now_v7();
