@@ -78,7 +78,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let state = http::AppState { store, vault: Arc::new(vault), files, review_wake, sign_in_limiter: Arc::default() };
     let app = http::router(state, &http::WebApp::new(args.web_dir));
     tracing::info!(%local, "kycard listening");
-    println!("kycard is serving on http://{local}/ (API docs of the contract: shared/API.md)");
+    println!("kycard is serving on http://{local}/ (API docs: http://{local}/api/docs/)");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("kycard stopped");
     Ok(())
