@@ -1,25 +1,14 @@
 // The new-customer page checks contact details in the browser with kycard-core: messages
 // appear without any request to the server.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser, openPage, screenshot, startServer } from "./support.mjs";
+import { test } from "node:test";
+import { openPage, screenshot, useServerAndBrowser } from "./support.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useServerAndBrowser();
 
 test("a bad email shows core's message with no request to the server", async () => {
-  const { page, context, problems } = await openPage(browser);
-  await page.goto(server.base + "/");
+  const { page, context, problems } = await openPage(app.browser);
+  await page.goto(app.server.base + "/");
   const email = page.getByLabel("Email");
   await email.waitFor();
   await screenshot(page, "new-customer-empty");
@@ -53,8 +42,8 @@ test("a bad email shows core's message with no request to the server", async () 
 });
 
 test("the form is usable at 375 px wide", async () => {
-  const { page, context, problems } = await openPage(browser, { viewport: { width: 375, height: 740 } });
-  await page.goto(server.base + "/");
+  const { page, context, problems } = await openPage(app.browser, { viewport: { width: 375, height: 740 } });
+  await page.goto(app.server.base + "/");
   await page.getByLabel("Email").waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);

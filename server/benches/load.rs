@@ -42,27 +42,24 @@ fn stats(mut latencies: Vec<Duration>, elapsed: Duration) -> Stats {
     }
 }
 
-/// Runs `make_request` from `CONNECTIONS` workers for `DURATION`; every answer must be `expect`.
-async fn load<F, Fut>(make_request: F, expect: u16) -> Stats
+/// Runs `operation(worker, n)` from `CONNECTIONS` concurrent workers for `DURATION`, timing
+/// each call.
+async fn drive<F, Fut>(operation: F) -> Stats
 where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send,
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
 {
-    let make_request = Arc::new(make_request);
+    let operation = Arc::new(operation);
     let started = Instant::now();
     let workers: Vec<_> = (0..CONNECTIONS)
         .map(|worker| {
-            let make_request = make_request.clone();
+            let operation = operation.clone();
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
-                let mut n = 0;
                 while started.elapsed() < DURATION {
                     let t = Instant::now();
-                    let response = make_request(worker * 1_000_000 + n).await.expect("request");
-                    assert_eq!(response.status().as_u16(), expect, "unexpected status");
-                    let _ = response.bytes().await;
+                    operation(worker, latencies.len()).await;
                     latencies.push(t.elapsed());
-                    n += 1;
                 }
                 latencies
             })
@@ -75,6 +72,25 @@ where
     stats(all, started.elapsed())
 }
 
+/// HTTP requests made by `make_request`; every answer must have status `expect`.
+async fn load<F, Fut>(make_request: F, expect: u16) -> Stats
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send,
+{
+    let make_request = Arc::new(make_request);
+    drive(move |_, _| {
+        let make_request = make_request.clone();
+        async move {
+            let response = make_request().await.expect("request");
+            assert_eq!(response.status().as_u16(), expect, "unexpected status");
+            let _ = response.bytes().await;
+        }
+    })
+    .await
+}
+
+/// The durable-write baseline: one-row insert transactions with kycard's `SQLite` settings.
 async fn raw_insert_baseline(dir: &std::path::Path) -> Stats {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
     let options = SqliteConnectOptions::new()
@@ -85,36 +101,20 @@ async fn raw_insert_baseline(dir: &std::path::Path) -> Stats {
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.expect("baseline db");
     sqlx::query("CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT NOT NULL)").execute(&pool).await.expect("table");
-    let pool = Arc::new(pool);
-    let started = Instant::now();
-    let workers: Vec<_> = (0..CONNECTIONS)
-        .map(|worker| {
-            let pool = pool.clone();
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut n = 0;
-                while started.elapsed() < DURATION {
-                    let t = Instant::now();
-                    let mut tx = pool.begin().await.expect("begin");
-                    sqlx::query("INSERT INTO t (id, body) VALUES (?, ?)")
-                        .bind(format!("{worker}-{n}"))
-                        .bind("x".repeat(600))
-                        .execute(&mut *tx)
-                        .await
-                        .expect("insert");
-                    tx.commit().await.expect("commit");
-                    latencies.push(t.elapsed());
-                    n += 1;
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for worker in workers {
-        all.extend(worker.await.expect("worker"));
-    }
-    stats(all, started.elapsed())
+    drive(move |worker, n| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = pool.begin().await.expect("begin");
+            sqlx::query("INSERT INTO t (id, body) VALUES (?, ?)")
+                .bind(format!("{worker}-{n}"))
+                .bind("x".repeat(600))
+                .execute(&mut *tx)
+                .await
+                .expect("insert");
+            tx.commit().await.expect("commit");
+        }
+    })
+    .await
 }
 
 fn print(name: &str, s: &Stats) {
@@ -167,13 +167,13 @@ async fn main() {
 
     println!("load: {CONNECTIONS} connections, {} s per scenario, loopback only\n", DURATION.as_secs());
     let (h, b) = (http.clone(), base.clone());
-    let health = load(move |_| h.get(format!("{b}/api/v1/health")).send(), 200).await;
+    let health = load(move || h.get(format!("{b}/api/v1/health")).send(), 200).await;
     print("GET /health", &health);
     let (h, b, k) = (http.clone(), base.clone(), key.clone());
-    let get = load(move |_| h.get(format!("{b}/api/v1/customers/{id}")).bearer_auth(&k).send(), 200).await;
+    let get = load(move || h.get(format!("{b}/api/v1/customers/{id}")).bearer_auth(&k).send(), 200).await;
     print("GET /customers/{id}", &get);
     let (h, b, k) = (http.clone(), base.clone(), key.clone());
-    let post = load(move |_| h.post(format!("{b}/api/v1/customers")).bearer_auth(&k).json(&customer).send(), 201).await;
+    let post = load(move || h.post(format!("{b}/api/v1/customers")).bearer_auth(&k).json(&customer).send(), 201).await;
     print("POST /customers", &post);
     let raw = raw_insert_baseline(dir.path()).await;
     print("raw SQLite insert (FULL)", &raw);

@@ -114,8 +114,9 @@ async fn upload(http: &reqwest::Client, server: &Server, id: &str, kind: &str) -
         .expect("upload")
 }
 
-async fn customer(http: &reqwest::Client, server: &Server, id: &str) -> Value {
-    http.get(format!("{}/api/v1/customers/{id}", server.base))
+/// `GET /api/v1{path}` as the reviewer (who may read everything), parsed.
+async fn get_json(http: &reqwest::Client, server: &Server, path: &str) -> Value {
+    http.get(format!("{}/api/v1{path}", server.base))
         .bearer_auth(&server.reviewer)
         .send()
         .await
@@ -123,6 +124,22 @@ async fn customer(http: &reqwest::Client, server: &Server, id: &str) -> Value {
         .json()
         .await
         .expect("json")
+}
+
+async fn customer(http: &reqwest::Client, server: &Server, id: &str) -> Value {
+    get_json(http, server, &format!("/customers/{id}")).await
+}
+
+/// `POST /customers/{id}/cards` as the operator, with an optional idempotency key.
+fn issue_card(http: &reqwest::Client, server: &Server, id: &str, key: Option<String>) -> reqwest::RequestBuilder {
+    let request = http
+        .post(format!("{}/api/v1/customers/{id}/cards", server.base))
+        .bearer_auth(&server.operator)
+        .json(&json!({"type": "virtual"}));
+    match key {
+        Some(key) => request.header("idempotency-key", key),
+        None => request,
+    }
 }
 
 #[tokio::test]
@@ -166,16 +183,7 @@ async fn full_onboarding_over_tcp_with_logs_free_of_personal_data() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(status, "active");
-    let card: Value = http
-        .post(format!("{}/api/v1/customers/{id}/cards", server.base))
-        .bearer_auth(&server.operator)
-        .json(&json!({"type": "virtual"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let card: Value = issue_card(&http, &server, &id, None).send().await.unwrap().json().await.unwrap();
     let last4 = card["last4"].as_str().expect("card issued").to_owned();
 
     let log = server.stop();
@@ -231,63 +239,25 @@ async fn a_kill_during_an_upload_or_card_issue_leaves_consistent_state() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let requests: Vec<_> = (0..20)
-        .map(|i| {
-            http.post(format!("{}/api/v1/customers/{id}/cards", server.base))
-                .bearer_auth(&server.operator)
-                .header("idempotency-key", format!("kill-test-{i}"))
-                .json(&json!({"type": "virtual"}))
-                .send()
-        })
-        .collect();
+    let requests: Vec<_> =
+        (0..20).map(|i| issue_card(&http, &server, &id, Some(format!("kill-test-{i}"))).send()).collect();
     let racing = tokio::spawn(futures_util::future::join_all(requests));
     tokio::time::sleep(Duration::from_millis(15)).await;
     server.kill();
     let _ = racing.await;
 
     let server = start(dir.path());
-    let cards: Value = http
-        .get(format!("{}/api/v1/customers/{id}/cards", server.base))
-        .bearer_auth(&server.operator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let history: Value = http
-        .get(format!("{}/api/v1/customers/{id}/history", server.base))
-        .bearer_auth(&server.operator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cards = get_json(&http, &server, &format!("/customers/{id}/cards")).await;
+    let history = get_json(&http, &server, &format!("/customers/{id}/history")).await;
     let issued_lines = history["data"].as_array().unwrap().iter().filter(|e| e["event"] == "card.issued").count();
     assert_eq!(cards["data"].as_array().unwrap().len(), issued_lines, "every stored card has its history line");
     // Retrying every key after the restart gives exactly one card per key: a card committed
     // before the kill is replayed, one that was not is issued now; no reservation is stuck.
     for i in 0..20 {
-        let retry = http
-            .post(format!("{}/api/v1/customers/{id}/cards", server.base))
-            .bearer_auth(&server.operator)
-            .header("idempotency-key", format!("kill-test-{i}"))
-            .json(&json!({"type": "virtual"}))
-            .send()
-            .await
-            .unwrap();
+        let retry = issue_card(&http, &server, &id, Some(format!("kill-test-{i}"))).send().await.unwrap();
         assert_eq!(retry.status(), 201, "key {i}");
     }
-    let cards: Value = http
-        .get(format!("{}/api/v1/customers/{id}/cards", server.base))
-        .bearer_auth(&server.operator)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cards = get_json(&http, &server, &format!("/customers/{id}/cards")).await;
     assert_eq!(cards["data"].as_array().unwrap().len(), 20, "one card per idempotency key");
     server.stop();
 }
