@@ -3,8 +3,8 @@
 
 use crate::error::AppError;
 use crate::store::{Caller, Completion, CustomerRecord, HistoryLine, Store, StoredResponse, now};
-use kycard_core::customer::{ValidCustomer, apply_patch, validate_customer};
-use kycard_core::documents::{all_submitted, required_documents, requirements};
+use kycard_core::customer::{apply_patch, validate_customer};
+use kycard_core::documents::required_documents;
 use kycard_core::status::{CustomerState, ReviewEvent, TransitionError};
 use kycard_core::wire::CustomerData;
 use uuid::Uuid;
@@ -75,15 +75,16 @@ pub async fn update_customer(
     next.data = CustomerData::from(&valid);
     next.version = current.version + 1;
     next.updated_at = now();
-    let program_data_changed = next.data.individual != current.data.individual;
-    let (state, event) = next_state(&current, &valid, program_data_changed)?;
     if let Some(individual) = &valid.individual {
         next.required_documents = required_documents(individual);
     }
-    if program_data_changed && state != current.state {
-        // A resubmission clears the field flags it answered.
+    let program_data_changed = next.data.individual != current.data.individual;
+    // Changed data answers the field flags of a rejection, whatever else is still flagged.
+    let answers_flags = next.data != current.data && !next.flagged_fields().is_empty();
+    if answers_flags {
         next.flags.retain(|f| matches!(f.target, kycard_core::review::FlagTarget::Document(_)));
     }
+    let (state, event) = next_state(current.state, &next, program_data_changed || answers_flags)?;
     next.state = state;
     let history = HistoryLine::change(caller.actor.clone(), event, current.state, state);
     if store.update_customer(caller.organization_id, expected_version, &next, &history).await? {
@@ -94,18 +95,19 @@ pub async fn update_customer(
     }
 }
 
+/// Enrolment starts the onboarding; a resubmission goes through core's status machine with
+/// the same readiness rule as an upload ([`CustomerRecord::ready_for_review`]).
 fn next_state(
-    current: &CustomerRecord,
-    valid: &ValidCustomer,
-    program_data_changed: bool,
+    current: Option<CustomerState>,
+    next: &CustomerRecord,
+    resubmitted: bool,
 ) -> Result<(Option<CustomerState>, &'static str), AppError> {
-    match (current.state, &valid.individual) {
-        (None, Some(_)) => Ok((Some(CustomerState::INITIAL), "customer.enrolled")),
-        (Some(state), Some(individual)) if program_data_changed => {
-            let checklist = requirements(&required_documents(individual), &current.documents);
-            let complete = all_submitted(&checklist);
-            let next = state.apply(ReviewEvent::Submitted { complete }).map_err(transition_error)?;
-            Ok((Some(next), "customer.resubmitted"))
+    match (current, next.data.individual.is_some()) {
+        (None, true) => Ok((Some(CustomerState::INITIAL), "customer.enrolled")),
+        (Some(state), true) if resubmitted => {
+            let after =
+                state.apply(ReviewEvent::Submitted { complete: next.ready_for_review() }).map_err(transition_error)?;
+            Ok((Some(after), "customer.resubmitted"))
         }
         (state, _) => Ok((state, "customer.updated")),
     }

@@ -7,8 +7,7 @@ use crate::store::{Caller, CustomerRecord, DocumentRecord, HistoryLine, Store, n
 use axum::extract::Multipart;
 use kycard_core::automatic_review::image_dimensions;
 use kycard_core::documents::{
-    ContentType, CurrentDocument, DocumentKind, MAX_DOCUMENT_BYTES, RequirementState, all_submitted, requirements,
-    sniff_content_type,
+    ContentType, CurrentDocument, DocumentKind, MAX_DOCUMENT_BYTES, RequirementState, sniff_content_type,
 };
 use kycard_core::review::FlagTarget;
 use kycard_core::status::{CustomerState, ReviewEvent};
@@ -285,9 +284,9 @@ fn after_upload(
     next.documents.retain(|d| d.kind != document.kind);
     next.documents.push(CurrentDocument { kind: document.kind, state: RequirementState::Uploaded, flag: None });
     next.flags.retain(|f| f.target != FlagTarget::Document(document.kind));
-    let complete =
-        all_submitted(&requirements(&next.required_documents, &next.documents)) && next.flagged_fields().is_empty();
-    let after = state.apply(ReviewEvent::Submitted { complete }).map_err(crate::onboarding::transition_error)?;
+    let after = state
+        .apply(ReviewEvent::Submitted { complete: next.ready_for_review() })
+        .map_err(crate::onboarding::transition_error)?;
     next.state = Some(after);
     next.version += 1;
     next.updated_at = now();

@@ -281,3 +281,38 @@ async fn downloads_are_safe_and_scoped_to_the_organization() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn correcting_the_field_before_the_document_still_resubmits() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(5000, b' ');
+    let image = png(1600, 1000, 4096);
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
+    app.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
+    app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &recent())], Some(("bill.png", &image))).await;
+    app.run_reviews().await;
+    let rejected = app
+        .post(
+            &format!("/api/v1/customers/{id}/review"),
+            &app.reviewer,
+            &json!({"decision": "reject", "flags": [
+            {"target": "document:government_id_front", "code": "document_unreadable"},
+            {"target": "field:individual.personal.full_name", "code": "field_incorrect"}]}),
+        )
+        .await;
+    let version = rejected.body["version"].to_string();
+    let fix = json!({"individual": {"personal": {"full_name": "Ana García López"}}});
+    let fixed = app
+        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
+        .await;
+    assert_eq!(fixed.body["status"], "rejected", "the document is still flagged: {}", fixed.body);
+    assert_eq!(fixed.body["review"]["flags"].as_array().unwrap().len(), 1, "the name flag is answered");
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(
+        (customer["status"].as_str(), customer["review"]["stage"].as_str()),
+        (Some("pending"), Some("automatic"))
+    );
+}

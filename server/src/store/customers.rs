@@ -2,7 +2,7 @@
 
 use super::{Store, StoreError, parse_id, parse_time};
 use chrono::{DateTime, Utc};
-use kycard_core::documents::{CurrentDocument, DocumentKind, requirements};
+use kycard_core::documents::{CurrentDocument, DocumentKind, all_submitted, requirements};
 use kycard_core::review::Flag;
 use kycard_core::status::{CustomerState, CustomerStatus, ReviewStage};
 use kycard_core::wire::{Actor, Customer, CustomerData, ReviewSummary};
@@ -56,6 +56,12 @@ impl CustomerRecord {
                 resubmittable: state.resubmittable(),
             }),
         }
+    }
+
+    /// Whether the review can run: every required document has an unflagged upload and no
+    /// field flag is waiting for a correction.
+    pub fn ready_for_review(&self) -> bool {
+        all_submitted(&requirements(&self.required_documents, &self.documents)) && self.flagged_fields().is_empty()
     }
 
     /// Paths of field flags not yet corrected.
