@@ -9,6 +9,7 @@
 //! * [`documents`] — which documents a customer needs, their states, content sniffing.
 //! * [`status`] — the onboarding status machine and the proof that a customer may get a card.
 //! * [`card`] — the card status machine and card-number arithmetic.
+//! * [`webhook`] — which webhook URLs and event types are accepted.
 
 #[macro_use]
 mod choice;
@@ -28,6 +29,7 @@ pub mod person;
 pub mod postal;
 pub mod review;
 pub mod status;
+pub mod webhook;
 pub mod wire;
 
 pub use field_error::{FieldError, FieldErrorCode, ValidationErrors};

@@ -474,3 +474,92 @@ pub struct Health {
     /// Server version.
     pub version: String,
 }
+
+choice_enum! {
+    /// The kinds of event `GET /events` sends and webhooks subscribe to.
+    pub enum EventType {
+        CustomerCreated = "customer.created" => "Customer created",
+        CustomerUpdated = "customer.updated" => "Customer details changed",
+        CustomerStatusChanged = "customer.status_changed" => "Customer status changed",
+        CustomerRequirementsChanged = "customer.requirements_changed" => "Customer documents or review changed",
+        CardIssued = "card.issued" => "Card issued",
+        CardStatusChanged = "card.status_changed" => "Card status changed",
+    }
+}
+
+/// Body of `POST /webhooks`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookRequest {
+    /// Where deliveries are `POST`ed: `https://…` (plain `http://` only to loopback addresses
+    /// in sandbox organizations).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Event types to deliver, at least one.
+    #[serde(default)]
+    pub events: Option<Vec<String>>,
+}
+
+/// A webhook subscription.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    /// Identifier.
+    pub id: Uuid,
+    /// Where deliveries go.
+    pub url: String,
+    /// Subscribed event types.
+    pub events: Vec<EventType>,
+    /// The signing secret: only in the answer of `POST /webhooks`, never again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+choice_enum! {
+    /// Where a webhook delivery stands.
+    pub enum DeliveryStatus {
+        Pending = "pending" => "Waiting for its next attempt",
+        Succeeded = "succeeded" => "Delivered (the receiver answered 2xx)",
+        Failed = "failed" => "Given up after 24 hours of retries",
+    }
+}
+
+/// One `POST` of an event to a webhook.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryAttempt {
+    /// When it was sent.
+    pub at: DateTime<Utc>,
+    /// The receiver's HTTP status; absent when no answer came (timeout, refused connection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<u16>,
+    /// Why it failed without an answer, e.g. `timed out`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long the receiver took.
+    pub duration_ms: u64,
+}
+
+/// One event on its way to one webhook, with every attempt so far.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    /// Identifier.
+    pub id: Uuid,
+    /// The event's `id` (as in `GET /events`).
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: EventType,
+    /// Pending, succeeded or failed.
+    pub status: DeliveryStatus,
+    /// Attempts, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+    /// When the next attempt is due, while pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the event was queued for this webhook.
+    pub created_at: DateTime<Utc>,
+}

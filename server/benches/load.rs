@@ -144,6 +144,7 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().expect("client");
     let customer = json!({
       "contact": {"email": "ana@example.com", "phone": "+34600111222"}, "individual_cards": true,

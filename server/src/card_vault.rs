@@ -85,28 +85,40 @@ impl CardVault {
         number.extend(digits.iter().map(|d| char::from(b'0' + d % 10)));
         let check = luhn_check_digit(&number).ok_or(VaultError::Crypto)?;
         number.push(char::from(b'0' + check));
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| VaultError::Crypto)?;
-        let ciphertext = self
-            .cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: number.as_bytes(), aad: card_id.as_bytes() })
-            .map_err(|_| VaultError::Crypto)?;
-        let mut encrypted = nonce.to_vec();
-        encrypted.extend(ciphertext);
+        let encrypted = self.seal(number.as_bytes(), card_id)?;
         Ok(IssuedNumber { last4: last4(&number).to_owned(), encrypted })
     }
 
     /// Decrypts a stored number (for the card network interface; never for the API).
     pub fn reveal(&self, card_id: Uuid, encrypted: &[u8]) -> Result<String, VaultError> {
-        if encrypted.len() <= NONCE_LEN {
+        let plain = self.unseal(encrypted, card_id)?;
+        String::from_utf8(plain).map_err(|_| VaultError::Crypto)
+    }
+
+    /// Encrypts `plain` so that only this key can read it, and only for `bound_to` (the id of
+    /// the row that stores it): ciphertext copied to another row does not decrypt. Also seals
+    /// webhook signing secrets.
+    pub fn seal(&self, plain: &[u8], bound_to: Uuid) -> Result<Vec<u8>, VaultError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| VaultError::Crypto)?;
+        let ciphertext = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: bound_to.as_bytes() })
+            .map_err(|_| VaultError::Crypto)?;
+        let mut sealed = nonce.to_vec();
+        sealed.extend(ciphertext);
+        Ok(sealed)
+    }
+
+    /// Decrypts what [`CardVault::seal`] made for `bound_to`.
+    pub fn unseal(&self, sealed: &[u8], bound_to: Uuid) -> Result<Vec<u8>, VaultError> {
+        if sealed.len() <= NONCE_LEN {
             return Err(VaultError::Crypto);
         }
-        let (nonce, ciphertext) = encrypted.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: card_id.as_bytes() })
-            .map_err(|_| VaultError::Crypto)?;
-        String::from_utf8(plain).map_err(|_| VaultError::Crypto)
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        self.cipher
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: bound_to.as_bytes() })
+            .map_err(|_| VaultError::Crypto)
     }
 }
 

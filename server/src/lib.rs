@@ -7,12 +7,14 @@ pub mod card_vault;
 pub mod cards;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod onboarding;
 pub mod review;
 pub mod store;
 pub mod telemetry;
 pub mod uploads;
+pub mod webhooks;
 
 use config::ServeArgs;
 use std::sync::Arc;
@@ -46,6 +48,9 @@ pub enum StartError {
     /// The demo set-up failed.
     #[error(transparent)]
     Admin(#[from] admin::AdminError),
+    /// The HTTPS client for webhooks cannot start (no usable TLS set-up).
+    #[error("cannot start webhook deliveries: {0}")]
+    Webhooks(reqwest::Error),
     /// The server stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
@@ -75,7 +80,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     }
     let review_wake = Arc::new(tokio::sync::Notify::new());
     review::spawn_worker(store.clone(), review_wake.clone());
-    let state = http::AppState { store, vault: Arc::new(vault), files, review_wake, sign_in_limiter: Arc::default() };
+    let vault = Arc::new(vault);
+    webhooks::Dispatcher::new(store.clone(), vault.clone()).map_err(StartError::Webhooks)?.spawn();
+    let state = http::AppState { store, vault, files, review_wake, sign_in_limiter: Arc::default() };
     let app = http::router(state, &http::WebApp::new(args.web_dir));
     tracing::info!(%local, "kycard listening");
     println!("kycard is serving on http://{local}/ (API docs: http://{local}/api/docs/)");

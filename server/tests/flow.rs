@@ -13,6 +13,7 @@ struct Server {
     base: String,
     operator: String,
     reviewer: String,
+    admin: String,
     log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
@@ -35,12 +36,14 @@ fn start(data_dir: &Path) -> Server {
         }
     });
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let (mut operator, mut reviewer, mut base) = (String::new(), String::new(), String::new());
+    let (mut operator, mut reviewer, mut admin, mut base) =
+        (String::new(), String::new(), String::new(), String::new());
     for line in stdout.by_ref() {
         let line = line.expect("line");
         match line.split_whitespace().collect::<Vec<_>>().as_slice() {
             ["operator", key] if key.starts_with("kyc_") => (*key).clone_into(&mut operator),
             ["reviewer", key] if key.starts_with("kyc_") => (*key).clone_into(&mut reviewer),
+            ["admin", key] if key.starts_with("kyc_") => (*key).clone_into(&mut admin),
             _ => {}
         }
         if let Some(rest) = line.strip_prefix("kycard is serving on ") {
@@ -50,7 +53,7 @@ fn start(data_dir: &Path) -> Server {
     }
     std::thread::spawn(move || for _ in stdout {});
     assert!(!base.is_empty() && !operator.is_empty(), "server did not start:\n{}", log.lock().unwrap());
-    Server { child, base, operator, reviewer, log }
+    Server { child, base, operator, reviewer, admin, log }
 }
 
 impl Server {
@@ -68,6 +71,8 @@ impl Server {
 }
 
 fn client() -> reqwest::Client {
+    // The server's reqwest (webhooks) leaves the choice of TLS provider to the program.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client")
 }
 
@@ -142,11 +147,36 @@ fn issue_card(http: &reqwest::Client, server: &Server, id: &str, key: Option<Str
     }
 }
 
+/// A webhook receiver on loopback that keeps every event it is sent.
+async fn webhook_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(event): axum::Json<Value>| async move {
+            sink.lock().unwrap().push(event);
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://127.0.0.1:{}/hook", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
 #[tokio::test]
 async fn full_onboarding_over_tcp_with_logs_free_of_personal_data() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
     let http = client();
+    let (hook_url, received) = webhook_receiver().await;
+    let hook = http
+        .post(format!("{}/api/v1/webhooks", server.base))
+        .bearer_auth(&server.admin)
+        .json(&json!({"url": hook_url, "events": ["customer.status_changed", "card.issued"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), 201, "the demo organization is a sandbox: loopback http is allowed");
     let created: Value = http
         .post(format!("{}/api/v1/customers", server.base))
         .bearer_auth(&server.operator)
@@ -185,6 +215,17 @@ async fn full_onboarding_over_tcp_with_logs_free_of_personal_data() {
     assert_eq!(status, "active");
     let card: Value = issue_card(&http, &server, &id, None).send().await.unwrap().json().await.unwrap();
     let last4 = card["last4"].as_str().expect("card issued").to_owned();
+    // The server's dispatcher delivers within a few seconds: pending → active, then the card.
+    let mut types = Vec::new();
+    for _ in 0..100 {
+        types = received.lock().unwrap().iter().map(|e| e["type"].as_str().unwrap_or("").to_owned()).collect();
+        if types.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(types.contains(&"card.issued".to_owned()), "webhook deliveries: {types:?}");
+    assert!(types.contains(&"customer.status_changed".to_owned()), "webhook deliveries: {types:?}");
 
     let log = server.stop();
     assert!(log.contains("card issued"), "the flow is logged:\n{log}");

@@ -31,6 +31,10 @@ const OPERATIONS: &[&str] = &[
     "get /api/v1/session",
     "delete /api/v1/session",
     "get /api/v1/events",
+    "get /api/v1/webhooks",
+    "post /api/v1/webhooks",
+    "delete /api/v1/webhooks/{id}",
+    "get /api/v1/webhooks/{id}/deliveries",
 ];
 
 #[tokio::test]
@@ -49,9 +53,20 @@ async fn the_document_lists_every_operation_and_its_schemas() {
     let mut expected: Vec<String> = OPERATIONS.iter().map(|s| (*s).to_owned()).collect();
     expected.sort();
     assert_eq!(documented, expected);
-    for schema in
-        ["Customer", "CustomerData", "ErrorResponse", "FieldError", "Card", "Document", "Flag", "Gender", "Occupation"]
-    {
+    for schema in [
+        "Customer",
+        "CustomerData",
+        "ErrorResponse",
+        "FieldError",
+        "Card",
+        "Document",
+        "Flag",
+        "Gender",
+        "Occupation",
+        "Webhook",
+        "WebhookDelivery",
+        "EventType",
+    ] {
         assert!(spec["components"]["schemas"].get(schema).is_some(), "schema {schema} missing");
     }
     let gender = &spec["components"]["schemas"]["Gender"]["enum"];

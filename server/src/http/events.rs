@@ -3,6 +3,7 @@
 //! is sent (so a client always sees current state).
 
 use crate::error::AppError;
+use crate::events::{EventSource, public_event};
 use crate::http::AppState;
 use crate::store::{Caller, LoggedChange, Store};
 use axum::Router;
@@ -11,7 +12,6 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures_util::Stream;
-use kycard_core::wire::ApiEvent;
 use kycard_core::wire::ErrorResponse;
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -67,26 +67,8 @@ pub(super) async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-fn status_of(state: Option<&str>) -> Option<&str> {
-    state.and_then(|s| s.split('/').next())
-}
-
-/// The API event for a logged change; `None` when it has no public form.
+/// The SSE event for a logged change; `None` when it has no public form.
 async fn to_event(store: &Store, org: Uuid, change: &LoggedChange) -> Option<Event> {
-    let (kind, data) = if let Some(card_id) = change.card_id {
-        let card = store.card(org, card_id).await.ok()??.card;
-        let kind = if change.event == "card.issued" { "card.issued" } else { "card.status_changed" };
-        (kind, serde_json::to_value(card).ok()?)
-    } else {
-        let customer = store.customer(org, change.customer_id).await.ok()??.to_wire();
-        let kind = match change.event.as_str() {
-            "customer.created" => "customer.created",
-            _ if status_of(change.from.as_deref()) != status_of(change.to.as_deref()) => "customer.status_changed",
-            e if e.starts_with("document.") || e.starts_with("review.") => "customer.requirements_changed",
-            _ => "customer.updated",
-        };
-        (kind, serde_json::to_value(customer).ok()?)
-    };
-    let body = ApiEvent { id: change.seq.to_string(), event_type: kind.to_owned(), created_at: change.at, data };
-    Some(Event::default().id(change.seq.to_string()).event(kind).data(serde_json::to_string(&body).ok()?))
+    let event = public_event(store, org, &EventSource::from(change)).await.ok()??;
+    Some(Event::default().id(&event.id).event(&event.event_type).data(serde_json::to_string(&event).ok()?))
 }

@@ -12,6 +12,7 @@ pub mod openapi;
 mod reviews;
 mod session;
 mod web_app;
+mod webhooks;
 
 pub use session::SignInLimiter;
 pub use web_app::WebApp;
@@ -97,6 +98,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .merge(reviews::sandbox_routes())
         .merge(session::routes())
         .merge(events::routes())
+        .merge(webhooks::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

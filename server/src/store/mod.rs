@@ -12,6 +12,7 @@ mod documents;
 mod events;
 mod idempotency;
 mod sessions;
+mod webhooks;
 
 pub use cards::{CardRecord, NewCard};
 pub use credentials::{Caller, NewApiKey, Organization, random_password};
@@ -20,6 +21,7 @@ pub use documents::{DocumentRecord, DocumentVerdict};
 pub use events::LoggedChange;
 pub use idempotency::{Completion, IdempotencyOutcome, StoredResponse};
 pub use sessions::{SESSION_HOURS, Session, UserLogin};
+pub use webhooks::{DueDelivery, NewDelivery, Subscription};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;

@@ -18,6 +18,7 @@ use uuid::Uuid;
 pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub store: Store,
+    pub vault: Arc<CardVault>,
     pub router: axum::Router,
     pub org: Uuid,
     pub operator: String,
@@ -55,18 +56,18 @@ impl TestApp {
         let reviewer = key(org.id, Role::Reviewer).await;
         let admin = key(org.id, Role::Admin).await;
         let other_operator = key(other.id, Role::Operator).await;
-        let vault = CardVault::open(&dir.path().join("card.key"), true).expect("vault");
+        let vault = Arc::new(CardVault::open(&dir.path().join("card.key"), true).expect("vault"));
         let files = kycard_server::uploads::DocumentFiles::new(dir.path()).expect("files");
         let review_wake = Arc::new(tokio::sync::Notify::new());
         let state = AppState {
             store: store.clone(),
-            vault: Arc::new(vault),
+            vault: vault.clone(),
             files,
             review_wake,
             sign_in_limiter: Arc::default(),
         };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
-        Self { dir, store, router, org: org.id, operator, reviewer, admin, other_operator }
+        Self { dir, store, vault, router, org: org.id, operator, reviewer, admin, other_operator }
     }
 
     pub async fn raw(&self, request: Request<Body>) -> Reply {

@@ -1,0 +1,320 @@
+//! Webhooks: subscriptions, signed deliveries and retries.
+//!
+//! Delivery is at least once: the dispatcher queues every subscribed change from the history
+//! log (see [`crate::store::Subscription`]), then `POST`s each due delivery with a
+//! `Kycard-Signature` header. A 2xx answer ends it; anything else (or no answer within
+//! [`ATTEMPT_TIMEOUT`]) schedules a retry after 5 s, 10 s, 20 s, … capped at one hour, until
+//! 24 hours after the event was queued. A crash between sending and recording sends the event
+//! again, so receivers deduplicate on the event `id`. Deliveries of one webhook may arrive out
+//! of order; the event `id` orders them.
+//!
+//! Outbound requests never follow redirects, use no proxy, and connect only to public
+//! addresses (plus loopback for sandbox organizations): a host name is checked again after it
+//! is resolved, so a webhook cannot be pointed at the server's own network.
+
+use crate::card_vault::CardVault;
+use crate::error::AppError;
+use crate::events::{EventSource, public_event};
+use crate::store::{Caller, DueDelivery, NewDelivery, Store, StoreError, Subscription, now};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
+use kycard_core::webhook::{deliverable_address, validate_webhook};
+use kycard_core::wire::{CreateWebhookRequest, DeliveryAttempt, DeliveryStatus, Webhook};
+use sha2::Sha256;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// The first retry waits this long; each next one twice as long.
+pub const FIRST_RETRY: Duration = Duration::from_secs(5);
+/// The longest wait between two attempts.
+pub const MAX_RETRY: Duration = Duration::from_hours(1);
+/// No attempt starts later than this after the delivery was queued.
+pub const GIVE_UP_AFTER: Duration = Duration::from_hours(24);
+/// How long a receiver has to answer.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the dispatcher looks for new changes and due retries.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+/// Deliveries sent at the same time.
+const CONCURRENT_SENDS: usize = 8;
+/// Changes read per subscription and round.
+const BATCH: u32 = 100;
+
+/// The `Kycard-Signature` value for `body` sent at unix time `timestamp`:
+/// `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
+///
+/// # Panics
+///
+/// Never: HMAC accepts keys of any length.
+pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// How long to wait after the `failures`-th failed attempt (1-based): 5 s, 10 s, 20 s, …, 1 h.
+pub fn retry_delay(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(20);
+    (FIRST_RETRY * 2u32.pow(doublings)).min(MAX_RETRY)
+}
+
+/// When to try again after `failures` failed attempts, the last at `at`; `None` when the
+/// 24 hours are over and the delivery has failed for good.
+pub fn next_attempt(queued_at: DateTime<Utc>, at: DateTime<Utc>, failures: u32) -> Option<DateTime<Utc>> {
+    let next = at + chrono::Duration::from_std(retry_delay(failures)).ok()?;
+    let deadline = queued_at + chrono::Duration::from_std(GIVE_UP_AFTER).ok()?;
+    (next <= deadline).then_some(next)
+}
+
+/// Makes a subscription for the caller's organization; the answer carries the signing secret,
+/// the only time it is shown.
+///
+/// # Errors
+///
+/// `422` with field errors from core; database or key failures.
+pub async fn create_webhook(
+    store: &Store,
+    vault: &CardVault,
+    caller: &Caller,
+    request: &CreateWebhookRequest,
+) -> Result<Webhook, AppError> {
+    let valid = validate_webhook(request, caller.sandbox)?;
+    let id = Uuid::now_v7();
+    let mut random = [0u8; 32];
+    getrandom::fill(&mut random).map_err(|_| AppError::Internal)?;
+    let secret = format!("whsec_{}", hex::encode(random));
+    let sealed = vault.seal(secret.as_bytes(), id).map_err(|_| AppError::Internal)?;
+    let mut webhook = store.insert_webhook(caller.organization_id, id, &valid.url, &valid.events, &sealed).await?;
+    tracing::info!(webhook_id = %id, events = valid.events.len(), "webhook created");
+    webhook.secret = Some(secret);
+    Ok(webhook)
+}
+
+/// Resolves host names and keeps only addresses deliveries may go to.
+#[derive(Debug, Clone, Copy)]
+struct GuardedResolver {
+    sandbox: bool,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let sandbox = self.sandbox;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let allowed: Vec<SocketAddr> =
+                found.into_iter().filter(|addr| deliverable_address(addr.ip(), sandbox)).collect();
+            if allowed.is_empty() {
+                return Err("the host resolves to no address webhooks may reach".into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(allowed.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+fn client(sandbox: bool) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .user_agent(concat!("kycard-webhooks/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(ATTEMPT_TIMEOUT / 2)
+        .timeout(ATTEMPT_TIMEOUT)
+        .dns_resolver(Arc::new(GuardedResolver { sandbox }))
+        .build()
+}
+
+/// Queues and sends webhook deliveries.
+#[derive(Debug, Clone)]
+pub struct Dispatcher {
+    store: Store,
+    vault: Arc<CardVault>,
+    production: reqwest::Client,
+    sandbox: reqwest::Client,
+}
+
+impl Dispatcher {
+    /// A dispatcher with its HTTPS clients (system root certificates, TLS by rustls).
+    ///
+    /// # Errors
+    ///
+    /// When the TLS set-up fails (no usable root certificates).
+    pub fn new(store: Store, vault: Arc<CardVault>) -> Result<Self, reqwest::Error> {
+        // Several callers (tests, `serve`) may get here; the first install wins and is the same.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Ok(Self { store, vault, production: client(false)?, sandbox: client(true)? })
+    }
+
+    /// Runs forever: queue new changes, send what is due, wait a second.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = self.queue_new_events().await {
+                    tracing::error!(%error, "cannot queue webhook deliveries");
+                }
+                if let Err(error) = self.send_due(now()).await {
+                    tracing::error!(%error, "cannot send webhook deliveries");
+                }
+                tokio::time::sleep(POLL_EVERY).await;
+            }
+        })
+    }
+
+    /// Turns changes committed since each webhook's cursor into deliveries; returns how many
+    /// were queued.
+    ///
+    /// # Errors
+    ///
+    /// When the database fails (nothing is half-queued: each webhook moves in one transaction).
+    pub async fn queue_new_events(&self) -> Result<usize, StoreError> {
+        let mut queued = 0;
+        for subscription in self.store.subscriptions().await? {
+            queued += self.queue_for(&subscription).await?;
+        }
+        Ok(queued)
+    }
+
+    async fn queue_for(&self, subscription: &Subscription) -> Result<usize, StoreError> {
+        let mut subscription = subscription.clone();
+        let mut queued = 0;
+        loop {
+            let changes = self.store.changes_after(subscription.organization_id, subscription.cursor, BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.seq) else { return Ok(queued) };
+            let deliveries: Vec<NewDelivery> = changes
+                .iter()
+                .map(EventSource::from)
+                .filter(|source| subscription.events.contains(&source.event_type))
+                .map(|source| NewDelivery {
+                    seq: source.seq,
+                    event_type: source.event_type,
+                    at: source.at,
+                    customer_id: source.customer_id,
+                    card_id: source.card_id,
+                })
+                .collect();
+            self.store.queue_deliveries(&subscription, last, &deliveries).await?;
+            queued += deliveries.len();
+            subscription.cursor = last;
+        }
+    }
+
+    /// Sends every delivery due at `at` (at most a few hundred per call) and records the
+    /// outcome; returns how many were attempted.
+    ///
+    /// # Errors
+    ///
+    /// When the database fails.
+    pub async fn send_due(&self, at: DateTime<Utc>) -> Result<usize, StoreError> {
+        let due = self.store.due_deliveries(at, 256).await?;
+        let count = due.len();
+        let results: Vec<Result<(), StoreError>> =
+            futures_util::stream::iter(due).map(|d| self.attempt(d)).buffer_unordered(CONCURRENT_SENDS).collect().await;
+        results.into_iter().collect::<Result<(), _>>()?;
+        Ok(count)
+    }
+
+    async fn attempt(&self, delivery: DueDelivery) -> Result<(), StoreError> {
+        let NewDelivery { seq, event_type, at, customer_id, card_id } = delivery.change;
+        let source = EventSource { seq, event_type, at, customer_id, card_id };
+        let started_at = now();
+        let started = Instant::now();
+        let outcome = match public_event(&self.store, delivery.organization_id, &source).await? {
+            Some(event) => self.post(&delivery, &event).await,
+            None => Err("the customer or card no longer exists".to_owned()),
+        };
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let (status_code, error) = match outcome {
+            Ok(code) => (Some(code), None),
+            Err(error) => (None, Some(error)),
+        };
+        let mut attempts = delivery.attempts;
+        attempts.push(DeliveryAttempt { at: started_at, status_code, error, duration_ms });
+        let succeeded = status_code.is_some_and(|code| (200..300).contains(&code));
+        let failures = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
+        let (status, next) = if succeeded {
+            (DeliveryStatus::Succeeded, None)
+        } else {
+            match next_attempt(delivery.created_at, started_at, failures) {
+                Some(next) => (DeliveryStatus::Pending, Some(next)),
+                None => (DeliveryStatus::Failed, None),
+            }
+        };
+        tracing::info!(
+            webhook_id = %delivery.webhook_id, delivery_id = %delivery.id, attempt = failures,
+            status_code, status = %status, "webhook delivery attempted"
+        );
+        self.store.record_delivery_attempt(delivery.id, &attempts, status, next).await
+    }
+
+    /// One signed `POST`; the receiver's status code, or why there was none.
+    async fn post(
+        &self,
+        delivery: &DueDelivery,
+        event: &kycard_core::wire::ApiEvent<serde_json::Value>,
+    ) -> Result<u16, String> {
+        let secret =
+            self.vault.unseal(&delivery.secret_sealed, delivery.webhook_id).map_err(|_| "cannot read the secret")?;
+        let body = serde_json::to_vec(event).map_err(|_| "cannot encode the event")?;
+        let client = if delivery.sandbox { &self.sandbox } else { &self.production };
+        let response = client
+            .post(&delivery.url)
+            .header("content-type", "application/json")
+            .header("kycard-signature", signature(&secret, now().timestamp(), &body))
+            .header("kycard-delivery", delivery.id.to_string())
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| describe(&error))?;
+        Ok(response.status().as_u16())
+    }
+}
+
+/// A short reason for a failed request, without the URL (it may carry tokens).
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "request failed".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_match_an_independent_hmac() {
+        // Computed with Python: hmac.new(b"whsec_test", b"1700000000.{\"id\":\"1\"}", sha256).hexdigest()
+        assert_eq!(
+            signature(b"whsec_test", 1_700_000_000, br#"{"id":"1"}"#),
+            "t=1700000000,v1=11bf4466ea17c3df3fd743af0b435368e16b7a05eb8eced85e8c4670767bdec5"
+        );
+    }
+
+    #[test]
+    fn retries_double_from_five_seconds_up_to_an_hour() {
+        let waits: Vec<u64> = (1..=12).map(|n| retry_delay(n).as_secs()).collect();
+        assert_eq!(waits, [5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]);
+        assert_eq!(retry_delay(u32::MAX), MAX_RETRY);
+    }
+
+    #[test]
+    fn retries_stop_after_24_hours() {
+        let queued = now();
+        let mut at = queued;
+        let mut failures = 0;
+        while let Some(next) = next_attempt(queued, at, failures + 1) {
+            failures += 1;
+            at = next;
+        }
+        assert!(at - queued <= chrono::Duration::hours(24));
+        assert!(at - queued > chrono::Duration::hours(23), "retries keep going for most of the day");
+        assert_eq!(failures, 32, "10 doublings to an hour, then hourly: 33 attempts in all");
+    }
+}
