@@ -11,7 +11,6 @@
 use kycard_core::wire::Role;
 use kycard_server::card_vault::CardVault;
 use kycard_server::http::{AppState, WebApp, router};
-use kycard_server::store::Store;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -130,7 +129,8 @@ fn print(name: &str, s: &Stats) {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&format!("sqlite://{}", dir.path().join("kycard.db").display())).await.expect("db");
+    let store =
+        kycard_server::store::open(&format!("sqlite://{}", dir.path().join("kycard.db").display())).await.expect("db");
     let org = store.create_organization("bench", "Bench", false).await.expect("org");
     let key = store.create_api_key(org.id, Role::Operator).await.expect("key").secret;
     let state = AppState {

@@ -25,7 +25,7 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 async fn open(database: &DatabaseArgs) -> Result<Store, AdminError> {
     std::fs::create_dir_all(&database.data_dir)
         .map_err(|e| AdminError::Invalid(format!("cannot create {}: {e}", database.data_dir.display())))?;
-    Ok(Store::open(&database.url()).await?)
+    Ok(crate::store::open(&database.url()).await?)
 }
 
 /// `kycard migrate`.

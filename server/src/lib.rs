@@ -61,7 +61,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let data_dir = &args.database.data_dir;
     std::fs::create_dir_all(data_dir)
         .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
-    let store = store::Store::open(&args.database.url()).await?;
+    let store = store::open(&args.database.url()).await?;
     let key_file = args.card_key_file.clone().unwrap_or_else(|| data_dir.join("card-number.key"));
     let vault = card_vault::CardVault::open(&key_file, true)?;
     if args.demo {

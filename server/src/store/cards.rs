@@ -1,6 +1,7 @@
 //! Cards. The full number is stored only encrypted; nothing here ever returns it.
 
-use super::{Store, StoreError, now, parse_id, parse_time};
+use super::{SqliteStore, StoreError, now, parse_id, parse_time};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kycard_core::card::{CardStatus, CardType};
 use kycard_core::wire::Card;
@@ -77,10 +78,39 @@ fn from_row(row: &SqliteRow) -> Result<CardRecord, StoreError> {
     })
 }
 
-impl Store {
+/// Cards: issue, read, list, status changes.
+#[async_trait]
+pub trait CardStorage: Send + Sync {
     /// Stores a card with its history line, only if the customer is still active at the
     /// version that was checked. `Ok(None)` when it is not (the caller checks again).
-    pub async fn insert_card(
+    async fn insert_card(
+        &self,
+        organization_id: Uuid,
+        card: &NewCard,
+        actor: &kycard_core::wire::Actor,
+        completion: Option<&super::Completion>,
+    ) -> Result<Option<CardRecord>, StoreError>;
+
+    /// One card of the organization.
+    async fn card(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CardRecord>, StoreError>;
+
+    /// The customer's cards, oldest first.
+    async fn customer_cards(&self, organization_id: Uuid, customer_id: Uuid) -> Result<Vec<CardRecord>, StoreError>;
+
+    /// Moves a card from `from` to `to` with its history line; false when its status was no
+    /// longer `from`.
+    async fn set_card_status(
+        &self,
+        organization_id: Uuid,
+        card: &Card,
+        to: CardStatus,
+        actor: &kycard_core::wire::Actor,
+    ) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+impl CardStorage for SqliteStore {
+    async fn insert_card(
         &self,
         organization_id: Uuid,
         card: &NewCard,
@@ -134,8 +164,7 @@ impl Store {
         self.card(organization_id, card.id).await
     }
 
-    /// One card of the organization.
-    pub async fn card(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CardRecord>, StoreError> {
+    async fn card(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CardRecord>, StoreError> {
         let sql = "SELECT id, customer_id, type, status, last4, exp_month, exp_year, cardholder_name, created_at \
                    FROM cards WHERE id = ? AND organization_id = ?";
         let row =
@@ -143,12 +172,7 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// The customer's cards, oldest first.
-    pub async fn customer_cards(
-        &self,
-        organization_id: Uuid,
-        customer_id: Uuid,
-    ) -> Result<Vec<CardRecord>, StoreError> {
+    async fn customer_cards(&self, organization_id: Uuid, customer_id: Uuid) -> Result<Vec<CardRecord>, StoreError> {
         let sql = "SELECT id, customer_id, type, status, last4, exp_month, exp_year, cardholder_name, created_at \
                    FROM cards WHERE customer_id = ? AND organization_id = ? ORDER BY id";
         let rows = sqlx::query(sql)
@@ -159,9 +183,7 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    /// Moves a card from `from` to `to` with its history line; false when its status was no
-    /// longer `from`.
-    pub async fn set_card_status(
+    async fn set_card_status(
         &self,
         organization_id: Uuid,
         card: &Card,

@@ -1,6 +1,7 @@
 //! Organizations and API keys.
 
-use super::{Store, StoreError, is_unique_violation, now, parse_id};
+use super::{SqliteStore, StoreError, is_unique_violation, now, parse_id};
+use async_trait::async_trait;
 use kycard_core::wire::{Actor, ActorKind, Role};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -69,9 +70,37 @@ fn parse_role(raw: &str) -> Result<Role, StoreError> {
     Role::parse(raw).ok_or(StoreError::Corrupt("role"))
 }
 
-impl Store {
+/// Organizations, API keys and users.
+#[async_trait]
+pub trait CredentialStorage: Send + Sync {
     /// Creates an organization; `Duplicate` when the slug is taken.
-    pub async fn create_organization(&self, slug: &str, name: &str, sandbox: bool) -> Result<Organization, StoreError> {
+    async fn create_organization(&self, slug: &str, name: &str, sandbox: bool) -> Result<Organization, StoreError>;
+
+    /// Finds an organization by slug.
+    async fn organization_by_slug(&self, slug: &str) -> Result<Option<Organization>, StoreError>;
+
+    /// Whether an organization is a sandbox.
+    async fn organization_is_sandbox(&self, organization_id: Uuid) -> Result<bool, StoreError>;
+
+    /// Makes a new API key for an organization.
+    async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError>;
+
+    /// Resolves a presented API key; `None` for unknown or revoked keys.
+    async fn caller_for_api_key(&self, key: &str) -> Result<Option<Caller>, StoreError>;
+
+    /// Creates a user with an argon2 password hash; `Duplicate` when the email is taken.
+    async fn create_user(
+        &self,
+        organization_id: Uuid,
+        email: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<Uuid, StoreError>;
+}
+
+#[async_trait]
+impl CredentialStorage for SqliteStore {
+    async fn create_organization(&self, slug: &str, name: &str, sandbox: bool) -> Result<Organization, StoreError> {
         let id = Uuid::now_v7();
         let result =
             sqlx::query("INSERT INTO organizations (id, slug, name, sandbox, created_at) VALUES (?, ?, ?, ?, ?)")
@@ -89,8 +118,7 @@ impl Store {
         }
     }
 
-    /// Finds an organization by slug.
-    pub async fn organization_by_slug(&self, slug: &str) -> Result<Option<Organization>, StoreError> {
+    async fn organization_by_slug(&self, slug: &str) -> Result<Option<Organization>, StoreError> {
         let row = sqlx::query("SELECT id, slug, name, sandbox FROM organizations WHERE slug = ?")
             .bind(slug)
             .fetch_optional(self.pool())
@@ -106,8 +134,7 @@ impl Store {
         .transpose()
     }
 
-    /// Whether an organization is a sandbox.
-    pub async fn organization_is_sandbox(&self, organization_id: Uuid) -> Result<bool, StoreError> {
+    async fn organization_is_sandbox(&self, organization_id: Uuid) -> Result<bool, StoreError> {
         let row: Option<(bool,)> = sqlx::query_as("SELECT sandbox FROM organizations WHERE id = ?")
             .bind(organization_id.to_string())
             .fetch_optional(self.pool())
@@ -115,8 +142,7 @@ impl Store {
         Ok(row.is_some_and(|(sandbox,)| sandbox))
     }
 
-    /// Makes a new API key for an organization.
-    pub async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError> {
+    async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError> {
         let id = Uuid::now_v7();
         let prefix = random_hex(4);
         let secret = format!("kyc_{prefix}_{}", random_hex(32));
@@ -134,8 +160,7 @@ impl Store {
         Ok(NewApiKey { id, secret })
     }
 
-    /// Resolves a presented API key; `None` for unknown or revoked keys.
-    pub async fn caller_for_api_key(&self, key: &str) -> Result<Option<Caller>, StoreError> {
+    async fn caller_for_api_key(&self, key: &str) -> Result<Option<Caller>, StoreError> {
         let row = sqlx::query(
             "SELECT k.id, k.role, k.organization_id, o.sandbox FROM api_keys k \
              JOIN organizations o ON o.id = k.organization_id \
@@ -154,11 +179,8 @@ impl Store {
         })
         .transpose()
     }
-}
 
-impl Store {
-    /// Creates a user with an argon2 password hash; `Duplicate` when the email is taken.
-    pub async fn create_user(
+    async fn create_user(
         &self,
         organization_id: Uuid,
         email: &str,

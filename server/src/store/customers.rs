@@ -1,6 +1,8 @@
 //! Customers and their history.
 
-use super::{Store, StoreError, parse_id, parse_time};
+use super::documents::DocumentStorage;
+use super::{SqliteStore, StoreError, parse_id, parse_time};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kycard_core::documents::{CurrentDocument, DocumentKind, all_submitted, requirements};
 use kycard_core::review::Flag;
@@ -214,9 +216,53 @@ pub(super) async fn update_customer_in(
     Ok(updated == 1)
 }
 
-impl Store {
+/// Customers, their history and the manual review queue.
+#[async_trait]
+pub trait CustomerStorage: Send + Sync {
     /// Stores a new customer and its `customer.created` history line in one transaction.
-    pub async fn insert_customer(
+    async fn insert_customer(
+        &self,
+        organization_id: Uuid,
+        record: &CustomerRecord,
+        history: &HistoryLine,
+        completion: Option<&super::Completion>,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces a customer if its stored version is still `expected_version`, with its history
+    /// line; returns false (and changes nothing) when someone else changed it first.
+    async fn update_customer(
+        &self,
+        organization_id: Uuid,
+        expected_version: i64,
+        record: &CustomerRecord,
+        history: &HistoryLine,
+    ) -> Result<bool, StoreError>;
+
+    /// One customer of the organization.
+    async fn customer(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CustomerRecord>, StoreError>;
+
+    /// A page of the organization's customers, newest first; one extra row tells whether
+    /// another page follows.
+    async fn list_customers(
+        &self,
+        organization_id: Uuid,
+        filter: &ListFilter,
+    ) -> Result<(Vec<CustomerRecord>, bool), StoreError>;
+
+    /// Customers waiting for a reviewer, oldest first.
+    async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError>;
+
+    /// A customer's history, oldest first (`None` when the customer is not the organization's).
+    async fn history(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+    ) -> Result<Option<Vec<kycard_core::wire::HistoryEntry>>, StoreError>;
+}
+
+#[async_trait]
+impl CustomerStorage for SqliteStore {
+    async fn insert_customer(
         &self,
         organization_id: Uuid,
         record: &CustomerRecord,
@@ -253,9 +299,7 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a customer if its stored version is still `expected_version`, with its history
-    /// line; returns false (and changes nothing) when someone else changed it first.
-    pub async fn update_customer(
+    async fn update_customer(
         &self,
         organization_id: Uuid,
         expected_version: i64,
@@ -271,8 +315,7 @@ impl Store {
         Ok(true)
     }
 
-    /// One customer of the organization.
-    pub async fn customer(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CustomerRecord>, StoreError> {
+    async fn customer(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CustomerRecord>, StoreError> {
         let sql = "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
                    required_documents, flags FROM customers WHERE id = ? AND organization_id = ?";
         let row =
@@ -289,9 +332,7 @@ impl Store {
         Ok(Some(record))
     }
 
-    /// A page of the organization's customers, newest first; one extra row tells whether
-    /// another page follows.
-    pub async fn list_customers(
+    async fn list_customers(
         &self,
         organization_id: Uuid,
         filter: &ListFilter,
@@ -321,25 +362,8 @@ impl Store {
         self.attach_documents(organization_id, &mut records).await?;
         Ok((records, more))
     }
-}
 
-impl Store {
-    /// Fills in the current documents of several customers with one query.
-    async fn attach_documents(&self, organization_id: Uuid, records: &mut [CustomerRecord]) -> Result<(), StoreError> {
-        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
-        let documents = self.current_documents_of(organization_id, &ids).await?;
-        for record in records {
-            record.documents = documents
-                .iter()
-                .filter(|d| d.customer_id == record.id)
-                .map(super::documents::DocumentRecord::current)
-                .collect();
-        }
-        Ok(())
-    }
-
-    /// Customers waiting for a reviewer, oldest first.
-    pub async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError> {
+    async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
              required_documents, flags FROM customers \
@@ -354,8 +378,7 @@ impl Store {
         Ok(records)
     }
 
-    /// A customer's history, oldest first (`None` when the customer is not the organization's).
-    pub async fn history(
+    async fn history(
         &self,
         organization_id: Uuid,
         customer_id: Uuid,
@@ -390,5 +413,21 @@ impl Store {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
+    }
+}
+
+impl SqliteStore {
+    /// Fills in the current documents of several customers with one query.
+    async fn attach_documents(&self, organization_id: Uuid, records: &mut [CustomerRecord]) -> Result<(), StoreError> {
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        let documents = self.current_documents_of(organization_id, &ids).await?;
+        for record in records {
+            record.documents = documents
+                .iter()
+                .filter(|d| d.customer_id == record.id)
+                .map(super::documents::DocumentRecord::current)
+                .collect();
+        }
+        Ok(())
     }
 }

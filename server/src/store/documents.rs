@@ -1,7 +1,8 @@
 //! Documents (metadata; the bytes live in files named by document id) and review jobs.
 
 use super::customers::{HistoryLine, update_customer_in, write_history};
-use super::{CustomerRecord, Store, StoreError, now, parse_id, parse_time};
+use super::{CustomerRecord, SqliteStore, StoreError, now, parse_id, parse_time};
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use kycard_core::automatic_review::DocumentFacts;
 use kycard_core::documents::{ContentType, CurrentDocument, DocumentKind, RequirementState};
@@ -115,9 +116,63 @@ pub struct DocumentVerdict {
     pub flag: Option<(FlagCode, String)>,
 }
 
-impl Store {
+/// Documents, automatic review jobs and review decisions.
+#[async_trait]
+pub trait DocumentStorage: Send + Sync {
     /// The current (not superseded) documents of a customer, in upload order.
-    pub async fn current_documents(
+    async fn current_documents(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+    ) -> Result<Vec<DocumentRecord>, StoreError>;
+
+    /// The current documents of several customers at once (for list pages).
+    async fn current_documents_of(
+        &self,
+        organization_id: Uuid,
+        customer_ids: &[Uuid],
+    ) -> Result<Vec<DocumentRecord>, StoreError>;
+
+    /// One document of the organization, current or superseded.
+    async fn document(&self, organization_id: Uuid, id: Uuid) -> Result<Option<DocumentRecord>, StoreError>;
+
+    /// Ids of every document row, to find files without a row after a crash.
+    async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError>;
+
+    /// Records an upload in one transaction: the older document of that kind is superseded,
+    /// the customer moves to `next` (if still at `expected_version`), history is written, and
+    /// a review job is queued when the review can start. False when the customer changed.
+    async fn insert_document(
+        &self,
+        organization_id: Uuid,
+        document: &DocumentRecord,
+        expected_version: i64,
+        next: &CustomerRecord,
+        history: &HistoryLine,
+    ) -> Result<bool, StoreError>;
+
+    /// Queued automatic reviews, oldest first: `(organization, customer)`.
+    async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
+
+    /// Drops a job that no longer applies (the customer left automatic review).
+    async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError>;
+
+    /// Stores a review decision in one transaction: the customer's new state and flags, each
+    /// document's verdict, the history line with the checks, and the job's removal.
+    async fn store_review_decision(
+        &self,
+        organization_id: Uuid,
+        expected_version: i64,
+        next: &CustomerRecord,
+        verdicts: &[DocumentVerdict],
+        history: &HistoryLine,
+        checks: &[Check],
+    ) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+impl DocumentStorage for SqliteStore {
+    async fn current_documents(
         &self,
         organization_id: Uuid,
         customer_id: Uuid,
@@ -132,8 +187,7 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    /// The current documents of several customers at once (for list pages).
-    pub async fn current_documents_of(
+    async fn current_documents_of(
         &self,
         organization_id: Uuid,
         customer_ids: &[Uuid],
@@ -151,8 +205,7 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    /// One document of the organization, current or superseded.
-    pub async fn document(&self, organization_id: Uuid, id: Uuid) -> Result<Option<DocumentRecord>, StoreError> {
+    async fn document(&self, organization_id: Uuid, id: Uuid) -> Result<Option<DocumentRecord>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = ? AND organization_id = ?")))
             .bind(id.to_string())
             .bind(organization_id.to_string())
@@ -161,16 +214,12 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// Ids of every document row, to find files without a row after a crash.
-    pub async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+    async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM documents").fetch_all(self.pool()).await?;
         rows.iter().map(|(id,)| parse_id(id, "documents")).collect()
     }
 
-    /// Records an upload in one transaction: the older document of that kind is superseded,
-    /// the customer moves to `next` (if still at `expected_version`), history is written, and
-    /// a review job is queued when the review can start. False when the customer changed.
-    pub async fn insert_document(
+    async fn insert_document(
         &self,
         organization_id: Uuid,
         document: &DocumentRecord,
@@ -224,8 +273,7 @@ impl Store {
         Ok(true)
     }
 
-    /// Queued automatic reviews, oldest first: `(organization, customer)`.
-    pub async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT organization_id, customer_id FROM review_jobs ORDER BY enqueued_at")
                 .fetch_all(self.pool())
@@ -233,8 +281,7 @@ impl Store {
         rows.iter().map(|(o, c)| Ok((parse_id(o, "review_jobs")?, parse_id(c, "review_jobs")?))).collect()
     }
 
-    /// Drops a job that no longer applies (the customer left automatic review).
-    pub async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError> {
+    async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
             .bind(customer_id.to_string())
             .execute(self.pool())
@@ -242,9 +289,7 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a review decision in one transaction: the customer's new state and flags, each
-    /// document's verdict, the history line with the checks, and the job's removal.
-    pub async fn store_review_decision(
+    async fn store_review_decision(
         &self,
         organization_id: Uuid,
         expected_version: i64,

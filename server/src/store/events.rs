@@ -2,7 +2,8 @@
 //! writes in its own transaction, read back in order. An event exists exactly when its change
 //! committed, and `Last-Event-ID` is a history sequence number.
 
-use super::{Store, StoreError, parse_id, parse_time};
+use super::{SqliteStore, StoreError, parse_id, parse_time};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
@@ -26,9 +27,24 @@ pub struct LoggedChange {
     pub card_id: Option<Uuid>,
 }
 
-impl Store {
+/// The event log (the customer history, read in commit order).
+#[async_trait]
+pub trait EventStorage: Send + Sync {
     /// Changes of the organization after `after_seq`, oldest first, at most `limit`.
-    pub async fn changes_after(
+    async fn changes_after(
+        &self,
+        organization_id: Uuid,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<LoggedChange>, StoreError>;
+
+    /// The newest position in the log (where a stream without `Last-Event-ID` starts).
+    async fn latest_change(&self, organization_id: Uuid) -> Result<i64, StoreError>;
+}
+
+#[async_trait]
+impl EventStorage for SqliteStore {
+    async fn changes_after(
         &self,
         organization_id: Uuid,
         after_seq: i64,
@@ -60,8 +76,7 @@ impl Store {
             .collect()
     }
 
-    /// The newest position in the log (where a stream without `Last-Event-ID` starts).
-    pub async fn latest_change(&self, organization_id: Uuid) -> Result<i64, StoreError> {
+    async fn latest_change(&self, organization_id: Uuid) -> Result<i64, StoreError> {
         let (seq,): (Option<i64>,) = sqlx::query_as(
             "SELECT MAX(h.seq) FROM customer_history h JOIN customers c ON c.id = h.customer_id WHERE c.organization_id = ?",
         )

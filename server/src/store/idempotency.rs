@@ -2,7 +2,8 @@
 //! different request it is refused. A key is reserved before the work starts, so concurrent
 //! requests with one key do the work once (the others wait for the first to finish).
 
-use super::{Store, StoreError, now};
+use super::{SqliteStore, StoreError, now};
+use async_trait::async_trait;
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -60,10 +61,36 @@ pub(super) async fn complete_in(
 
 /// Status stored while the first request runs.
 const IN_PROGRESS: i64 = 0;
-
-impl Store {
+/// Idempotency key reservations and stored responses.
+#[async_trait]
+pub trait IdempotencyStorage: Send + Sync {
     /// Reserves `key` for a request with `fingerprint`, or says what it was used for.
-    pub async fn reserve_idempotency(
+    async fn reserve_idempotency(
+        &self,
+        organization_id: Uuid,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<IdempotencyOutcome, StoreError>;
+
+    /// Records the response of a reserved key.
+    async fn complete_idempotency(
+        &self,
+        organization_id: Uuid,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError>;
+
+    /// Frees every reservation whose request never finished: called at start, when no request
+    /// can be running. Returns how many were freed.
+    async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError>;
+
+    /// Frees a reserved key whose request failed inside the server, so it can be retried.
+    async fn release_idempotency(&self, organization_id: Uuid, key: &str) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+impl IdempotencyStorage for SqliteStore {
+    async fn reserve_idempotency(
         &self,
         organization_id: Uuid,
         key: &str,
@@ -109,8 +136,7 @@ impl Store {
         })
     }
 
-    /// Records the response of a reserved key.
-    pub async fn complete_idempotency(
+    async fn complete_idempotency(
         &self,
         organization_id: Uuid,
         key: &str,
@@ -126,9 +152,7 @@ impl Store {
         Ok(())
     }
 
-    /// Frees every reservation whose request never finished: called at start, when no request
-    /// can be running. Returns how many were freed.
-    pub async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError> {
+    async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError> {
         let freed = sqlx::query("DELETE FROM idempotency_keys WHERE status = ?")
             .bind(IN_PROGRESS)
             .execute(self.pool())
@@ -137,8 +161,7 @@ impl Store {
         Ok(freed)
     }
 
-    /// Frees a reserved key whose request failed inside the server, so it can be retried.
-    pub async fn release_idempotency(&self, organization_id: Uuid, key: &str) -> Result<(), StoreError> {
+    async fn release_idempotency(&self, organization_id: Uuid, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND status = ?")
             .bind(organization_id.to_string())
             .bind(key)

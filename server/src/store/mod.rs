@@ -1,9 +1,16 @@
-//! Durable state on `SQLite` through sqlx: organizations, credentials, customers and their
-//! history, cards, idempotency records.
+//! Durable state: organizations, credentials, customers and their history, documents, cards,
+//! idempotency records, webhooks.
 //!
-//! Every state change and its history row are written in one transaction; the database runs
-//! in WAL mode with `synchronous = FULL`, so a committed change survives a crash or a kill.
-//! Queries are plain `sqlx::query` with bound parameters (never string-built SQL).
+//! The rest of the server sees only [`Storage`], the sum of one trait per resource
+//! ([`CustomerStorage`], [`CardStorage`], …), behind the shared handle [`Store`]. Each
+//! resource's file holds its records, its trait and the `SQLite` implementation
+//! ([`SqliteStore`]); another backend implements the same traits. Methods are called on the
+//! trait object, so call sites need no imports.
+//!
+//! The contract every implementation keeps: each state change and its history row commit in
+//! one transaction, and a committed change survives a crash or a kill. On `SQLite` the database
+//! runs in WAL mode with `synchronous = FULL`, and queries are plain `sqlx::query` with bound
+//! parameters (never string-built SQL).
 
 mod cards;
 mod credentials;
@@ -14,6 +21,15 @@ mod idempotency;
 mod sessions;
 mod webhooks;
 
+pub use cards::CardStorage;
+pub use credentials::CredentialStorage;
+pub use customers::CustomerStorage;
+pub use documents::DocumentStorage;
+pub use events::EventStorage;
+pub use idempotency::IdempotencyStorage;
+pub use sessions::SessionStorage;
+pub use webhooks::WebhookStorage;
+
 pub use cards::{CardRecord, NewCard};
 pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
@@ -23,8 +39,10 @@ pub use idempotency::{Completion, IdempotencyOutcome, StoredResponse};
 pub use sessions::{SESSION_HOURS, Session, UserLogin};
 pub use webhooks::{DueDelivery, NewDelivery, Subscription};
 
+use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Storage failures. Messages never carry row contents (personal data).
@@ -39,18 +57,74 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt stored value in {0}")]
     Corrupt(&'static str),
+    /// The database URL names no backend this build has.
+    #[error("unsupported database URL: use sqlite://<path>")]
+    UnsupportedUrl,
     /// A unique value (slug, email) is taken.
     #[error("{0} already exists")]
     Duplicate(&'static str),
 }
 
-/// The database: a connection pool plus the queries of each resource.
+/// Everything the server stores, whatever the database.
+#[async_trait]
+pub trait Storage:
+    CredentialStorage
+    + CustomerStorage
+    + DocumentStorage
+    + CardStorage
+    + EventStorage
+    + IdempotencyStorage
+    + SessionStorage
+    + WebhookStorage
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
+{
+    /// Applies the embedded migrations that have not run yet.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// A cheap round trip, for health checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// The storage handle the server passes around (cheap to clone).
+pub type Store = Arc<dyn Storage>;
+
+/// Opens the database named by `url` and brings its schema up to date. `sqlite://path`
+/// (created if missing) is the one backend built in.
+///
+/// # Errors
+///
+/// An unsupported URL scheme, or a database that cannot be opened or migrated.
+pub async fn open(url: &str) -> Result<Store, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}
+
+/// `SQLite` through sqlx: a connection pool plus the queries of each resource.
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-impl Store {
+#[async_trait]
+impl Storage for SqliteStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+impl SqliteStore {
     /// Opens (creating if needed) the database at `url`, e.g. `sqlite://./data/kycard.db`, and
     /// brings its schema up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
@@ -64,18 +138,6 @@ impl Store {
         let store = Self { pool };
         store.migrate().await?;
         Ok(store)
-    }
-
-    /// Applies the embedded migrations that have not run yet.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
-        Ok(())
-    }
-
-    /// A cheap round trip, for health checks.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {

@@ -1,7 +1,8 @@
 //! Users' sign-in and browser sessions.
 
 use super::credentials::{key_digest, random_hex};
-use super::{Caller, Store, StoreError, now, parse_id, parse_time};
+use super::{Caller, SqliteStore, StoreError, now, parse_id, parse_time};
+use async_trait::async_trait;
 use chrono::Duration;
 use kycard_core::wire::{Actor, ActorKind, Role, SessionInfo, SessionUser};
 use sqlx::Row;
@@ -34,9 +35,28 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-impl Store {
+/// Browser sign-in: user logins and sessions.
+#[async_trait]
+pub trait SessionStorage: Send + Sync {
     /// A user by sign-in email (case-insensitive on the domain, as stored normalised).
-    pub async fn user_login(&self, email: &str) -> Result<Option<UserLogin>, StoreError> {
+    async fn user_login(&self, email: &str) -> Result<Option<UserLogin>, StoreError>;
+
+    /// Replaces a user's password hash (the demo set-up prints a fresh password each start).
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError>;
+
+    /// Opens a session; returns the cookie value (shown once) and the session.
+    async fn create_session(&self, login: &UserLogin) -> Result<(String, SessionInfo), StoreError>;
+
+    /// The live session of a cookie value, if any.
+    async fn session(&self, token: &str) -> Result<Option<Session>, StoreError>;
+
+    /// Ends a session.
+    async fn delete_session(&self, token: &str) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+impl SessionStorage for SqliteStore {
+    async fn user_login(&self, email: &str) -> Result<Option<UserLogin>, StoreError> {
         let row = sqlx::query(
             "SELECT u.id, u.email, u.role, u.password_hash, o.id AS org_id, o.slug, o.sandbox FROM users u \
              JOIN organizations o ON o.id = u.organization_id WHERE u.email = ?",
@@ -60,8 +80,7 @@ impl Store {
         .transpose()
     }
 
-    /// Replaces a user's password hash (the demo set-up prints a fresh password each start).
-    pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(password_hash)
             .bind(user_id.to_string())
@@ -70,8 +89,7 @@ impl Store {
         Ok(())
     }
 
-    /// Opens a session; returns the cookie value (shown once) and the session.
-    pub async fn create_session(&self, login: &UserLogin) -> Result<(String, SessionInfo), StoreError> {
+    async fn create_session(&self, login: &UserLogin) -> Result<(String, SessionInfo), StoreError> {
         let token = random_hex(32);
         let csrf_token = random_hex(16);
         let at = now();
@@ -88,8 +106,7 @@ impl Store {
         Ok((token, SessionInfo { user: login.user.clone(), csrf_token }))
     }
 
-    /// The live session of a cookie value, if any.
-    pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
+    async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
             "SELECT s.csrf_token, s.expires_at, u.id, u.email, u.role, o.id AS org_id, o.slug, o.sandbox \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id \
@@ -116,8 +133,7 @@ impl Store {
         }))
     }
 
-    /// Ends a session.
-    pub async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
+    async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?").bind(key_digest(token)).execute(self.pool()).await?;
         Ok(())
     }

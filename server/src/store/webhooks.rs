@@ -4,7 +4,8 @@
 //! changes into delivery rows, moving the cursor in the same transaction, so every committed
 //! change is queued exactly once even across crashes. Attempts are appended to their delivery.
 
-use super::{Store, StoreError, now, parse_id, parse_time};
+use super::{SqliteStore, StoreError, now, parse_id, parse_time};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kycard_core::wire::{DeliveryAttempt, DeliveryStatus, EventType, Webhook, WebhookDelivery};
 use sqlx::Row;
@@ -90,9 +91,65 @@ fn change_from(row: &sqlx::sqlite::SqliteRow) -> Result<NewDelivery, StoreError>
     })
 }
 
-impl Store {
+/// Webhook subscriptions and the delivery outbox.
+#[async_trait]
+pub trait WebhookStorage: Send + Sync {
     /// Stores a subscription that starts after the newest change of its organization.
-    pub async fn insert_webhook(
+    async fn insert_webhook(
+        &self,
+        organization_id: Uuid,
+        id: Uuid,
+        url: &str,
+        events: &[EventType],
+        secret_sealed: &[u8],
+    ) -> Result<Webhook, StoreError>;
+
+    /// The organization's webhooks, oldest first (without secrets).
+    async fn webhooks(&self, organization_id: Uuid) -> Result<Vec<Webhook>, StoreError>;
+
+    /// One webhook of the organization.
+    async fn webhook(&self, organization_id: Uuid, id: Uuid) -> Result<Option<Webhook>, StoreError>;
+
+    /// Deletes a webhook and its deliveries; false when the organization has no such webhook.
+    async fn delete_webhook(&self, organization_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+
+    /// Every subscription of every organization, for the dispatcher.
+    async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError>;
+
+    /// Queues `deliveries` for a webhook and moves its cursor to `cursor`, in one transaction.
+    /// A cursor that already moved past (another dispatcher) leaves everything as it was.
+    async fn queue_deliveries(
+        &self,
+        subscription: &Subscription,
+        cursor: i64,
+        deliveries: &[NewDelivery],
+    ) -> Result<(), StoreError>;
+
+    /// Pending deliveries due at `at`, oldest event first.
+    async fn due_deliveries(&self, at: DateTime<Utc>, limit: u32) -> Result<Vec<DueDelivery>, StoreError>;
+
+    /// Stores the attempts of a delivery, its new status and when to try next.
+    async fn record_delivery_attempt(
+        &self,
+        id: Uuid,
+        attempts: &[DeliveryAttempt],
+        status: DeliveryStatus,
+        next_attempt_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError>;
+
+    /// The webhook's deliveries, newest first, at most `limit`; `None` when the organization
+    /// has no such webhook.
+    async fn deliveries(
+        &self,
+        organization_id: Uuid,
+        webhook_id: Uuid,
+        limit: u32,
+    ) -> Result<Option<Vec<WebhookDelivery>>, StoreError>;
+}
+
+#[async_trait]
+impl WebhookStorage for SqliteStore {
+    async fn insert_webhook(
         &self,
         organization_id: Uuid,
         id: Uuid,
@@ -119,8 +176,7 @@ impl Store {
         Ok(Webhook { id, url: url.to_owned(), events: events.to_vec(), secret: None, created_at })
     }
 
-    /// The organization's webhooks, oldest first (without secrets).
-    pub async fn webhooks(&self, organization_id: Uuid) -> Result<Vec<Webhook>, StoreError> {
+    async fn webhooks(&self, organization_id: Uuid) -> Result<Vec<Webhook>, StoreError> {
         let rows =
             sqlx::query("SELECT id, url, events, created_at FROM webhooks WHERE organization_id = ? ORDER BY id")
                 .bind(organization_id.to_string())
@@ -129,8 +185,7 @@ impl Store {
         rows.iter().map(webhook_from).collect()
     }
 
-    /// One webhook of the organization.
-    pub async fn webhook(&self, organization_id: Uuid, id: Uuid) -> Result<Option<Webhook>, StoreError> {
+    async fn webhook(&self, organization_id: Uuid, id: Uuid) -> Result<Option<Webhook>, StoreError> {
         let row = sqlx::query("SELECT id, url, events, created_at FROM webhooks WHERE id = ? AND organization_id = ?")
             .bind(id.to_string())
             .bind(organization_id.to_string())
@@ -139,8 +194,7 @@ impl Store {
         row.as_ref().map(webhook_from).transpose()
     }
 
-    /// Deletes a webhook and its deliveries; false when the organization has no such webhook.
-    pub async fn delete_webhook(&self, organization_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
+    async fn delete_webhook(&self, organization_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM webhooks WHERE id = ? AND organization_id = ?")
             .bind(id.to_string())
             .bind(organization_id.to_string())
@@ -149,8 +203,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Every subscription of every organization, for the dispatcher.
-    pub async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
+    async fn subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
         let rows = sqlx::query("SELECT id, organization_id, events, cursor_seq FROM webhooks ORDER BY id")
             .fetch_all(self.pool())
             .await?;
@@ -166,9 +219,7 @@ impl Store {
             .collect()
     }
 
-    /// Queues `deliveries` for a webhook and moves its cursor to `cursor`, in one transaction.
-    /// A cursor that already moved past (another dispatcher) leaves everything as it was.
-    pub async fn queue_deliveries(
+    async fn queue_deliveries(
         &self,
         subscription: &Subscription,
         cursor: i64,
@@ -207,8 +258,7 @@ impl Store {
         Ok(())
     }
 
-    /// Pending deliveries due at `at`, oldest event first.
-    pub async fn due_deliveries(&self, at: DateTime<Utc>, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
+    async fn due_deliveries(&self, at: DateTime<Utc>, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
         let rows = sqlx::query(
             "SELECT d.id, d.webhook_id, w.organization_id, o.sandbox, w.url, w.secret_sealed, d.event_seq, \
                     d.event_type, d.event_at, d.customer_id, d.card_id, d.attempts, d.created_at \
@@ -237,8 +287,7 @@ impl Store {
             .collect()
     }
 
-    /// Stores the attempts of a delivery, its new status and when to try next.
-    pub async fn record_delivery_attempt(
+    async fn record_delivery_attempt(
         &self,
         id: Uuid,
         attempts: &[DeliveryAttempt],
@@ -255,9 +304,7 @@ impl Store {
         Ok(())
     }
 
-    /// The webhook's deliveries, newest first, at most `limit`; `None` when the organization
-    /// has no such webhook.
-    pub async fn deliveries(
+    async fn deliveries(
         &self,
         organization_id: Uuid,
         webhook_id: Uuid,

@@ -45,7 +45,7 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("index.html"), "<!doctype html><title>kycard</title>").expect("index");
         let url = format!("sqlite://{}", dir.path().join("kycard.db").display());
-        let store = Store::open(&url).await.expect("database");
+        let store = kycard_server::store::open(&url).await.expect("database");
         let org = store.create_organization("acme", "Acme", false).await.expect("org");
         let other = store.create_organization("globex", "Globex", false).await.expect("org");
         let key = |org, role| {
