@@ -118,7 +118,7 @@ impl CardStorage for SqliteStore {
         completion: Option<&super::Completion>,
     ) -> Result<Option<CardRecord>, StoreError> {
         let at = card.created_at;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO cards (id, organization_id, customer_id, type, status, last4, number_encrypted, exp_month, \
              exp_year, cardholder_name, created_at, updated_at) \
@@ -191,7 +191,7 @@ impl CardStorage for SqliteStore {
         actor: &kycard_core::wire::Actor,
     ) -> Result<bool, StoreError> {
         let at = now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let changed = sqlx::query(
             "UPDATE cards SET status = ?, updated_at = ? WHERE id = ? AND organization_id = ? AND status = ?",
         )

@@ -109,7 +109,7 @@ impl CredentialStorage for SqliteStore {
                 .bind(name)
                 .bind(sandbox)
                 .bind(now().to_rfc3339())
-                .execute(self.pool())
+                .execute(self.writer())
                 .await;
         match result {
             Ok(_) => Ok(Organization { id, slug: slug.to_owned(), name: name.to_owned(), sandbox }),
@@ -155,7 +155,7 @@ impl CredentialStorage for SqliteStore {
         .bind(&prefix)
         .bind(key_digest(&secret))
         .bind(now().to_rfc3339())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(NewApiKey { id, secret })
     }
@@ -197,7 +197,7 @@ impl CredentialStorage for SqliteStore {
         .bind(role.as_str())
         .bind(password_hash)
         .bind(now().to_rfc3339())
-        .execute(self.pool())
+        .execute(self.writer())
         .await;
         match result {
             Ok(_) => Ok(id),

@@ -269,7 +269,7 @@ impl CustomerStorage for SqliteStore {
         history: &HistoryLine,
         completion: Option<&super::Completion>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO customers (id, organization_id, version, created_at, updated_at, data, individual_cards, \
              status, stage, resubmittable, decided_at, required_documents, flags, search) \
@@ -306,7 +306,7 @@ impl CustomerStorage for SqliteStore {
         record: &CustomerRecord,
         history: &HistoryLine,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         if !update_customer_in(&mut tx, organization_id, expected_version, record).await? {
             return Ok(false);
         }

@@ -227,7 +227,7 @@ impl DocumentStorage for SqliteStore {
         next: &CustomerRecord,
         history: &HistoryLine,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
             return Ok(false);
         }
@@ -284,7 +284,7 @@ impl DocumentStorage for SqliteStore {
     async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
             .bind(customer_id.to_string())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -298,7 +298,7 @@ impl DocumentStorage for SqliteStore {
         history: &HistoryLine,
         checks: &[Check],
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
             return Ok(false);
         }

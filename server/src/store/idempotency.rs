@@ -101,7 +101,7 @@ impl IdempotencyStorage for SqliteStore {
             .bind(organization_id.to_string())
             .bind(key)
             .bind(&cutoff)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at) \
@@ -112,7 +112,7 @@ impl IdempotencyStorage for SqliteStore {
         .bind(fingerprint)
         .bind(IN_PROGRESS)
         .bind(now().to_rfc3339())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?
         .rows_affected();
         if inserted == 1 {
@@ -147,7 +147,7 @@ impl IdempotencyStorage for SqliteStore {
             .bind(&response.body)
             .bind(organization_id.to_string())
             .bind(key)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -155,7 +155,7 @@ impl IdempotencyStorage for SqliteStore {
     async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError> {
         let freed = sqlx::query("DELETE FROM idempotency_keys WHERE status = ?")
             .bind(IN_PROGRESS)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected();
         Ok(freed)
@@ -166,7 +166,7 @@ impl IdempotencyStorage for SqliteStore {
             .bind(organization_id.to_string())
             .bind(key)
             .bind(IN_PROGRESS)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

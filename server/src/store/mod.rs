@@ -105,16 +105,22 @@ pub async fn open(url: &str) -> Result<Store, StoreError> {
     }
 }
 
-/// `SQLite` through sqlx: a connection pool plus the queries of each resource.
+/// `SQLite` through sqlx: the queries of each resource over two pools.
+///
+/// Every write goes through one connection, so writers queue in order inside the process
+/// instead of meeting `SQLite`'s file lock, whose busy handler sleeps and retries (the cause of
+/// long tail latencies under concurrent writes). Reads use a pool of read-only connections,
+/// which WAL lets run alongside the writer.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
 #[async_trait]
 impl Storage for SqliteStore {
     async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?;
         Ok(())
     }
 
@@ -134,14 +140,20 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        let store = Self { pool };
-        store.migrate().await?;
-        Ok(store)
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+        Ok(Self { pool, writer })
     }
 
+    /// The read-only connections.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The one connection that writes.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 

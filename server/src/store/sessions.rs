@@ -84,7 +84,7 @@ impl SessionStorage for SqliteStore {
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(password_hash)
             .bind(user_id.to_string())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -101,7 +101,7 @@ impl SessionStorage for SqliteStore {
         .bind(&csrf_token)
         .bind(at.to_rfc3339())
         .bind((at + Duration::hours(SESSION_HOURS)).to_rfc3339())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok((token, SessionInfo { user: login.user.clone(), csrf_token }))
     }
@@ -134,7 +134,7 @@ impl SessionStorage for SqliteStore {
     }
 
     async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?").bind(key_digest(token)).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?").bind(key_digest(token)).execute(self.writer()).await?;
         Ok(())
     }
 }

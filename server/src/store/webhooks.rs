@@ -171,7 +171,7 @@ impl WebhookStorage for SqliteStore {
         .bind(secret_sealed)
         .bind(organization_id.to_string())
         .bind(created_at.to_rfc3339())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(Webhook { id, url: url.to_owned(), events: events.to_vec(), secret: None, created_at })
     }
@@ -198,7 +198,7 @@ impl WebhookStorage for SqliteStore {
         let done = sqlx::query("DELETE FROM webhooks WHERE id = ? AND organization_id = ?")
             .bind(id.to_string())
             .bind(organization_id.to_string())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -226,7 +226,7 @@ impl WebhookStorage for SqliteStore {
         deliveries: &[NewDelivery],
     ) -> Result<(), StoreError> {
         let at = now().to_rfc3339();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let moved = sqlx::query("UPDATE webhooks SET cursor_seq = ? WHERE id = ? AND cursor_seq = ?")
             .bind(cursor)
             .bind(subscription.id.to_string())
@@ -299,7 +299,7 @@ impl WebhookStorage for SqliteStore {
             .bind(status.as_str())
             .bind(next_attempt_at.map(|t| t.to_rfc3339()))
             .bind(id.to_string())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
