@@ -139,14 +139,34 @@ async fn text_field(field: axum::extract::multipart::Field<'_>, name: &str) -> R
     Ok(text.trim().to_owned())
 }
 
-/// Receives `POST /customers/{id}/documents`.
-pub async fn upload(
+/// An upload whose bytes are on disk (synced, in `.incoming`) and whose fields are read, not
+/// yet checked. Dropping it removes the file.
+pub struct IncomingUpload {
+    customer: CustomerRecord,
+    state: CustomerState,
+    kind: Option<String>,
+    issued_on: Option<String>,
+    received: Option<Received>,
+    guard: TempGuard,
+}
+
+impl IncomingUpload {
+    /// What identifies this request for `Idempotency-Key`: the fields and the file's digest.
+    pub fn fingerprint(&self) -> String {
+        let (size, sha256) = self.received.as_ref().map_or((0, ""), |r| (r.size, r.sha256.as_str()));
+        format!("kind={:?}\nissued_on={:?}\nsize={size}\nsha256={sha256}", self.kind, self.issued_on)
+    }
+}
+
+/// Streams `POST /customers/{id}/documents` to a temporary file. Refuses early (before the
+/// bytes arrive) when the customer does not exist or takes no uploads.
+pub async fn receive(
     store: &Store,
     files: &DocumentFiles,
     caller: &Caller,
     customer_id: Uuid,
     mut multipart: Multipart,
-) -> Result<DocumentRecord, AppError> {
+) -> Result<IncomingUpload, AppError> {
     let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
     let state = admissible_state(&customer)?;
 
@@ -164,7 +184,19 @@ pub async fn upload(
             }
         }
     }
+    Ok(IncomingUpload { customer, state, kind, issued_on, received, guard })
+}
 
+/// Checks a received upload and records it: the file is renamed into place, then the row and
+/// the customer's new state commit together.
+pub async fn record_upload(
+    store: &Store,
+    files: &DocumentFiles,
+    caller: &Caller,
+    upload: IncomingUpload,
+) -> Result<DocumentRecord, AppError> {
+    let IncomingUpload { customer, state, kind, issued_on, received, mut guard } = upload;
+    let customer_id = customer.id;
     let mut errors = ValidationErrors::default();
     let kind = match kind.as_deref() {
         None | Some("") => {

@@ -64,36 +64,49 @@ pub(super) async fn read(
     Ok(Json(card.card))
 }
 
-async fn change(state: &AppState, caller: &Caller, id: uuid::Uuid, action: CardAction) -> Result<Json<Card>, AppError> {
+async fn change(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    action: CardAction,
+    key: Option<String>,
+) -> Result<Response, AppError> {
     require(caller, Role::Operator)?;
-    let card = cards::change_card(&state.store, caller, id, action).await?;
-    tracing::info!(card_id = %id, action = %action, "card status changed");
-    Ok(Json(card))
+    let path = format!("/cards/{id}/{action}");
+    idempotent::run(state, caller, key, ("POST", &path, ""), |_| async {
+        let card = cards::change_card(&state.store, caller, id, action).await?;
+        tracing::info!(card_id = %id, action = %action, "card status changed");
+        Ok(Success::json(StatusCode::OK, &card))
+    })
+    .await
 }
 
-#[utoipa::path(post, path = "/api/v1/cards/{id}/freeze", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "Frozen", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
+#[utoipa::path(post, path = "/api/v1/cards/{id}/freeze", tag = "cards", params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)), responses((status = 200, description = "Frozen", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
 pub(super) async fn freeze(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
-) -> Result<Json<Card>, AppError> {
-    change(&state, &caller, id, CardAction::Freeze).await
+    IdempotencyKey(key): IdempotencyKey,
+) -> Result<Response, AppError> {
+    change(&state, &caller, id, CardAction::Freeze, key).await
 }
 
-#[utoipa::path(post, path = "/api/v1/cards/{id}/unfreeze", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "Active again", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
+#[utoipa::path(post, path = "/api/v1/cards/{id}/unfreeze", tag = "cards", params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)), responses((status = 200, description = "Active again", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
 pub(super) async fn unfreeze(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
-) -> Result<Json<Card>, AppError> {
-    change(&state, &caller, id, CardAction::Unfreeze).await
+    IdempotencyKey(key): IdempotencyKey,
+) -> Result<Response, AppError> {
+    change(&state, &caller, id, CardAction::Unfreeze, key).await
 }
 
-#[utoipa::path(post, path = "/api/v1/cards/{id}/cancel", tag = "cards", params(("id" = Uuid, Path)), responses((status = 200, description = "Canceled for good", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
+#[utoipa::path(post, path = "/api/v1/cards/{id}/cancel", tag = "cards", params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)), responses((status = 200, description = "Canceled for good", body = Card), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "invalid_transition", body = ErrorResponse)))]
 pub(super) async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
-) -> Result<Json<Card>, AppError> {
-    change(&state, &caller, id, CardAction::Cancel).await
+    IdempotencyKey(key): IdempotencyKey,
+) -> Result<Response, AppError> {
+    change(&state, &caller, id, CardAction::Cancel, key).await
 }

@@ -1,7 +1,8 @@
 //! Documents: upload (multipart), list the current ones, download the bytes.
 
 use crate::error::AppError;
-use crate::http::extract::require;
+use crate::http::extract::{IdempotencyKey, require};
+use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::store::{Caller, DocumentRecord};
 use crate::uploads;
@@ -24,20 +25,27 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/documents/{id}/content", get(content))
 }
 
-#[utoipa::path(post, path = "/api/v1/customers/{id}/documents", tag = "documents", params(("id" = Uuid, Path)), request_body(content_type = "multipart/form-data", description = "Fields `kind`, `file` and, for a proof of address, `issued_on` (YYYY-MM-DD). JPEG, PNG, WebP or PDF, recognised from the bytes; at most 10 MiB."), responses((status = 201, description = "Stored", body = Document), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "State forbids uploads", body = ErrorResponse), (status = 413, description = "Over 10 MiB", body = ErrorResponse), (status = 415, description = "Not an accepted file type", body = ErrorResponse), (status = 422, description = "Missing or invalid fields", body = ErrorResponse)))]
+#[utoipa::path(post, path = "/api/v1/customers/{id}/documents", tag = "documents", params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)), request_body(content_type = "multipart/form-data", description = "Fields `kind`, `file` and, for a proof of address, `issued_on` (YYYY-MM-DD). JPEG, PNG, WebP or PDF, recognised from the bytes; at most 10 MiB."), responses((status = 201, description = "Stored", body = Document), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "State forbids uploads", body = ErrorResponse), (status = 413, description = "Over 10 MiB", body = ErrorResponse), (status = 415, description = "Not an accepted file type", body = ErrorResponse), (status = 422, description = "Missing or invalid fields", body = ErrorResponse)))]
 pub(super) async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     PathId(customer_id): PathId,
+    IdempotencyKey(key): IdempotencyKey,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<(StatusCode, Json<Document>), AppError> {
+) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
     let multipart = multipart.map_err(|_| {
         AppError::UnsupportedMediaType("Send the document as `multipart/form-data` with `kind` and `file`.".to_owned())
     })?;
-    let document = uploads::upload(&state.store, &state.files, &caller, customer_id, multipart).await?;
-    state.review_wake.notify_one();
-    Ok((StatusCode::CREATED, Json(document.to_wire())))
+    let incoming = uploads::receive(&state.store, &state.files, &caller, customer_id, multipart).await?;
+    let path = format!("/customers/{customer_id}/documents");
+    let fingerprint = incoming.fingerprint();
+    idempotent::run(&state, &caller, key, ("POST", &path, &fingerprint), |_| async {
+        let document = uploads::record_upload(&state.store, &state.files, &caller, incoming).await?;
+        state.review_wake.notify_one();
+        Ok(Success::json(StatusCode::CREATED, &document.to_wire()))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}/documents", tag = "documents", params(("id" = Uuid, Path)), responses((status = 200, description = "Current documents", body = Page<Document>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]

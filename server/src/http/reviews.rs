@@ -1,16 +1,19 @@
 //! Reviews: the manual queue, reviewers' decisions, and every customer's history.
 
 use crate::error::AppError;
-use crate::http::extract::{ApiJson, require};
+use crate::http::extract::{ApiJson, IdempotencyKey, require};
+use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::review;
 use crate::store::{Caller, CustomerRecord};
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kycard_core::wire::ErrorResponse;
 use kycard_core::wire::{Customer, HistoryEntry, Page, ReviewDecisionRequest, Role};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -42,17 +45,23 @@ pub(super) async fn queue(
     Ok(Json(Page { data: records.iter().map(CustomerRecord::to_wire).collect(), next_cursor: None }))
 }
 
-#[utoipa::path(post, path = "/api/v1/customers/{id}/review", tag = "reviews", request_body = ReviewDecisionRequest, params(("id" = Uuid, Path)), responses((status = 200, description = "Decided", body = Customer), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "Not in manual review", body = ErrorResponse), (status = 422, description = "A rejection needs flags", body = ErrorResponse)))]
+#[utoipa::path(post, path = "/api/v1/customers/{id}/review", tag = "reviews", request_body = ReviewDecisionRequest, params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)), responses((status = 200, description = "Decided", body = Customer), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "Not in manual review", body = ErrorResponse), (status = 422, description = "A rejection needs flags", body = ErrorResponse)))]
 pub(super) async fn decide(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<ReviewDecisionRequest>,
-) -> Result<Json<Customer>, AppError> {
+) -> Result<Response, AppError> {
     require(&caller, Role::Reviewer)?;
-    let record = review::manual_decision(&state.store, &caller, id, &request).await?;
-    tracing::info!(customer_id = %id, decision = %request.decision, "manual review decided");
-    Ok(Json(record.to_wire()))
+    let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
+    let path = format!("/customers/{id}/review");
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), |_| async {
+        let record = review::manual_decision(&state.store, &caller, id, &request).await?;
+        tracing::info!(customer_id = %id, decision = %request.decision, "manual review decided");
+        Ok(Success::json(StatusCode::OK, &record.to_wire()))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}/history", tag = "reviews", params(("id" = Uuid, Path)), responses((status = 200, description = "Every change, oldest first", body = Page<HistoryEntry>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
@@ -66,14 +75,14 @@ pub(super) async fn history(
 }
 
 /// Body of `POST /simulate/customers/{id}/review`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SimulateRequest {
     /// `approve`, `reject` or `manual`.
     outcome: SimulatedOutcome,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 enum SimulatedOutcome {
     Approve,
@@ -86,7 +95,7 @@ pub(super) fn sandbox_routes() -> Router<AppState> {
 }
 
 #[utoipa::path(post, path = "/api/v1/simulate/customers/{id}/review", tag = "sandbox", request_body = SimulateRequest,
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 200, description = "Decided (sandbox organizations only)", body = Customer),
               (status = 404, description = "No such customer, or not a sandbox organization", body = kycard_core::wire::ErrorResponse),
               (status = 409, description = "The customer is not pending", body = kycard_core::wire::ErrorResponse)))]
@@ -94,15 +103,21 @@ pub(super) async fn simulate(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<SimulateRequest>,
-) -> Result<Json<Customer>, AppError> {
+) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
     let outcome = match request.outcome {
         SimulatedOutcome::Approve => kycard_core::status::AutomaticOutcome::Approve,
         SimulatedOutcome::Reject => kycard_core::status::AutomaticOutcome::Reject { is_final: false },
         SimulatedOutcome::Manual => kycard_core::status::AutomaticOutcome::Refer,
     };
-    let record = review::simulate(&state.store, &caller, id, outcome).await?;
-    state.review_wake.notify_one();
-    Ok(Json(record.to_wire()))
+    let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
+    let path = format!("/simulate/customers/{id}/review");
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), |_| async {
+        let record = review::simulate(&state.store, &caller, id, outcome).await?;
+        state.review_wake.notify_one();
+        Ok(Success::json(StatusCode::OK, &record.to_wire()))
+    })
+    .await
 }

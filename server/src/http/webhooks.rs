@@ -1,11 +1,13 @@
 //! Webhooks (admin only): subscribe, list, delete, and see each delivery's attempts.
 
 use crate::error::AppError;
-use crate::http::extract::{ApiJson, ApiQuery, require};
+use crate::http::extract::{ApiJson, ApiQuery, IdempotencyKey, require};
+use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::webhooks;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use kycard_core::wire::{CreateWebhookRequest, ErrorResponse, Page, Role, Webhook, WebhookDelivery};
@@ -23,15 +25,20 @@ pub(super) fn routes() -> Router<AppState> {
 /// Largest deliveries page.
 const DELIVERIES_LIMIT: u32 = 100;
 
-#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = CreateWebhookRequest, responses((status = 201, description = "Subscribed; `secret` is shown only here", body = Webhook), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 422, description = "Bad URL or event types", body = ErrorResponse)))]
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = CreateWebhookRequest, params(("Idempotency-Key" = Option<String>, Header)), responses((status = 201, description = "Subscribed; `secret` is shown only here", body = Webhook), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 422, description = "Bad URL or event types", body = ErrorResponse)))]
 pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<CreateWebhookRequest>,
-) -> Result<(StatusCode, Json<Webhook>), AppError> {
+) -> Result<Response, AppError> {
     require(&caller, Role::Admin)?;
-    let webhook = webhooks::create_webhook(&state.store, &state.vault, &caller, &request).await?;
-    Ok((StatusCode::CREATED, Json(webhook)))
+    let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
+    idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), |_| async {
+        let webhook = webhooks::create_webhook(&state.store, &state.vault, &caller, &request).await?;
+        Ok(Success::json(StatusCode::CREATED, &webhook))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", responses((status = 200, description = "The organization's webhooks, oldest first, without secrets", body = Page<Webhook>), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse)))]

@@ -134,7 +134,10 @@ impl SessionStorage for SqliteStore {
     }
 
     async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?").bind(key_digest(token)).execute(self.writer()).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
+            .bind(key_digest(token))
+            .execute(self.writer())
+            .await?;
         Ok(())
     }
 }

@@ -1,0 +1,100 @@
+//! `Idempotency-Key` on every `POST` besides creation and card issue (covered in their own
+//! files): a retry replays the first answer and changes nothing; a different request with the
+//! same key is refused.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::json;
+use support::{Reply, TestApp, enrolled, multipart, png};
+
+async fn upload_with_key(app: &TestApp, id: &str, kind: &str, file: &[u8], key: &str) -> Reply {
+    let (content_type, body) = multipart(&[("kind", kind)], Some(("scan.png", file)));
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/customers/{id}/documents"))
+        .header("authorization", format!("Bearer {}", app.operator))
+        .header("content-type", content_type)
+        .header("idempotency-key", key)
+        .body(Body::from(body))
+        .unwrap();
+    app.raw(request).await
+}
+
+fn stored_files(app: &TestApp) -> usize {
+    std::fs::read_dir(app.dir.path().join("documents")).unwrap().flatten().filter(|e| e.path().is_file()).count()
+}
+
+#[tokio::test]
+async fn a_retried_upload_stores_one_document() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let image = png(1600, 1000, 4096);
+    let first = upload_with_key(&app, &id, "government_id_front", &image, "upload-1").await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = upload_with_key(&app, &id, "government_id_front", &image, "upload-1").await;
+    assert_eq!((again.status, &again.body), (StatusCode::CREATED, &first.body), "replayed");
+    assert_eq!(stored_files(&app), 1, "the retry's bytes were not kept");
+    let history = app.get(&format!("/api/v1/customers/{id}/history"), &app.operator).await;
+    let uploads = history.body["data"].as_array().unwrap().iter().filter(|e| e["event"] == "document.uploaded").count();
+    assert_eq!(uploads, 1);
+
+    let other = png(1600, 1000, 5000);
+    let reused = upload_with_key(&app, &id, "government_id_front", &other, "upload-1").await;
+    assert_eq!((reused.status, reused.code()), (StatusCode::CONFLICT, "idempotency_key_reused"));
+    let reused = upload_with_key(&app, &id, "government_id_back", &image, "upload-1").await;
+    assert_eq!(reused.code(), "idempotency_key_reused");
+    assert_eq!(stored_files(&app), 1);
+    let incoming = std::fs::read_dir(app.dir.path().join("documents/.incoming")).unwrap().count();
+    assert_eq!(incoming, 0, "refused retries leave no temporary file");
+}
+
+#[tokio::test]
+async fn retried_decisions_card_actions_and_subscriptions_replay() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    app.activate(&id).await;
+    let card = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    let freeze = format!("/api/v1/cards/{}/freeze", card.body["id"].as_str().unwrap());
+    let key = [("idempotency-key", "freeze-1")];
+    let first = app.send(Method::POST, &freeze, &app.operator, None, &key).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let again = app.send(Method::POST, &freeze, &app.operator, None, &key).await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &first.body), "a retry is not an invalid transition");
+    let unkeyed = app.send(Method::POST, &freeze, &app.operator, None, &[]).await;
+    assert_eq!(unkeyed.code(), "invalid_transition");
+    let cancel = freeze.replace("freeze", "cancel");
+    assert_eq!(app.send(Method::POST, &cancel, &app.operator, None, &key).await.code(), "idempotency_key_reused");
+
+    let hook = json!({"url": "https://hooks.example.com/k", "events": ["card.issued"]});
+    let key = [("idempotency-key", "hook-1")];
+    let first = app.send(Method::POST, "/api/v1/webhooks", &app.admin, Some(&hook), &key).await;
+    let again = app.send(Method::POST, "/api/v1/webhooks", &app.admin, Some(&hook), &key).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(again.body, first.body);
+    assert_eq!(app.get("/api/v1/webhooks", &app.admin).await.body["data"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_retried_reviewer_decision_replays() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(5000, b' ');
+    let image = png(1600, 1000, 4096);
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
+    app.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
+    let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
+    app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &issued)], Some(("bill.png", &image))).await;
+    app.run_reviews().await;
+    let uri = format!("/api/v1/customers/{id}/review");
+    let key = [("idempotency-key", "decide-1")];
+    let approve = json!({"decision": "approve"});
+    let first = app.send(Method::POST, &uri, &app.reviewer, Some(&approve), &key).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let again = app.send(Method::POST, &uri, &app.reviewer, Some(&approve), &key).await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &first.body));
+    let reject = json!({"decision": "reject", "flags": [{"target": "field:individual.personal.full_name", "code": "field_incorrect"}]});
+    assert_eq!(app.send(Method::POST, &uri, &app.reviewer, Some(&reject), &key).await.code(), "idempotency_key_reused");
+}
