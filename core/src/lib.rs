@@ -6,6 +6,7 @@
 //!
 //! * [`wire`] — the JSON shapes of `shared/API.md`, one definition for server and web.
 //! * [`customer`] — parse wire data into domain types, returning every field error at once.
+//! * [`form`] — read and write form fields by their request path.
 //! * [`documents`] — which documents a customer needs, their states, content sniffing.
 //! * [`status`] — the onboarding status machine and the proof that a customer may get a card.
 //! * [`card`] — the card status machine and card-number arithmetic.
@@ -22,6 +23,7 @@ pub mod customer;
 pub mod documents;
 pub mod field_error;
 pub mod financial;
+pub mod form;
 mod marks;
 pub mod official_id;
 pub mod paths;

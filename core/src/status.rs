@@ -268,6 +268,25 @@ pub fn card_eligibility(
     Err(CardRefusal::NotActive { status: state.status(), blocked_by })
 }
 
+/// [`card_eligibility`] for a customer as the API returns it: what the browser shows next to a
+/// disabled "Issue card" button is exactly what the server would answer.
+pub fn card_eligibility_of(customer: &crate::wire::Customer) -> Result<ActiveCustomer, CardRefusal> {
+    let state = match (customer.status, customer.review.as_ref()) {
+        (Some(status), Some(review)) => CustomerState::from_parts(status, review.stage, review.resubmittable),
+        _ => None,
+    };
+    let flagged_fields: Vec<String> = customer
+        .review
+        .iter()
+        .flat_map(|r| &r.flags)
+        .filter_map(|flag| match &flag.target {
+            crate::review::FlagTarget::Field(path) => Some(path.clone()),
+            crate::review::FlagTarget::Document(_) => None,
+        })
+        .collect();
+    card_eligibility(customer.id, state, &customer.requirements, &flagged_fields)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,7 +55,10 @@ fn parse_url(raw: &str, sandbox: bool) -> Result<String, (FieldErrorCode, &'stat
         return Err((FieldErrorCode::NotAllowed, "A URL fragment (#…) is never sent; remove it."));
     }
     let loopback = match url.host() {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost") || name.ends_with(".localhost"),
+        Some(Host::Domain(name)) => {
+            let name = name.trim_end_matches('.');
+            name == "localhost" || name.ends_with(".localhost")
+        }
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
         None => return Err((FieldErrorCode::InvalidFormat, "The URL needs a host name.")),
@@ -84,7 +87,7 @@ fn parse_url(raw: &str, sandbox: bool) -> Result<String, (FieldErrorCode, &'stat
 
 /// Whether an IPv4 address is reachable on the public internet.
 fn public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     !(ip.is_private()
         || ip.is_loopback()
         || ip.is_link_local()
@@ -94,21 +97,22 @@ fn public_v4(ip: Ipv4Addr) -> bool {
         || ip.is_documentation()
         || a == 0
         || (a == 100 && (64..128).contains(&b)) // shared address space (carrier NAT)
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking
         || a >= 240)
 }
 
-/// Whether an IPv6 address is reachable on the public internet.
+/// Whether an IPv6 address is reachable on the public internet: global unicast (`2000::/3`)
+/// only, without the ranges that embed or tunnel to IPv4 addresses (6to4, Teredo) or are
+/// reserved for documentation; IPv4-mapped addresses are judged as the IPv4 address they carry.
 fn public_v6(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return public_v4(v4);
     }
-    let first = ip.segments()[0];
-    !(ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+    let [first, second, ..] = ip.segments();
+    let global_unicast = (first & 0xe000) == 0x2000;
+    let tunnel_or_documentation = first == 0x2002 || (first == 0x2001 && (second == 0 || second == 0x0db8));
+    global_unicast && !tunnel_or_documentation
 }
 
 /// Whether deliveries may go to `ip` for a webhook whose URL passed [`validate_webhook`]: a
@@ -175,6 +179,8 @@ mod tests {
         assert_eq!(url_code("http://127.0.0.1:9000/hook", false), Some(FieldErrorCode::NotAllowed));
         assert_eq!(url_code("http://hooks.example.com/", true), Some(FieldErrorCode::NotAllowed));
         assert_eq!(url_code("https://localhost/", false), Some(FieldErrorCode::NotAllowed));
+        assert_eq!(url_code("https://localhost./", false), Some(FieldErrorCode::NotAllowed));
+        assert_eq!(url_code("https://[64:ff9b::a00:1]/", false), Some(FieldErrorCode::NotAllowed));
     }
 
     #[test]
@@ -211,5 +217,13 @@ mod tests {
         assert!(deliverable_address("127.0.0.1".parse().unwrap(), true));
         assert!(!deliverable_address("10.1.2.3".parse().unwrap(), true));
         assert!(!deliverable_address("::ffff:10.1.2.3".parse().unwrap(), false));
+        for hidden in ["64:ff9b::a00:1", "2002:a00:1::1", "::127.0.0.1", "fec0::1", "2001::1", "100::1", "2001:db8::1"]
+        {
+            assert!(!deliverable_address(hidden.parse().unwrap(), false), "{hidden} carries or reserves an address");
+        }
+        for reserved in ["198.18.0.1", "192.0.0.8", "100.64.0.1", "0.1.2.3", "255.255.255.255"] {
+            assert!(!deliverable_address(reserved.parse().unwrap(), false), "{reserved}");
+        }
+        assert!(deliverable_address("2606:4700::1111".parse().unwrap(), false));
     }
 }

@@ -72,12 +72,25 @@ fn refused(refusal: &CardRefusal) -> AppError {
     AppError::Conflict { code, message: refusal.to_string(), details: refusal.details() }
 }
 
-/// Freezes, unfreezes or cancels a card, as core's card status machine allows.
-pub async fn change_card(store: &Store, caller: &Caller, card_id: Uuid, action: CardAction) -> Result<Card, AppError> {
+/// Freezes, unfreezes or cancels a card, as core's card status machine allows; with an
+/// idempotency key, the answer commits with the change.
+pub async fn change_card(
+    store: &Store,
+    caller: &Caller,
+    card_id: Uuid,
+    action: CardAction,
+    idempotency_key: Option<String>,
+) -> Result<Card, AppError> {
     let card = store.card(caller.organization_id, card_id).await?.ok_or(AppError::NotFound)?.card;
     let next = card.status.apply(action).map_err(|e| AppError::conflict("invalid_transition", e.to_string()))?;
-    if !store.set_card_status(caller.organization_id, &card, next, &caller.actor).await? {
+    let changed = Card { status: next, ..card.clone() };
+    let completion = idempotency_key.map(|key| Completion {
+        organization_id: caller.organization_id,
+        key,
+        response: StoredResponse { status: 200, body: serde_json::to_string(&changed).unwrap_or_default() },
+    });
+    if !store.set_card_status(caller.organization_id, &card, next, &caller.actor, completion.as_ref()).await? {
         return Err(AppError::conflict("invalid_transition", "The card changed meanwhile; reload it and try again."));
     }
-    Ok(Card { status: next, ..card })
+    Ok(changed)
 }

@@ -3,7 +3,7 @@
 //! no row (the file is swept at the next start) or a complete file with its row.
 
 use crate::error::AppError;
-use crate::store::{Caller, CustomerRecord, DocumentRecord, HistoryLine, Store, now};
+use crate::store::{Caller, Completion, CustomerRecord, DocumentRecord, HistoryLine, Store, StoredResponse, now};
 use axum::extract::Multipart;
 use kycard_core::automatic_review::image_dimensions;
 use kycard_core::documents::{
@@ -143,7 +143,6 @@ async fn text_field(field: axum::extract::multipart::Field<'_>, name: &str) -> R
 /// yet checked. Dropping it removes the file.
 pub struct IncomingUpload {
     customer: CustomerRecord,
-    state: CustomerState,
     kind: Option<String>,
     issued_on: Option<String>,
     received: Option<Received>,
@@ -159,7 +158,7 @@ impl IncomingUpload {
 }
 
 /// Streams `POST /customers/{id}/documents` to a temporary file. Refuses early (before the
-/// bytes arrive) when the customer does not exist or takes no uploads.
+/// bytes arrive) when the customer does not exist or is not in the card program.
 pub async fn receive(
     store: &Store,
     files: &DocumentFiles,
@@ -168,7 +167,11 @@ pub async fn receive(
     mut multipart: Multipart,
 ) -> Result<IncomingUpload, AppError> {
     let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
-    let state = admissible_state(&customer)?;
+    // A customer outside the program can never take uploads: refuse before the bytes arrive.
+    // Other states are judged after the idempotency key, so a retry replays its first answer.
+    if customer.state.is_none() {
+        admissible_state(&customer)?;
+    }
 
     let mut guard = TempGuard(None);
     let (mut kind, mut issued_on, mut received) = (None, None, None);
@@ -184,7 +187,7 @@ pub async fn receive(
             }
         }
     }
-    Ok(IncomingUpload { customer, state, kind, issued_on, received, guard })
+    Ok(IncomingUpload { customer, kind, issued_on, received, guard })
 }
 
 /// Checks a received upload and records it: the file is renamed into place, then the row and
@@ -194,8 +197,10 @@ pub async fn record_upload(
     files: &DocumentFiles,
     caller: &Caller,
     upload: IncomingUpload,
+    idempotency_key: Option<String>,
 ) -> Result<DocumentRecord, AppError> {
-    let IncomingUpload { customer, state, kind, issued_on, received, mut guard } = upload;
+    let IncomingUpload { customer, kind, issued_on, received, mut guard } = upload;
+    let state = admissible_state(&customer)?;
     let customer_id = customer.id;
     let mut errors = ValidationErrors::default();
     let kind = match kind.as_deref() {
@@ -273,7 +278,15 @@ pub async fn record_upload(
         reason: Some(format!("{} uploaded", kind.as_str())),
         ..HistoryLine::change(caller.actor.clone(), "document.uploaded", customer.state, next.state)
     };
-    if !store.insert_document(caller.organization_id, &document, customer.version, &next, &history).await? {
+    let completion = idempotency_key.map(|key| Completion {
+        organization_id: caller.organization_id,
+        key,
+        response: StoredResponse { status: 201, body: serde_json::to_string(&document.to_wire()).unwrap_or_default() },
+    });
+    if !store
+        .insert_document(caller.organization_id, &document, customer.version, &next, &history, completion.as_ref())
+        .await?
+    {
         return Err(AppError::conflict("customer_changed", "The customer changed during the upload; upload again."));
     }
     guard.0 = None;

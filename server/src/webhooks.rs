@@ -15,7 +15,10 @@
 use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::events::{EventSource, public_event};
-use crate::store::{Caller, DueDelivery, NewDelivery, Store, StoreError, Subscription, now};
+use crate::http::idempotent::sealed_body;
+use crate::store::{
+    Caller, Completion, DueDelivery, NewDelivery, Store, StoreError, StoredResponse, Subscription, now,
+};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
@@ -81,6 +84,7 @@ pub async fn create_webhook(
     vault: &CardVault,
     caller: &Caller,
     request: &CreateWebhookRequest,
+    idempotency_key: Option<String>,
 ) -> Result<Webhook, AppError> {
     let valid = validate_webhook(request, caller.sandbox)?;
     let id = Uuid::now_v7();
@@ -88,10 +92,29 @@ pub async fn create_webhook(
     getrandom::fill(&mut random).map_err(|_| AppError::Internal)?;
     let secret = format!("whsec_{}", hex::encode(random));
     let sealed = vault.seal(secret.as_bytes(), id).map_err(|_| AppError::Internal)?;
-    let mut webhook = store.insert_webhook(caller.organization_id, id, &valid.url, &valid.events, &sealed).await?;
+    let answer = Webhook {
+        id,
+        url: valid.url.clone(),
+        events: valid.events.clone(),
+        secret: Some(secret),
+        created_at: crate::store::now(),
+    };
+    // The answer a retry replays commits with the webhook, its secret sealed.
+    let completion = match idempotency_key {
+        Some(key) => {
+            let body = serde_json::to_string(&answer).map_err(|_| AppError::Internal)?;
+            let body = sealed_body(vault, caller.organization_id, &key, &body)?;
+            Some(Completion {
+                organization_id: caller.organization_id,
+                key,
+                response: StoredResponse { status: 201, body },
+            })
+        }
+        None => None,
+    };
+    store.insert_webhook(caller.organization_id, &answer, &sealed, completion.as_ref()).await?;
     tracing::info!(webhook_id = %id, events = valid.events.len(), "webhook created");
-    webhook.secret = Some(secret);
-    Ok(webhook)
+    Ok(answer)
 }
 
 /// Resolves host names and keeps only addresses deliveries may go to.
@@ -222,10 +245,18 @@ impl Dispatcher {
         let source = EventSource { seq, event_type, at, customer_id, card_id };
         let started_at = now();
         let started = Instant::now();
-        let outcome = match public_event(&self.store, delivery.organization_id, &source).await? {
-            Some(event) => self.post(&delivery, &event).await,
-            None => Err("the customer or card no longer exists".to_owned()),
+        let Some(event) = public_event(&self.store, delivery.organization_id, &source).await? else {
+            // Nothing to describe any more: retrying cannot help.
+            let mut attempts = delivery.attempts;
+            attempts.push(DeliveryAttempt {
+                at: started_at,
+                status_code: None,
+                error: Some("the customer or card no longer exists".to_owned()),
+                duration_ms: 0,
+            });
+            return self.store.record_delivery_attempt(delivery.id, &attempts, DeliveryStatus::Failed, None).await;
         };
+        let outcome = self.post(&delivery, &event).await;
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let (status_code, error) = match outcome {
             Ok(code) => (Some(code), None),
@@ -256,6 +287,15 @@ impl Dispatcher {
         delivery: &DueDelivery,
         event: &kycard_core::wire::ApiEvent<serde_json::Value>,
     ) -> Result<u16, String> {
+        // Host names are checked after resolution (GuardedResolver); literal addresses here.
+        let literal = url::Url::parse(&delivery.url).ok().and_then(|u| match u.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        });
+        if literal.is_some_and(|ip| !deliverable_address(ip, delivery.sandbox)) {
+            return Err("the address is not one webhooks may reach".to_owned());
+        }
         let secret =
             self.vault.unseal(&delivery.secret_sealed, delivery.webhook_id).map_err(|_| "cannot read the secret")?;
         let body = serde_json::to_vec(event).map_err(|_| "cannot encode the event")?;

@@ -81,7 +81,8 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
     assert!(!ok && err.contains("--addr"), "{err}");
     let (ok, _, err) = run(kycard(dir.path()).arg("migrate"), "");
     assert!(ok, "{err}");
-    for url in ["mysql://db.example/kycard", "kycard.db", "sqlite:///nonexistent-dir/sub/kycard.db"] {
+    for url in ["mysql://db.example/kycard", "kycard.db", "sqlite::memory:", "sqlite:///nonexistent-dir/sub/kycard.db"]
+    {
         let (ok, _, err) = run(kycard(dir.path()).args(["migrate", "--database-url", url]), "");
         assert!(!ok, "{url} should fail");
         assert!(err.contains("unsupported database URL") || err.contains("database error"), "{url}: {err}");

@@ -72,8 +72,45 @@ async fn retried_decisions_card_actions_and_subscriptions_replay() {
     let first = app.send(Method::POST, "/api/v1/webhooks", &app.admin, Some(&hook), &key).await;
     let again = app.send(Method::POST, "/api/v1/webhooks", &app.admin, Some(&hook), &key).await;
     assert_eq!(first.status, StatusCode::CREATED);
-    assert_eq!(again.body, first.body);
+    assert_eq!(again.body, first.body, "the replay shows the same secret");
     assert_eq!(app.get("/api/v1/webhooks", &app.admin).await.body["data"].as_array().unwrap().len(), 1);
+
+    // Nothing on disk holds the secret in clear: not the webhook row, not the kept response.
+    let secret = first.body["secret"].as_str().unwrap();
+    let db = std::fs::read(app.dir.path().join("kycard.db")).unwrap();
+    let wal = std::fs::read(app.dir.path().join("kycard.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "secret stored in clear");
+    }
+}
+
+#[tokio::test]
+async fn a_retried_upload_replays_even_after_the_upload_led_to_approval() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let image = png(1600, 1000, 4096);
+    for kind in ["government_id_front", "government_id_back"] {
+        app.upload(&id, &[("kind", kind)], Some(("scan.png", &image))).await;
+    }
+    let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
+    let (content_type, body) =
+        multipart(&[("kind", "proof_of_address"), ("issued_on", &issued)], Some(("bill.png", &image)));
+    let request = || {
+        Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/customers/{id}/documents"))
+            .header("authorization", format!("Bearer {}", app.operator))
+            .header("content-type", content_type.clone())
+            .header("idempotency-key", "last-document")
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    let first = app.raw(request()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    app.run_reviews().await;
+    assert_eq!(app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body["status"], "active");
+    let again = app.raw(request()).await;
+    assert_eq!((again.status, &again.body), (StatusCode::CREATED, &first.body), "replayed, not refused");
 }
 
 #[tokio::test]

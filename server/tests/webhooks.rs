@@ -96,6 +96,8 @@ async fn webhooks_are_for_admins_of_their_own_organization() {
     assert_eq!(app.get(&deliveries, &app.admin).await.body["data"], json!([]));
     assert_eq!(app.get(&format!("{deliveries}?limit=0"), &app.admin).await.code(), "malformed_request");
     assert_eq!(app.get(&format!("{deliveries}?limit=x"), &app.admin).await.code(), "malformed_request");
+    assert_eq!(app.get(&format!("{deliveries}?limit=101"), &app.admin).await.code(), "malformed_request");
+    assert_eq!(app.get(&format!("{deliveries}?page=2"), &app.admin).await.code(), "malformed_request");
     assert_eq!(app.send(Method::DELETE, &one, &app.admin, None, &[]).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.send(Method::DELETE, &one, &app.admin, None, &[]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&deliveries, &app.admin).await.status, StatusCode::NOT_FOUND);
@@ -231,19 +233,25 @@ async fn unreachable_receivers_are_recorded_and_private_addresses_are_never_cont
     // A production organization's webhook whose host name resolves to loopback: stored
     // directly, because the API refuses the URL; the dispatcher must refuse it too.
     let (receiver, url) = Receiver::start(0).await;
-    let sneaky = url.replace("127.0.0.1", "localhost");
-    let webhook_id = uuid::Uuid::now_v7();
-    let sealed_for_id = app.vault.seal(b"whsec_x", webhook_id).unwrap();
-    app.store
-        .insert_webhook(app.org, webhook_id, &sneaky, &[kycard_core::wire::EventType::CustomerCreated], &sealed_for_id)
-        .await
-        .unwrap();
+    let mut direct = Vec::new();
+    for target in [url.replace("127.0.0.1", "localhost"), url.clone()] {
+        let id = uuid::Uuid::now_v7();
+        let webhook = kycard_core::wire::Webhook {
+            id,
+            url: target,
+            events: vec![kycard_core::wire::EventType::CustomerCreated],
+            secret: None,
+            created_at: now(),
+        };
+        app.store.insert_webhook(app.org, &webhook, &app.vault.seal(b"whsec_x", id).unwrap(), None).await.unwrap();
+        direct.push(id);
+    }
 
     app.post("/api/v1/customers", &operator, &contact_only()).await;
     app.create(&contact_only()).await;
     let dispatcher = Dispatcher::new(app.store.clone(), app.vault.clone()).unwrap();
-    assert_eq!(dispatcher.queue_new_events().await.unwrap(), 2);
-    assert_eq!(dispatcher.send_due(now()).await.unwrap(), 2);
+    assert_eq!(dispatcher.queue_new_events().await.unwrap(), 3);
+    assert_eq!(dispatcher.send_due(now()).await.unwrap(), 3);
 
     let log = app.get(&format!("/api/v1/webhooks/{}/deliveries", created.body["id"].as_str().unwrap()), &admin).await;
     let attempt = &log.body["data"][0]["attempts"][0];
@@ -251,8 +259,10 @@ async fn unreachable_receivers_are_recorded_and_private_addresses_are_never_cont
     assert!(attempt.get("status_code").is_none());
     assert_eq!(log.body["data"][0]["status"], "pending");
 
-    let log = app.get(&format!("/api/v1/webhooks/{webhook_id}/deliveries"), &app.admin).await;
-    assert_eq!(log.body["data"][0]["status"], "pending", "{}", log.body);
-    assert!(log.body["data"][0]["attempts"][0]["error"].is_string());
+    for id in direct {
+        let log = app.get(&format!("/api/v1/webhooks/{id}/deliveries"), &app.admin).await;
+        assert_eq!(log.body["data"][0]["status"], "pending", "{}", log.body);
+        assert!(log.body["data"][0]["attempts"][0]["error"].is_string());
+    }
     assert!(receiver.requests().is_empty(), "loopback was never contacted for a production organization");
 }

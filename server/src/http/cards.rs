@@ -73,8 +73,8 @@ async fn change(
 ) -> Result<Response, AppError> {
     require(caller, Role::Operator)?;
     let path = format!("/cards/{id}/{action}");
-    idempotent::run(state, caller, key, ("POST", &path, ""), |_| async {
-        let card = cards::change_card(&state.store, caller, id, action).await?;
+    idempotent::run(state, caller, key, ("POST", &path, ""), |key| async move {
+        let card = cards::change_card(&state.store, caller, id, action, key).await?;
         tracing::info!(card_id = %id, action = %action, "card status changed");
         Ok(Success::json(StatusCode::OK, &card))
     })

@@ -40,8 +40,8 @@ pub(super) async fn upload(
     let incoming = uploads::receive(&state.store, &state.files, &caller, customer_id, multipart).await?;
     let path = format!("/customers/{customer_id}/documents");
     let fingerprint = incoming.fingerprint();
-    idempotent::run(&state, &caller, key, ("POST", &path, &fingerprint), |_| async {
-        let document = uploads::record_upload(&state.store, &state.files, &caller, incoming).await?;
+    idempotent::run(&state, &caller, key, ("POST", &path, &fingerprint), |key| async {
+        let document = uploads::record_upload(&state.store, &state.files, &caller, incoming, key).await?;
         state.review_wake.notify_one();
         Ok(Success::json(StatusCode::CREATED, &document.to_wire()))
     })

@@ -1,5 +1,6 @@
 //! Runs a `POST` under its `Idempotency-Key`, when it has one.
 
+use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::store::{Caller, IdempotencyOutcome, StoredResponse};
@@ -7,6 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
+use uuid::Uuid;
 
 /// How long a request waits for another one holding the same key.
 const WAIT_FOR_OTHER: Duration = Duration::from_secs(15);
@@ -18,13 +20,43 @@ pub struct Success {
     pub status: StatusCode,
     /// JSON body.
     pub body: String,
+    /// The body holds a secret shown once (a webhook's signing secret): it is kept for
+    /// replays only sealed with the server key.
+    pub secret: bool,
 }
 
 impl Success {
     /// A success with `value` as JSON.
     pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Self {
-        Self { status, body: serde_json::to_string(value).expect("wire types serialise") }
+        Self { status, body: serde_json::to_string(value).expect("wire types serialise"), secret: false }
     }
+
+    /// A success whose JSON carries a secret.
+    pub fn secret_json<T: serde::Serialize>(status: StatusCode, value: &T) -> Self {
+        Self { secret: true, ..Self::json(status, value) }
+    }
+}
+
+/// Marks a stored body that is sealed.
+const SEALED: &str = "sealed:";
+
+/// What a sealed body is bound to: its organization and key, so it opens for no other.
+fn binding(organization_id: Uuid, key: &str) -> Uuid {
+    let digest = Sha256::digest(format!("{organization_id}\n{key}").as_bytes());
+    Uuid::from_slice(&digest[..16]).unwrap_or_default()
+}
+
+/// The stored form of a response body that carries a secret.
+pub fn sealed_body(vault: &CardVault, organization_id: Uuid, key: &str, body: &str) -> Result<String, AppError> {
+    let sealed = vault.seal(body.as_bytes(), binding(organization_id, key)).map_err(|_| AppError::Internal)?;
+    Ok(format!("{SEALED}{}", hex::encode(sealed)))
+}
+
+fn opened_body(vault: &CardVault, organization_id: Uuid, key: &str, stored: String) -> Result<String, AppError> {
+    let Some(sealed) = stored.strip_prefix(SEALED) else { return Ok(stored) };
+    let bytes = hex::decode(sealed).map_err(|_| AppError::Internal)?;
+    let plain = vault.unseal(&bytes, binding(organization_id, key)).map_err(|_| AppError::Internal)?;
+    String::from_utf8(plain).map_err(|_| AppError::Internal)
 }
 
 fn respond(status: StatusCode, body: String) -> Response {
@@ -36,7 +68,10 @@ fn respond(status: StatusCode, body: String) -> Response {
 ///
 /// `work` receives the key so it can record its response in the transaction of its change
 /// ([`crate::store::Completion`]); the response is recorded here again after it returns, which
-/// covers refusals that change nothing.
+/// covers refusals that change nothing. Work that cannot know its response before committing
+/// (a reviewer's decision answers the customer as re-read) records it only here: a kill in
+/// between frees the key at the next start, and the retry then meets the changed state
+/// (`409 invalid_transition`) instead of a replay, never a second change.
 pub async fn run<F, Fut>(
     state: &AppState,
     caller: &Caller,
@@ -60,7 +95,7 @@ where
             IdempotencyOutcome::Reserved => break,
             IdempotencyOutcome::Replay(stored) => {
                 let status = StatusCode::from_u16(stored.status).map_err(|_| AppError::Internal)?;
-                return Ok(respond(status, stored.body));
+                return Ok(respond(status, opened_body(&state.vault, org, &key, stored.body)?));
             }
             IdempotencyOutcome::Mismatch => {
                 return Err(AppError::conflict(
@@ -81,7 +116,14 @@ where
     }
     let outcome = work(Some(key.clone())).await;
     let stored = match &outcome {
-        Ok(success) => Some(StoredResponse { status: success.status.as_u16(), body: success.body.clone() }),
+        Ok(success) => Some(StoredResponse {
+            status: success.status.as_u16(),
+            body: if success.secret {
+                sealed_body(&state.vault, org, &key, &success.body)?
+            } else {
+                success.body.clone()
+            },
+        }),
         Err(error) if error.status_and_code().0.is_client_error() => Some(StoredResponse {
             status: error.status_and_code().0.as_u16(),
             body: serde_json::to_string(&error.body()).expect("errors serialise"),

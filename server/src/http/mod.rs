@@ -7,7 +7,7 @@ mod documents;
 mod events;
 mod extract;
 mod health;
-mod idempotent;
+pub(crate) mod idempotent;
 pub mod openapi;
 mod reviews;
 mod session;

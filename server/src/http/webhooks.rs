@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery, IdempotencyKey, require};
 use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
+use crate::store::Caller;
 use crate::webhooks;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,8 +13,6 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use kycard_core::wire::{CreateWebhookRequest, ErrorResponse, Page, Role, Webhook, WebhookDelivery};
 use serde::Deserialize;
-
-use crate::store::Caller;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -34,9 +33,9 @@ pub(super) async fn create(
 ) -> Result<Response, AppError> {
     require(&caller, Role::Admin)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
-    idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), |_| async {
-        let webhook = webhooks::create_webhook(&state.store, &state.vault, &caller, &request).await?;
-        Ok(Success::json(StatusCode::CREATED, &webhook))
+    idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), |key| async {
+        let webhook = webhooks::create_webhook(&state.store, &state.vault, &caller, &request, key).await?;
+        Ok(Success::secret_json(StatusCode::CREATED, &webhook))
     })
     .await
 }

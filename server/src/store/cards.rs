@@ -105,6 +105,7 @@ pub trait CardStorage: Send + Sync {
         card: &Card,
         to: CardStatus,
         actor: &kycard_core::wire::Actor,
+        completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError>;
 }
 
@@ -189,6 +190,7 @@ impl CardStorage for SqliteStore {
         card: &Card,
         to: CardStatus,
         actor: &kycard_core::wire::Actor,
+        completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError> {
         let at = now();
         let mut tx = self.writer().begin().await?;
@@ -219,6 +221,9 @@ impl CardStorage for SqliteStore {
         .bind(card.id.to_string())
         .execute(&mut *tx)
         .await?;
+        if let Some(completion) = completion {
+            super::idempotency::complete_in(&mut tx, completion).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -149,6 +149,7 @@ pub trait DocumentStorage: Send + Sync {
         expected_version: i64,
         next: &CustomerRecord,
         history: &HistoryLine,
+        completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError>;
 
     /// Queued automatic reviews, oldest first: `(organization, customer)`.
@@ -226,10 +227,14 @@ impl DocumentStorage for SqliteStore {
         expected_version: i64,
         next: &CustomerRecord,
         history: &HistoryLine,
+        completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
             return Ok(false);
+        }
+        if let Some(completion) = completion {
+            super::idempotency::complete_in(&mut tx, completion).await?;
         }
         sqlx::query(
             "UPDATE documents SET superseded_at = ? WHERE customer_id = ? AND kind = ? AND superseded_at IS NULL",

@@ -58,7 +58,7 @@ pub enum StoreError {
     #[error("corrupt stored value in {0}")]
     Corrupt(&'static str),
     /// The database URL names no backend this build has.
-    #[error("unsupported database URL: use sqlite://<path>")]
+    #[error("unsupported database URL: use sqlite://<path> (a file; in-memory databases are not supported)")]
     UnsupportedUrl,
     /// A unique value (slug, email) is taken.
     #[error("{0} already exists")]
@@ -98,7 +98,8 @@ pub type Store = Arc<dyn Storage>;
 ///
 /// An unsupported URL scheme, or a database that cannot be opened or migrated.
 pub async fn open(url: &str) -> Result<Store, StoreError> {
-    if url.starts_with("sqlite:") {
+    // An in-memory database would be a different one on each of the two pools.
+    if url.starts_with("sqlite:") && !url.contains(":memory:") && !url.contains("mode=memory") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl)

@@ -98,11 +98,10 @@ pub trait WebhookStorage: Send + Sync {
     async fn insert_webhook(
         &self,
         organization_id: Uuid,
-        id: Uuid,
-        url: &str,
-        events: &[EventType],
+        webhook: &Webhook,
         secret_sealed: &[u8],
-    ) -> Result<Webhook, StoreError>;
+        completion: Option<&super::Completion>,
+    ) -> Result<(), StoreError>;
 
     /// The organization's webhooks, oldest first (without secrets).
     async fn webhooks(&self, organization_id: Uuid) -> Result<Vec<Webhook>, StoreError>;
@@ -152,28 +151,31 @@ impl WebhookStorage for SqliteStore {
     async fn insert_webhook(
         &self,
         organization_id: Uuid,
-        id: Uuid,
-        url: &str,
-        events: &[EventType],
+        webhook: &Webhook,
         secret_sealed: &[u8],
-    ) -> Result<Webhook, StoreError> {
-        let created_at = now();
-        let events_json = serde_json::to_string(events).map_err(|_| corrupt())?;
+        completion: Option<&super::Completion>,
+    ) -> Result<(), StoreError> {
+        let events_json = serde_json::to_string(&webhook.events).map_err(|_| corrupt())?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO webhooks (id, organization_id, url, events, secret_sealed, cursor_seq, created_at) \
              VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(h.seq), 0) FROM customer_history h \
                  JOIN customers c ON c.id = h.customer_id WHERE c.organization_id = ?), ?)",
         )
-        .bind(id.to_string())
+        .bind(webhook.id.to_string())
         .bind(organization_id.to_string())
-        .bind(url)
+        .bind(&webhook.url)
         .bind(&events_json)
         .bind(secret_sealed)
         .bind(organization_id.to_string())
-        .bind(created_at.to_rfc3339())
-        .execute(self.writer())
+        .bind(webhook.created_at.to_rfc3339())
+        .execute(&mut *tx)
         .await?;
-        Ok(Webhook { id, url: url.to_owned(), events: events.to_vec(), secret: None, created_at })
+        if let Some(completion) = completion {
+            super::idempotency::complete_in(&mut tx, completion).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn webhooks(&self, organization_id: Uuid) -> Result<Vec<Webhook>, StoreError> {

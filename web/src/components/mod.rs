@@ -1,3 +1,4 @@
-//! Widgets shared by pages.
+//! Reusable pieces of the pages.
 
-pub mod text_field;
+pub mod field;
+pub mod status;

@@ -1,0 +1,176 @@
+//! The HTTP API, as the browser calls it: same-origin requests carrying the session cookie,
+//! the CSRF token on every unsafe request, and API errors decoded into one type.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use kycard_core::FieldError;
+use kycard_core::wire::{Document, ErrorDetails, ErrorResponse};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// Where the API lives.
+const BASE: &str = "/api/v1";
+/// The readable cookie holding the CSRF token.
+const CSRF_COOKIE: &str = "kycard_csrf";
+
+/// An error from the API (or from reaching it), ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status; 0 when the server could not be reached.
+    pub status: u16,
+    /// The API's error code, e.g. `customer_not_active`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// Field errors of a `422`.
+    pub fields: Vec<FieldError>,
+    /// Details of a refusal (`blocked_by`).
+    pub details: Option<ErrorDetails>,
+}
+
+impl ApiError {
+    fn local(code: &str, message: &str) -> Self {
+        Self { status: 0, code: code.to_owned(), message: message.to_owned(), fields: Vec::new(), details: None }
+    }
+
+    fn network() -> Self {
+        Self::local("network", "The server cannot be reached. Check the connection and try again.")
+    }
+
+    /// Whether the session is missing or over.
+    pub fn is_unauthenticated(&self) -> bool {
+        self.status == 401
+    }
+}
+
+/// The CSRF token the server set at sign-in.
+fn csrf_token() -> Option<String> {
+    let document = web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()?;
+    let cookies = document.cookie().ok()?;
+    cookies.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == CSRF_COOKIE).map(|(_, v)| v.to_owned())
+}
+
+/// A fresh random key for `Idempotency-Key`.
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("k{}", js_sys::Math::random().to_bits()))
+}
+
+impl ApiError {
+    fn from_body(status: u16, body: Option<ErrorResponse>) -> Self {
+        match body {
+            Some(body) => Self {
+                status,
+                code: body.error.code,
+                message: body.error.message,
+                fields: body.error.fields.unwrap_or_default(),
+                details: body.error.details,
+            },
+            None => Self { status, ..Self::local("unexpected", "The server answered something unexpected.") },
+        }
+    }
+}
+
+async fn decode_error(response: Response) -> ApiError {
+    let status = response.status();
+    ApiError::from_body(status, response.json::<ErrorResponse>().await.ok())
+}
+
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    let request = request.map_err(|_| ApiError::local("bad_request", "The request could not be built."))?;
+    let response = request.send().await.map_err(|_| ApiError::network())?;
+    if response.ok() { Ok(response) } else { Err(decode_error(response).await) }
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    response.json::<T>().await.map_err(|_| ApiError::local("unexpected", "The server answered something unexpected."))
+}
+
+fn unsafe_request(builder: RequestBuilder, idempotency_key: Option<&str>) -> RequestBuilder {
+    let builder = match csrf_token() {
+        Some(token) => builder.header("X-CSRF-Token", &token),
+        None => builder,
+    };
+    match idempotency_key {
+        Some(key) => builder.header("Idempotency-Key", key),
+        None => builder,
+    }
+}
+
+/// `GET` a JSON resource.
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read(send(Request::get(&format!("{BASE}{path}")).build()).await?).await
+}
+
+/// `POST` (or `PATCH` with `method = "PATCH"`) a JSON body and read the JSON answer.
+pub async fn send_json<T: DeserializeOwned, B: Serialize>(
+    method: &str,
+    path: &str,
+    body: &B,
+    idempotency_key: Option<&str>,
+    if_match: Option<i64>,
+) -> Result<T, ApiError> {
+    let url = format!("{BASE}{path}");
+    let builder = match method {
+        "PATCH" => Request::patch(&url),
+        _ => Request::post(&url),
+    };
+    let builder = match if_match {
+        Some(version) => builder.header("If-Match", &format!("\"{version}\"")),
+        None => builder,
+    };
+    read(send(unsafe_request(builder, idempotency_key).json(body)).await?).await
+}
+
+/// `POST` with no body (card actions) and read the JSON answer.
+pub async fn post_empty<T: DeserializeOwned>(path: &str, idempotency_key: Option<&str>) -> Result<T, ApiError> {
+    read(send(unsafe_request(Request::post(&format!("{BASE}{path}")), idempotency_key).build()).await?).await
+}
+
+/// `DELETE` a resource.
+pub async fn delete(path: &str) -> Result<(), ApiError> {
+    send(unsafe_request(Request::delete(&format!("{BASE}{path}")), None).build()).await.map(|_| ())
+}
+
+/// Uploads a document with `XMLHttpRequest` (fetch cannot report upload progress), calling
+/// `on_progress` with the fraction sent so far.
+pub async fn upload_document(
+    customer_id: &str,
+    form: &web_sys::FormData,
+    idempotency_key: &str,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<Document, ApiError> {
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::network())?;
+    xhr.open("POST", &format!("{BASE}/customers/{customer_id}/documents")).map_err(|_| ApiError::network())?;
+    if let Some(token) = csrf_token() {
+        let _ = xhr.set_request_header("X-CSRF-Token", &token);
+    }
+    let _ = xhr.set_request_header("Idempotency-Key", idempotency_key);
+    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |event: web_sys::ProgressEvent| {
+        if event.length_computable() && event.total() > 0.0 {
+            on_progress(event.loaded() / event.total());
+        }
+    });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    let done = js_sys::Promise::new(&mut |resolve, _reject| {
+        xhr.set_onloadend(Some(&resolve));
+    });
+    xhr.send_with_opt_form_data(Some(form)).map_err(|_| ApiError::network())?;
+    let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(progress);
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    if status == 0 {
+        return Err(ApiError::network());
+    }
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text)
+            .map_err(|_| ApiError::local("unexpected", "The server answered something unexpected."));
+    }
+    Err(ApiError::from_body(status, serde_json::from_str::<ErrorResponse>(&text).ok()))
+}
