@@ -2,13 +2,14 @@
 // appear without any request to the server.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { openPage, screenshot, useServerAndBrowser } from "./support.mjs";
+import { openPage, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 
 test("a bad email shows core's message with no request to the server", async () => {
   const { page, context, problems } = await openPage(app.browser);
-  await page.goto(app.server.base + "/");
+  await signIn(page, app.server, "operator");
+  await page.goto(app.server.base + "/customers/new");
   const email = page.getByLabel("Email");
   await email.waitFor();
   await screenshot(page, "new-customer-empty");
@@ -43,11 +44,60 @@ test("a bad email shows core's message with no request to the server", async () 
 
 test("the form is usable at 375 px wide", async () => {
   const { page, context, problems } = await openPage(app.browser, { viewport: { width: 375, height: 740 } });
-  await page.goto(app.server.base + "/");
-  await page.getByLabel("Email").waitFor();
+  await signIn(page, app.server, "operator");
+  await page.goto(app.server.base + "/customers/new");
+  await page.getByLabel("Individual cards").check();
+  await page.getByLabel("Full name").waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
   await screenshot(page, "new-customer-narrow");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("keystroke to message: measured with performance marks", async () => {
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.goto(app.server.base + "/customers/new");
+  const email = page.getByLabel("Email");
+  await email.fill("x");
+  await email.press("Tab");
+  const samples = await page.evaluate(async () => {
+    const input = document.querySelector("#contact-email");
+    const message = document.querySelector("#contact-email-error");
+    const once = (value) =>
+      new Promise((resolve) => {
+        const before = message.textContent;
+        const observer = new MutationObserver(() => {
+          if (message.textContent === before) return;
+          observer.disconnect();
+          performance.mark("kycard:message");
+          const inDom = performance.measure("kycard:keystroke-to-dom", "kycard:keystroke", "kycard:message").duration;
+          // The next frame is when the message is on screen.
+          requestAnimationFrame(() => {
+            performance.mark("kycard:painted");
+            const painted = performance.measure("kycard:keystroke-to-frame", "kycard:keystroke", "kycard:painted").duration;
+            resolve({ inDom, painted });
+          });
+        });
+        observer.observe(message, { childList: true, characterData: true, subtree: true });
+        performance.mark("kycard:keystroke");
+        input.value = value;
+        input.dispatchEvent(new InputEvent("input", { bubbles: true }));
+      });
+    const out = [];
+    for (let i = 0; i < 20; i++) out.push(await once(i % 2 === 0 ? "ana@example.com" : "ana@"));
+    return out;
+  });
+  const stats = (values) => {
+    values.sort((a, b) => a - b);
+    return `median ${values[Math.floor(values.length / 2)].toFixed(1)} ms, worst ${values[values.length - 1].toFixed(1)} ms`;
+  };
+  console.log(
+    `keystroke → message in the page: ${stats(samples.map((s) => s.inDom))}; ` +
+      `→ next animation frame: ${stats(samples.map((s) => s.painted))} over ${samples.length} keystrokes (aim: shown in the next frame, < 16 ms)`,
+  );
+  assert.equal(samples.length, 20);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
+import { basename, join, resolve } from "node:path";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
@@ -40,12 +41,28 @@ async function waitForHealth(base, child, log) {
   throw new Error(`kycard did not answer /api/v1/health within 30 s:\n${log.join("")}`);
 }
 
-/** Starts a fresh server (own data directory) and returns its base URL and a stop function. */
+/** Reads the sign-ins and API keys `serve --demo` prints. */
+function parseDemo(text) {
+  const users = {};
+  const keys = {};
+  for (const line of text.split("\n")) {
+    const user = line.match(/^\s+(operator|reviewer|admin)\s+(\S+@\S+)\s+password\s+(\S+)/);
+    if (user) users[user[1]] = { email: user[2], password: user[3] };
+    const key = line.match(/^\s+(operator|reviewer|admin)\s+(kyc_\S+)/);
+    if (key) keys[key[1]] = key[2];
+  }
+  return { users, keys };
+}
+
+/**
+ * Starts a fresh server (own data directory, `--demo`: a sandbox organization with one user
+ * and one API key per role) and returns its base URL, the demo credentials and a stop function.
+ */
 export async function startServer() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "kycard-e2e-"));
   const log = [];
-  const child = spawn(binary, ["serve", "--addr", `127.0.0.1:${port}`, "--web-dir", join(root, "dist")], {
+  const child = spawn(binary, ["serve", "--demo", "--addr", `127.0.0.1:${port}`, "--web-dir", join(root, "dist")], {
     env: { ...process.env, KYCARD_DATA_DIR: dataDir, RUST_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -53,9 +70,13 @@ export async function startServer() {
   child.stderr.on("data", (d) => log.push(d.toString()));
   const base = `http://127.0.0.1:${port}`;
   await waitForHealth(base, child, log);
+  const { users, keys } = parseDemo(log.join(""));
+  if (!users.operator || !keys.operator) throw new Error(`no demo credentials printed:\n${log.join("")}`);
   return {
     base,
     log,
+    users,
+    keys,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
@@ -98,7 +119,8 @@ let shot = 0;
 export async function screenshot(page, step) {
   mkdirSync(screenshotDir, { recursive: true });
   shot += 1;
-  const file = join(screenshotDir, `${String(shot).padStart(2, "0")}-${step}.png`);
+  const suite = basename(process.argv[1] ?? "e2e").replace(/\.test\.mjs$/, "");
+  const file = join(screenshotDir, `${suite}-${String(shot).padStart(2, "0")}-${step}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
@@ -118,4 +140,62 @@ export function useServerAndBrowser() {
     await shared.server?.stop();
   });
   return shared;
+}
+
+/** Signs in through the sign-in page as the demo user of `role` and waits for the app. */
+export async function signIn(page, server, role) {
+  await page.goto(server.base + "/sign-in");
+  await page.getByLabel("Email").fill(server.users[role].email);
+  await page.getByLabel("Password").fill(server.users[role].password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+function chunk(type, data) {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, "latin1");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * A real PNG of the given size (a pale card with a darker band, so a browser shows it), as
+ * the review measures it. `shade` varies the picture so two files differ.
+ */
+export function png(width, height, shade = 0) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.alloc(1 + width * 3);
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    const band = y > height * 0.35 && y < height * 0.5;
+    row.fill(band ? 90 + (shade % 100) : 235, 1);
+    rows.push(Buffer.from(row));
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A date `days` from today, as YYYY-MM-DD. */
+export function isoDate(days) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Calls the API with the demo key of `role`. */
+export async function api(server, role, method, path, body) {
+  const res = await fetch(`${server.base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${server.keys[role]}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
 }

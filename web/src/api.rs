@@ -37,26 +37,48 @@ impl ApiError {
     fn network() -> Self {
         Self::local("network", "The server cannot be reached. Check the connection and try again.")
     }
+}
 
-    /// Whether the session is missing or over.
-    pub fn is_unauthenticated(&self) -> bool {
-        self.status == 401
-    }
+thread_local! {
+    /// What to do when the server says the session is over (set by the app shell).
+    static ON_SIGNED_OUT: std::cell::RefCell<Option<Box<dyn Fn()>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Registers what happens when any request answers `401` (the session expired or was ended
+/// elsewhere): the app shows the sign-in page instead of failing screen by screen.
+pub fn on_signed_out(handler: impl Fn() + 'static) {
+    ON_SIGNED_OUT.with(|slot| *slot.borrow_mut() = Some(Box::new(handler)));
+}
+
+fn signed_out() {
+    ON_SIGNED_OUT.with(|slot| {
+        if let Some(handler) = slot.borrow().as_ref() {
+            handler();
+        }
+    });
 }
 
 /// The CSRF token the server set at sign-in.
 fn csrf_token() -> Option<String> {
     let document = web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()?;
     let cookies = document.cookie().ok()?;
-    cookies.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == CSRF_COOKIE).map(|(_, v)| v.to_owned())
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == CSRF_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Whether the browser holds a session (the readable CSRF cookie comes with it).
+pub fn has_session_cookie() -> bool {
+    csrf_token().is_some()
 }
 
 /// A fresh random key for `Idempotency-Key`.
 pub fn new_idempotency_key() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("k{}", js_sys::Math::random().to_bits()))
+        .map_or_else(|| format!("k{}", js_sys::Math::random().to_bits()), |c| c.random_uuid())
 }
 
 impl ApiError {
@@ -76,6 +98,9 @@ impl ApiError {
 
 async fn decode_error(response: Response) -> ApiError {
     let status = response.status();
+    if status == 401 {
+        signed_out();
+    }
     ApiError::from_body(status, response.json::<ErrorResponse>().await.ok())
 }
 
@@ -167,6 +192,9 @@ pub async fn upload_document(
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     if status == 0 {
         return Err(ApiError::network());
+    }
+    if status == 401 {
+        signed_out();
     }
     if (200..300).contains(&status) {
         return serde_json::from_str(&text)

@@ -40,32 +40,34 @@ impl Route {
     }
 }
 
-/// The current route, shared through context.
-#[derive(Debug, Clone, Copy)]
-pub struct Router {
-    route: RwSignal<Route>,
+thread_local! {
+    /// The current route. A thread-local rather than context, so code running outside the
+    /// component tree (a request finishing in a spawned task) can navigate too.
+    static ROUTE: std::cell::OnceCell<RwSignal<Route>> = const { std::cell::OnceCell::new() };
+}
+
+fn route_signal() -> RwSignal<Route> {
+    ROUTE.with(|cell| *cell.get_or_init(|| RwSignal::new(Route::parse(&location_path()))))
 }
 
 fn location_path() -> String {
     web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".to_owned())
 }
 
-/// Makes the router available to every component and follows the browser's back button.
-pub fn provide_router() {
-    let router = Router { route: RwSignal::new(Route::parse(&location_path())) };
-    let on_pop = Closure::<dyn FnMut()>::new(move || router.route.set(Route::parse(&location_path())));
+/// Starts following the browser's back and forward buttons.
+pub fn follow_history() {
+    let route = route_signal();
+    let on_pop = Closure::<dyn FnMut()>::new(move || route.set(Route::parse(&location_path())));
     if let Some(window) = web_sys::window() {
         let _ = window.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
     }
     // The listener lives as long as the page.
     on_pop.forget();
-    provide_context(router);
 }
 
 /// The current screen.
 pub fn route() -> Signal<Route> {
-    let router = expect_context::<Router>();
-    router.route.into()
+    route_signal().into()
 }
 
 /// Goes to `path`, adding a history entry, and moves focus to the new screen's heading.
@@ -73,7 +75,7 @@ pub fn navigate(path: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.push_state_with_url(&JsValue::NULL, "", Some(path));
     }
-    expect_context::<Router>().route.set(Route::parse(path));
+    route_signal().set(Route::parse(path));
     focus_heading();
 }
 

@@ -42,7 +42,7 @@ pub fn Field(
     #[prop(into)]
     reveal: Signal<bool>,
     /// Help shown under the label.
-    #[prop(optional)]
+    #[prop(default = None)]
     hint: Option<&'static str>,
 ) -> impl IntoView {
     let touched = RwSignal::new(false);

@@ -23,7 +23,7 @@ pub fn StatusBadge(
 /// A `blocked_by` entry (`document:<kind>`, `field:<path>`, `review:<stage>`) in plain words.
 pub fn describe_blocker(blocker: &str) -> String {
     if let Some(kind) = blocker.strip_prefix("document:") {
-        let label = DocumentKind::parse(kind).map_or(kind, DocumentKind::label);
+        let label = DocumentKind::parse(kind).map_or_else(|| kind.to_owned(), |k| k.label().to_owned());
         return format!("{label} is missing or must be uploaded again");
     }
     if let Some(path) = blocker.strip_prefix("field:") {

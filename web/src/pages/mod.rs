@@ -1,3 +1,7 @@
-//! One module per page.
+//! The screens of the app.
 
-pub mod new_customer;
+pub mod customer;
+pub mod customer_form;
+pub mod customers;
+pub mod reviews;
+pub mod sign_in;

@@ -1,0 +1,143 @@
+// The operator's whole path in the real app against the real binary: create a customer with
+// the Individual cards checkbox, see why no card can be issued yet, upload the documents,
+// watch the status turn Active without reloading, issue a card, freeze it.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { api, isoDate, openPage, png, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
+
+const app = useServerAndBrowser();
+
+/** Fills the whole new-customer form for a German national ID holder. */
+export async function fillProfile(page, { email, name }) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Phone").fill("+4915123456789");
+  await page.getByLabel("Individual cards").check();
+  await page.getByLabel("Full name").fill(name);
+  await page.getByLabel("Date of birth").fill("1990-04-12");
+  await page.getByLabel("Gender").selectOption("female");
+  await page.getByLabel("Address", { exact: true }).fill("Hauptstraße 5");
+  await page.getByLabel("City").fill("Berlin");
+  await page.getByLabel("Postal code").fill("10115");
+  await page.getByLabel("Country of residence").selectOption("DE");
+  await page.getByLabel("Document type").selectOption("national_id");
+  await page.getByLabel("Document number").fill("T22000129");
+  await page.getByLabel("Issuing country").selectOption("DE");
+  await page.getByLabel("Expiry date").fill(isoDate(800));
+  await page.getByLabel("Occupation").selectOption("engineer");
+  await page.getByLabel("Annual salary").selectOption("50k_100k");
+  await page.getByLabel("Account purpose").selectOption("everyday_spending");
+  await page.getByLabel("Expected monthly spending").selectOption("1k_5k");
+}
+
+/** Uploads one document through its upload control. */
+async function upload(page, kind, label, file) {
+  await page.locator(`#upload-${kind}-file`).setInputFiles(file);
+  if (kind === "proof_of_address") await page.locator(`#upload-${kind}-issued-on`).fill(isoDate(-10));
+  await page.getByRole("button", { name: `Upload ${label}` }).click();
+}
+
+test("create → documents → Active live → card, with the refusal explained while pending", async () => {
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.getByText("No customers yet").waitFor();
+  await screenshot(page, "customers-empty");
+
+  await page.getByRole("navigation").getByRole("link", { name: "New customer" }).click();
+  await page.getByRole("heading", { name: "New customer" }).waitFor();
+  await fillProfile(page, { email: "lena.fischer@example.com", name: "Lena Fischer" });
+  await screenshot(page, "new-customer-filled");
+  await page.getByRole("button", { name: "Create customer" }).click();
+
+  await page.getByRole("heading", { name: "Lena Fischer" }).waitFor();
+  await page.getByRole("heading", { name: "Pending: documents needed" }).waitFor();
+  const issue = page.getByRole("button", { name: "Issue card" });
+  assert.equal(await issue.isDisabled(), true, "no card while pending");
+  const why = await page.locator("#issue-card-why").textContent();
+  assert.match(why, /Government ID \(front\) is missing/);
+  assert.match(why, /Proof of address is missing/);
+  // The reason shown is the API's own: the server refuses with the same blockers.
+  const id = page.url().split("/").pop();
+  const refused = await api(app.server, "operator", "POST", `/customers/${id}/cards`, { type: "virtual" });
+  assert.equal(refused.status, 409);
+  assert.deepEqual(refused.body.error.details.blocked_by, [
+    "document:government_id_front",
+    "document:government_id_back",
+    "document:proof_of_address",
+  ]);
+  await screenshot(page, "customer-pending-card-refused");
+
+  // A file that is not an image, behind an image name, is refused in the browser.
+  await page.locator("#upload-government_id_front-file").setInputFiles({
+    name: "front.png",
+    mimeType: "image/png",
+    buffer: Buffer.from("not an image at all"),
+  });
+  await page.getByText("This is not a JPEG, PNG, WebP or PDF file").waitFor();
+  await screenshot(page, "upload-wrong-content");
+
+  const image = (name) => ({ name, mimeType: "image/png", buffer: png(1600, 1000) });
+  await upload(page, "government_id_front", "Government ID (front)", image("front.png"));
+  await page.locator(".requirement", { hasText: "Government ID (front)" }).getByText("Uploaded, awaiting review").waitFor();
+  await upload(page, "government_id_back", "Government ID (back)", image("back.png"));
+  await page.locator(".requirement", { hasText: "Government ID (back)" }).getByText("Uploaded, awaiting review").waitFor();
+  await screenshot(page, "customer-two-documents");
+  await upload(page, "proof_of_address", "Proof of address", image("bill.png"));
+
+  // The automatic review runs in the server; the page hears about it on the event stream.
+  await page.getByRole("heading", { name: "Approved" }).waitFor({ timeout: 15_000 });
+  await screenshot(page, "customer-active");
+  assert.equal(await issue.isDisabled(), false);
+  await issue.click();
+  const card = page.locator(".card-row");
+  await card.getByText(/•••• \d{4}/).waitFor();
+  const last4 = (await card.locator(".pan").textContent()).slice(-4);
+  const cards = await api(app.server, "operator", "GET", `/customers/${id}/cards`);
+  assert.equal(cards.body.data[0].last4, last4);
+  await card.getByRole("button", { name: "Freeze" }).click();
+  await card.getByText("Frozen").waitFor();
+  await screenshot(page, "customer-card-frozen");
+
+  await page.getByRole("navigation").getByRole("link", { name: "Customers" }).click();
+  await page.getByRole("link", { name: "Lena Fischer" }).waitFor();
+  await page.locator("table.list").getByText("Active").waitFor();
+  await screenshot(page, "customers-list");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the draft survives a reload and is cleared once the customer exists", async () => {
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.goto(app.server.base + "/customers/new");
+  await page.getByLabel("Email").fill("draft@example.com");
+  await page.getByLabel("Individual cards").check();
+  await page.getByLabel("Full name").fill("Zoë Draft");
+  // Unticking hides the program's fields and keeps what was typed.
+  await page.getByLabel("Individual cards").uncheck();
+  assert.equal(await page.getByLabel("Full name").count(), 0);
+  await page.getByLabel("Individual cards").check();
+  assert.equal(await page.getByLabel("Full name").inputValue(), "Zoë Draft");
+
+  await page.reload();
+  await page.getByLabel("Email").waitFor();
+  assert.equal(await page.getByLabel("Email").inputValue(), "draft@example.com");
+  assert.equal(await page.getByLabel("Full name").inputValue(), "Zoë Draft");
+  await screenshot(page, "new-customer-draft-restored");
+
+  await page.getByLabel("Individual cards").uncheck();
+  await page.getByLabel("Phone").fill("+34600111222");
+  // Submitting twice in a row creates one customer.
+  await page.evaluate(() => {
+    const form = document.querySelector("main form");
+    form.requestSubmit();
+    form.requestSubmit();
+  });
+  await page.getByRole("heading", { name: "draft@example.com" }).waitFor();
+  const list = await api(app.server, "operator", "GET", "/customers?q=draft%40example.com");
+  assert.equal(list.body.data.length, 1, "one customer");
+  await page.goto(app.server.base + "/customers/new");
+  await page.getByLabel("Email").waitFor();
+  assert.equal(await page.getByLabel("Email").inputValue(), "", "the draft is gone");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

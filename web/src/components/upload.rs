@@ -1,0 +1,245 @@
+//! Uploading one required document: file picker, phone camera, drag and drop; type and size
+//! checked in the browser with core's rules before anything is sent; a preview, a real
+//! progress bar, and a retry that cannot store the file twice.
+
+use crate::api::{self, ApiError};
+use crate::today::today;
+use kycard_core::documents::{
+    ContentType, DocumentKind, MAX_DOCUMENT_BYTES, proof_of_address_current, sniff_content_type,
+};
+use kycard_core::person::parse_wire_date;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// File types accepted, for the pickers.
+const ACCEPT: &str = "image/jpeg,image/png,image/webp,application/pdf";
+
+/// Where an upload stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    Idle,
+    Sending(f64),
+    Failed(String),
+    Done,
+}
+
+/// A file chosen and pre-checked, with its preview URL.
+#[derive(Clone)]
+struct Chosen {
+    file: web_sys::File,
+    preview: Option<String>,
+    key: String,
+}
+
+async fn head_of(file: &web_sys::File) -> Vec<u8> {
+    let Ok(blob) = file.slice_with_i32_and_i32(0, 64) else { return Vec::new() };
+    match wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await {
+        Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Core's checks on a file, before sending it: the same size limit and content sniffing the
+/// server applies.
+async fn precheck(file: &web_sys::File) -> Result<ContentType, String> {
+    #[allow(clippy::cast_precision_loss)]
+    if file.size() > MAX_DOCUMENT_BYTES as f64 {
+        return Err(format!("The file is larger than {} MiB.", MAX_DOCUMENT_BYTES / 1024 / 1024));
+    }
+    if file.size() == 0.0 {
+        return Err("The file is empty.".to_owned());
+    }
+    sniff_content_type(&head_of(file).await)
+        .ok_or_else(|| "This is not a JPEG, PNG, WebP or PDF file (judged from its content, not its name).".to_owned())
+}
+
+/// The upload control of one requirement. `on_uploaded` runs after the server stored it.
+#[component]
+pub fn DocumentUpload(
+    /// The customer.
+    customer_id: String,
+    /// Which document.
+    kind: DocumentKind,
+    /// Called once the document is stored.
+    on_uploaded: Callback<()>,
+) -> impl IntoView {
+    let stage = RwSignal::new(Stage::Idle);
+    let chosen = RwSignal::new_local(None::<Chosen>);
+    let issued_on = RwSignal::new(String::new());
+    let dragging = RwSignal::new(false);
+    let id = format!("upload-{}", kind.as_str());
+    let needs_date = kind == DocumentKind::ProofOfAddress;
+    let date_error = move || {
+        if !needs_date {
+            return None;
+        }
+        let raw = issued_on.get();
+        if raw.is_empty() {
+            return Some("Give the date printed on the document.".to_owned());
+        }
+        match parse_wire_date("issued_on", &raw) {
+            Err(error) => Some(error.message),
+            Ok(date) => proof_of_address_current(date, today()).err().map(|e| e.to_string()),
+        }
+    };
+    on_cleanup(move || {
+        if let Some(url) = chosen.get_untracked().and_then(|c| c.preview) {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    });
+
+    let send = move || {
+        let Some(current) = chosen.get_untracked() else { return };
+        if date_error().is_some() {
+            return;
+        }
+        let Ok(form) = web_sys::FormData::new() else { return };
+        let _ = form.append_with_str("kind", kind.as_str());
+        if needs_date {
+            let _ = form.append_with_str("issued_on", &issued_on.get_untracked());
+        }
+        let _ = form.append_with_blob_and_filename("file", &current.file, &current.file.name());
+        stage.set(Stage::Sending(0.0));
+        let customer_id = customer_id.clone();
+        leptos::task::spawn_local(async move {
+            let progress = move |fraction: f64| stage.set(Stage::Sending(fraction));
+            let result: Result<_, ApiError> = api::upload_document(&customer_id, &form, &current.key, progress).await;
+            match result {
+                Ok(_) => {
+                    stage.set(Stage::Done);
+                    on_uploaded.run(());
+                }
+                Err(error) => stage.set(Stage::Failed(error.message)),
+            }
+        });
+    };
+    let choose = move |file: web_sys::File| {
+        leptos::task::spawn_local(async move {
+            match precheck(&file).await {
+                Err(message) => stage.set(Stage::Failed(message)),
+                Ok(content_type) => {
+                    if let Some(old) = chosen.get_untracked().and_then(|c| c.preview) {
+                        let _ = web_sys::Url::revoke_object_url(&old);
+                    }
+                    let preview = (content_type != ContentType::Pdf)
+                        .then(|| web_sys::Url::create_object_url_with_blob(&file).ok())
+                        .flatten();
+                    // One key per chosen file: a retry of it can never store it twice.
+                    chosen.set(Some(Chosen { file, preview, key: api::new_idempotency_key() }));
+                    stage.set(Stage::Idle);
+                }
+            }
+        });
+    };
+    let from_input = move |ev: web_sys::Event| {
+        let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
+        if let Some(file) = input.as_ref().and_then(web_sys::HtmlInputElement::files).and_then(|f| f.get(0)) {
+            choose(file);
+        }
+        if let Some(input) = input {
+            input.set_value("");
+        }
+    };
+    let send_click = send.clone();
+    let retry = send.clone();
+
+    view! {
+        <div
+            class="upload"
+            class:dragging=move || dragging.get()
+            on:dragover=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=move |ev: web_sys::DragEvent| {
+                ev.prevent_default();
+                dragging.set(false);
+                if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                    choose(file);
+                }
+            }
+        >
+            <p class="drop-hint">"Drop a file here, or"</p>
+            <div class="pickers">
+                <label class="button" for=format!("{id}-file")>"Choose a file"</label>
+                <input class="visually-hidden" type="file" id=format!("{id}-file") accept=ACCEPT on:change=from_input/>
+                <label class="button" for=format!("{id}-camera")>"Take a photo"</label>
+                <input
+                    class="visually-hidden"
+                    type="file"
+                    id=format!("{id}-camera")
+                    accept="image/*"
+                    capture="environment"
+                    on:change=from_input
+                />
+            </div>
+            <p class="hint">"JPEG, PNG, WebP or PDF, up to 10 MiB. It must be legible and current."</p>
+            {needs_date.then(|| {
+                let date_id = format!("{id}-issued-on");
+                view! {
+                    <div class="field" class:invalid=move || chosen.with(Option::is_some) && date_error().is_some()>
+                        <label for=date_id.clone()>"Issue date printed on the document"</label>
+                        <input
+                            type="date"
+                            id=date_id.clone()
+                            prop:value=move || issued_on.get()
+                            aria-invalid=move || if chosen.with(Option::is_some) && date_error().is_some() { "true" } else { "false" }
+                            aria-describedby=format!("{date_id}-error")
+                            on:input=move |ev| issued_on.set(event_target_value(&ev))
+                        />
+                        <p class="error" id=format!("{date_id}-error") role="alert">
+                            {move || date_error().filter(|_| chosen.with(Option::is_some))}
+                        </p>
+                    </div>
+                }
+            })}
+            {move || chosen.get().map(|c| {
+                let name = c.file.name();
+                view! {
+                    <div class="chosen">
+                        {c.preview.map(|url| view! { <img class="preview" src=url alt=format!("Preview of {name}")/> })}
+                        <span class="file-name">{c.file.name()}</span>
+                    </div>
+                }
+            })}
+            {move || match stage.get() {
+                Stage::Sending(fraction) => {
+                    let percent = (fraction * 100.0).round();
+                    view! {
+                        <div class="progress">
+                            <progress max="100" value=percent aria-label=format!("Uploading {}", kind.label())></progress>
+                            <span>{format!("{percent}%")}</span>
+                        </div>
+                    }
+                    .into_any()
+                }
+                Stage::Failed(message) => {
+                    let retry = retry.clone();
+                    view! {
+                        <div class="upload-error" role="alert">
+                            <p>{message}</p>
+                            <Show when=move || chosen.with(Option::is_some)>
+                                <button type="button" on:click={
+                                    let retry = retry.clone();
+                                    move |_| retry()
+                                }>"Try again"</button>
+                            </Show>
+                        </div>
+                    }
+                    .into_any()
+                }
+                Stage::Done => view! { <p class="done" role="status">"Uploaded."</p> }.into_any(),
+                Stage::Idle => ().into_any(),
+            }}
+            <button
+                type="button"
+                class="primary"
+                disabled=move || chosen.with(Option::is_none) || matches!(stage.get(), Stage::Sending(_) | Stage::Done)
+                on:click=move |_| send_click()
+            >
+                {format!("Upload {}", kind.label())}
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,276 @@
+//! One customer: where they stand in plain words, the document checklist with uploads, the
+//! flags to correct after a rejection, and their cards. Updates live from the event stream.
+
+use crate::api::{self, ApiError};
+use crate::components::status::{StatusBadge, describe_blocker, explain};
+use crate::components::upload::DocumentUpload;
+use crate::events::on_customer_change;
+use crate::pages::customer_form::label_of;
+use crate::session::session;
+use kycard_core::card::{CardAction, CardStatus, CardType};
+use kycard_core::documents::RequirementState;
+use kycard_core::review::FlagTarget;
+use kycard_core::status::{CardRefusal, CustomerStatus, card_eligibility_of};
+use kycard_core::wire::{Card, Customer, IssueCardRequest, Page, Role};
+use leptos::prelude::*;
+
+/// The customer page.
+#[component]
+pub fn CustomerPage(
+    /// The customer's id from the URL.
+    id: String,
+) -> impl IntoView {
+    let customer = RwSignal::new(None::<Customer>);
+    let cards = RwSignal::new(Vec::<Card>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let reload = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match api::get::<Customer>(&format!("/customers/{id}")).await {
+                    Ok(found) => {
+                        failure.set(None);
+                        // Answers can cross on the network: never go back to an older version.
+                        if customer.with_untracked(|c| c.as_ref().is_none_or(|c| c.version < found.version)) {
+                            customer.set(Some(found));
+                        }
+                    }
+                    Err(error) => failure.set(Some(error)),
+                }
+                if let Ok(page) = api::get::<Page<Card>>(&format!("/customers/{id}/cards")).await {
+                    cards.set(page.data);
+                }
+            });
+        }
+    };
+    reload();
+    on_customer_change(id.clone(), reload.clone());
+    let uploaded = {
+        let reload = reload.clone();
+        Callback::new(move |()| reload())
+    };
+
+    view! {
+        {move || match (customer.get(), failure.get()) {
+            (_, Some(error)) if error.status == 404 => {
+                view! {
+                    <h1>"Customer not found"</h1>
+                    <p>"There is no such customer in your organization."</p>
+                }
+                .into_any()
+            }
+            (None, Some(error)) => {
+                view! {
+                    <h1>"Customer"</h1>
+                    <p class="form-error" role="alert">{error.message}</p>
+                }
+                .into_any()
+            }
+            (None, None) => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
+            (Some(c), _) => view! { <CustomerView customer=c cards=cards uploaded=uploaded/> }.into_any(),
+        }}
+    }
+}
+
+fn display_name(customer: &Customer) -> String {
+    customer
+        .individual
+        .as_ref()
+        .and_then(|i| i.personal.as_ref())
+        .and_then(|p| p.full_name.clone())
+        .or_else(|| customer.contact.email.clone())
+        .unwrap_or_else(|| "Customer".to_owned())
+}
+
+#[component]
+fn CustomerView(customer: Customer, cards: RwSignal<Vec<Card>>, uploaded: Callback<()>) -> impl IntoView {
+    let (title, text) = explain(&customer);
+    let banner_class = match customer.status {
+        Some(CustomerStatus::Active) => "banner active",
+        Some(CustomerStatus::Rejected) => "banner rejected",
+        Some(CustomerStatus::Pending) => "banner pending",
+        None => "banner",
+    };
+    let can_operate = session().can(Role::Operator);
+    let resubmittable = customer.review.as_ref().is_none_or(|r| r.resubmittable);
+    let uploads_open = can_operate && customer.status != Some(CustomerStatus::Active) && resubmittable;
+    let flags = customer.review.as_ref().map(|r| r.flags.clone()).unwrap_or_default();
+    let customer_id = customer.id.to_string();
+    let requirements = customer.requirements.clone();
+    let eligibility = card_eligibility_of(&customer);
+
+    view! {
+        <div class="page-head">
+            <h1>{display_name(&customer)}</h1>
+            <StatusBadge status=customer.status/>
+        </div>
+        <section class=banner_class aria-live="polite">
+            <h2>{title}</h2>
+            <p>{text}</p>
+        </section>
+        {(!flags.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>"What must be corrected"</h2>
+                <ul class="flags">
+                    {flags.into_iter().map(|flag| {
+                        let what = match &flag.target {
+                            FlagTarget::Document(kind) => kind.label().to_owned(),
+                            FlagTarget::Field(path) => label_of(path).to_owned(),
+                        };
+                        view! { <li class="flag"><strong>{what}</strong>": "{flag.message}</li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {(!requirements.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>"Documents"</h2>
+                <ul class="requirements">
+                    {requirements.into_iter().map(|requirement| {
+                        let needs_upload = matches!(requirement.state, RequirementState::Missing | RequirementState::Flagged);
+                        let state_class = format!("state {}", requirement.state.as_str());
+                        view! {
+                            <li class="requirement" class:flagged=requirement.state == RequirementState::Flagged>
+                                <div class="requirement-head">
+                                    <h3>{requirement.document.label()}</h3>
+                                    <span class=state_class>{requirement.state.label()}</span>
+                                </div>
+                                {requirement.message.clone().map(|m| view! { <p class="reason">{m}</p> })}
+                                {(uploads_open && (needs_upload || resubmittable)).then(|| view! {
+                                    <details open=needs_upload>
+                                        <summary>{if needs_upload { "Upload" } else { "Replace" }}</summary>
+                                        <DocumentUpload customer_id=customer_id.clone() kind=requirement.document on_uploaded=uploaded/>
+                                    </details>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <CardsSection customer_id=customer.id.to_string() eligibility=eligibility cards=cards can_operate=can_operate/>
+    }
+}
+
+#[component]
+fn CardsSection(
+    customer_id: String,
+    eligibility: Result<kycard_core::status::ActiveCustomer, CardRefusal>,
+    cards: RwSignal<Vec<Card>>,
+    can_operate: bool,
+) -> impl IntoView {
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let reasons: Vec<String> = match &eligibility {
+        Ok(_) => Vec::new(),
+        Err(CardRefusal::IndividualCardsNotEnabled) => vec!["the customer is not in the card program".to_owned()],
+        Err(CardRefusal::NotActive { blocked_by, .. }) => blocked_by.iter().map(|b| describe_blocker(b)).collect(),
+    };
+    let allowed = eligibility.is_ok() && can_operate;
+    let issue = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let key = api::new_idempotency_key();
+        let path = format!("/customers/{customer_id}/cards");
+        leptos::task::spawn_local(async move {
+            let body = IssueCardRequest { card_type: CardType::Virtual };
+            let result: Result<Card, ApiError> = api::send_json("POST", &path, &body, Some(&key), None).await;
+            busy.set(false);
+            match result {
+                Ok(card) => {
+                    failure.set(None);
+                    cards.update(|all| {
+                        if !all.iter().any(|c| c.id == card.id) {
+                            all.push(card);
+                        }
+                    });
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Cards"</h2>
+            <div class="issue">
+                <button
+                    type="button"
+                    class="primary"
+                    disabled=move || !allowed || busy.get()
+                    aria-describedby="issue-card-why"
+                    on:click=issue
+                >
+                    "Issue card"
+                </button>
+                <p id="issue-card-why" class="hint">
+                    {if reasons.is_empty() {
+                        "A virtual card, linked to this customer.".to_owned()
+                    } else {
+                        format!("A card can be issued only to an active customer: {}.", reasons.join("; "))
+                    }}
+                </p>
+            </div>
+            {move || failure.get().map(|error| {
+                let details = error.details.map(|d| d.blocked_by.iter().map(|b| describe_blocker(b)).collect::<Vec<_>>().join("; "));
+                view! {
+                    <p class="form-error" role="alert">{error.message}{details.filter(|d| !d.is_empty()).map(|d| format!(" ({d})"))}</p>
+                }
+            })}
+            <Show when=move || !cards.with(Vec::is_empty) fallback=|| view! { <p class="empty">"No card yet."</p> }>
+                <ul class="cards">
+                    <For each=move || cards.get() key=|c| (c.id, c.status) let:card>
+                        <CardRow card=card cards=cards can_operate=can_operate/>
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl IntoView {
+    let failure = RwSignal::new(None::<String>);
+    let act = move |action: CardAction| {
+        let id = card.id;
+        move |_| {
+            if action == CardAction::Cancel
+                && !window().confirm_with_message("Cancel this card for good? This cannot be undone.").unwrap_or(false)
+            {
+                return;
+            }
+            let key = api::new_idempotency_key();
+            leptos::task::spawn_local(async move {
+                match api::post_empty::<Card>(&format!("/cards/{id}/{action}"), Some(&key)).await {
+                    Ok(changed) => {
+                        failure.set(None);
+                        cards.update(|all| {
+                            if let Some(slot) = all.iter_mut().find(|c| c.id == changed.id) {
+                                *slot = changed;
+                            }
+                        });
+                    }
+                    Err(error) => failure.set(Some(error.message)),
+                }
+            });
+        }
+    };
+    let status = card.status;
+    view! {
+        <li class="card-row">
+            <span class="pan" aria-label=format!("Card ending in {}", card.last4)>{format!("•••• {}", card.last4)}</span>
+            <span class="expiry">{format!("expires {:02}/{}", card.exp_month, card.exp_year % 100)}</span>
+            <span class=format!("card-status {}", status.as_str())>{status.label()}</span>
+            {can_operate.then(|| view! {
+                <span class="card-actions">
+                    {(status == CardStatus::Active).then(|| view! { <button type="button" on:click=act(CardAction::Freeze)>"Freeze"</button> })}
+                    {(status == CardStatus::Frozen).then(|| view! { <button type="button" on:click=act(CardAction::Unfreeze)>"Unfreeze"</button> })}
+                    {(status != CardStatus::Canceled).then(|| view! { <button type="button" class="danger" on:click=act(CardAction::Cancel)>"Cancel"</button> })}
+                </span>
+            })}
+            {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+        </li>
+    }
+}

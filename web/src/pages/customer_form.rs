@@ -1,0 +1,340 @@
+//! The new-customer form: contact details always; the **Individual cards** checkbox reveals
+//! what the program needs. Every field is checked by core as it is typed, the draft survives
+//! a reload, and one submission creates one customer whatever happens to the network.
+
+use crate::api::{self, ApiError};
+use crate::components::field::{Control, Field, field_id};
+use crate::router::navigate;
+use crate::today::today;
+use kycard_core::country::Country;
+use kycard_core::customer::validate_customer;
+use kycard_core::financial::{AccountPurpose, MonthlyVolume, Occupation, SalaryRange};
+use kycard_core::form::{field_value, set_field_value, submission};
+use kycard_core::official_id::IdType;
+use kycard_core::paths;
+use kycard_core::person::Gender;
+use kycard_core::wire::{ContactData, Customer, CustomerData};
+use kycard_core::{FieldError, ValidationErrors};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Where the draft is kept between reloads.
+const DRAFT_KEY: &str = "kycard.new-customer.draft";
+
+/// One field of the form.
+struct FieldDef {
+    path: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    control: fn() -> Control,
+}
+
+fn text() -> Control {
+    Control::Input("text", "off")
+}
+
+fn date() -> Control {
+    Control::Input("date", "off")
+}
+
+fn choices<T: Copy>(all: &[T], wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Control {
+    Control::Select(all.iter().map(|&v| (wire(v).to_owned(), label(v).to_owned())).collect())
+}
+
+fn countries() -> Control {
+    Control::Select(Country::all().map(|c| (c.code().to_owned(), c.name().to_owned())).collect())
+}
+
+const CONTACT: &[FieldDef] = &[
+    FieldDef { path: paths::EMAIL, label: "Email", hint: None, control: || Control::Input("email", "email") },
+    FieldDef {
+        path: paths::PHONE,
+        label: "Phone",
+        hint: Some("International format, starting with + and the country code."),
+        control: || Control::Input("tel", "tel"),
+    },
+];
+
+const PERSONAL: &[FieldDef] = &[
+    FieldDef {
+        path: paths::FULL_NAME,
+        label: "Full name",
+        hint: Some("As written on the identity document."),
+        control: || Control::Input("text", "name"),
+    },
+    FieldDef { path: paths::DATE_OF_BIRTH, label: "Date of birth", hint: None, control: date },
+    FieldDef {
+        path: paths::GENDER,
+        label: "Gender",
+        hint: None,
+        control: || choices(Gender::ALL, Gender::as_str, Gender::label),
+    },
+    FieldDef {
+        path: paths::ADDRESS_LINE1,
+        label: "Address",
+        hint: Some("Street and number."),
+        control: || Control::Input("text", "address-line1"),
+    },
+    FieldDef {
+        path: paths::ADDRESS_LINE2,
+        label: "Address line 2 (optional)",
+        hint: None,
+        control: || Control::Input("text", "address-line2"),
+    },
+    FieldDef {
+        path: paths::ADDRESS_CITY,
+        label: "City",
+        hint: None,
+        control: || Control::Input("text", "address-level2"),
+    },
+    FieldDef {
+        path: paths::ADDRESS_REGION,
+        label: "Region (optional)",
+        hint: None,
+        control: || Control::Input("text", "address-level1"),
+    },
+    FieldDef {
+        path: paths::ADDRESS_POSTAL_CODE,
+        label: "Postal code",
+        hint: None,
+        control: || Control::Input("text", "postal-code"),
+    },
+    FieldDef { path: paths::ADDRESS_COUNTRY, label: "Country of residence", hint: None, control: countries },
+];
+
+const OFFICIAL_ID: &[FieldDef] = &[
+    FieldDef {
+        path: paths::ID_TYPE,
+        label: "Document type",
+        hint: None,
+        control: || choices(IdType::ALL, IdType::as_str, IdType::label),
+    },
+    FieldDef { path: paths::ID_NUMBER, label: "Document number", hint: None, control: text },
+    FieldDef { path: paths::ID_ISSUING_COUNTRY, label: "Issuing country", hint: None, control: countries },
+    FieldDef { path: paths::ID_EXPIRES_ON, label: "Expiry date", hint: None, control: date },
+];
+
+const FINANCIAL: &[FieldDef] = &[
+    FieldDef {
+        path: paths::OCCUPATION,
+        label: "Occupation",
+        hint: None,
+        control: || choices(Occupation::ALL, Occupation::as_str, Occupation::label),
+    },
+    FieldDef {
+        path: paths::SALARY_RANGE,
+        label: "Annual salary",
+        hint: None,
+        control: || choices(SalaryRange::ALL, SalaryRange::as_str, SalaryRange::label),
+    },
+    FieldDef {
+        path: paths::ACCOUNT_PURPOSE,
+        label: "Account purpose",
+        hint: None,
+        control: || choices(AccountPurpose::ALL, AccountPurpose::as_str, AccountPurpose::label),
+    },
+    FieldDef {
+        path: paths::MONTHLY_VOLUME,
+        label: "Expected monthly spending",
+        hint: None,
+        control: || choices(MonthlyVolume::ALL, MonthlyVolume::as_str, MonthlyVolume::label),
+    },
+];
+
+/// The form's label for a request path (also for flags and `blocked_by`); the path itself
+/// when the form has no such field.
+pub fn label_of(path: &str) -> &str {
+    match path {
+        paths::ADDRESS => "Address",
+        paths::INDIVIDUAL_CARDS => "Individual cards",
+        _ => [CONTACT, PERSONAL, OFFICIAL_ID, FINANCIAL]
+            .iter()
+            .flat_map(|section| section.iter())
+            .find(|def| def.path == path)
+            .map_or(path, |def| def.label),
+    }
+}
+
+/// A stored value as people read it: the label of a choice, the name of a country.
+pub fn display_value(path: &str, raw: &str) -> String {
+    let label = match path {
+        paths::GENDER => Gender::parse(raw).map(Gender::label),
+        paths::ID_TYPE => IdType::parse(raw).map(IdType::label),
+        paths::OCCUPATION => Occupation::parse(raw).map(Occupation::label),
+        paths::SALARY_RANGE => SalaryRange::parse(raw).map(SalaryRange::label),
+        paths::ACCOUNT_PURPOSE => AccountPurpose::parse(raw).map(AccountPurpose::label),
+        paths::MONTHLY_VOLUME => MonthlyVolume::parse(raw).map(MonthlyVolume::label),
+        paths::ADDRESS_COUNTRY | paths::ID_ISSUING_COUNTRY => Country::try_from(raw).ok().map(Country::name),
+        _ => None,
+    };
+    label.map_or_else(|| raw.to_owned(), str::to_owned)
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load_draft() -> Option<CustomerData> {
+    serde_json::from_str(&storage()?.get_item(DRAFT_KEY).ok()??).ok()
+}
+
+fn save_draft(draft: &CustomerData) {
+    if let (Some(store), Ok(json)) = (storage(), serde_json::to_string(draft)) {
+        let _ = store.set_item(DRAFT_KEY, &json);
+    }
+}
+
+/// Forgets the draft (after it became a customer, or at sign-out).
+pub fn clear_draft() {
+    if let Some(store) = storage() {
+        let _ = store.remove_item(DRAFT_KEY);
+    }
+}
+
+/// Moves focus to the first field showing an error, once it is drawn.
+fn focus_first_error() {
+    request_animation_frame(|| {
+        if let Some(element) = document().query_selector("main [aria-invalid=\"true\"]").ok().flatten()
+            && let Ok(element) = element.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// The new-customer page.
+#[component]
+pub fn NewCustomerPage() -> impl IntoView {
+    let draft = RwSignal::new(
+        load_draft().unwrap_or(CustomerData { contact: Some(ContactData::default()), ..CustomerData::default() }),
+    );
+    Effect::new(move |_| draft.with(save_draft));
+    let today = today();
+    // The very function the server runs, on what would be sent.
+    let errors: Memo<ValidationErrors> =
+        Memo::new(move |_| draft.with(|d| validate_customer(&submission(d), today).err().unwrap_or_default()));
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let reveal = RwSignal::new(false);
+    let submission_key = RwSignal::new(None::<String>);
+    let submitting = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let enrolled = Memo::new(move |_| draft.with(|d| d.individual_cards.unwrap_or(false)));
+
+    let field = move |def: &'static FieldDef| {
+        let path = def.path;
+        let server_error =
+            move || server_errors.with(|all| all.iter().find(|e| e.path == path).map(|e| e.message.clone()));
+        view! {
+            <Field
+                label=def.label
+                path=path
+                control=(def.control)()
+                hint=def.hint
+                value=Signal::derive(move || draft.with(|d| field_value(d, path)))
+                on_input=move |value: String| {
+                    draft.update(|d| {
+                        set_field_value(d, path, &value);
+                    });
+                    server_errors.update(|all| all.retain(|e| e.path != path));
+                    // A changed body is a new request: it needs a new idempotency key.
+                    submission_key.set(None);
+                }
+                error=Signal::derive(move || {
+                    server_error().or_else(|| errors.with(|e| e.for_path(path).map(|f| f.message.clone())))
+                })
+                reveal=Signal::derive(move || reveal.get() || server_error().is_some())
+            />
+        }
+    };
+    let section = move |legend: &'static str, defs: &'static [FieldDef]| {
+        view! {
+            <fieldset>
+                <legend>{legend}</legend>
+                {defs.iter().map(field).collect_view()}
+            </fieldset>
+        }
+    };
+    // Errors with no field of their own on the form (e.g. the whole program block).
+    let other_errors = move || {
+        errors.with(|e| {
+            e.as_slice()
+                .iter()
+                .filter(|f| reveal.get() && document().get_element_by_id(&field_id(&f.path)).is_none())
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        reveal.set(true);
+        failure.set(None);
+        if !errors.with(ValidationErrors::is_empty) {
+            focus_first_error();
+            return;
+        }
+        if submitting.get_untracked() {
+            return;
+        }
+        let key = submission_key.get_untracked().unwrap_or_else(api::new_idempotency_key);
+        submission_key.set(Some(key.clone()));
+        submitting.set(true);
+        let body = draft.with_untracked(submission);
+        leptos::task::spawn_local(async move {
+            let result: Result<Customer, ApiError> =
+                api::send_json("POST", "/customers", &body, Some(&key), None).await;
+            submitting.set(false);
+            match result {
+                Ok(customer) => {
+                    clear_draft();
+                    navigate(&format!("/customers/{}", customer.id));
+                }
+                Err(error) if !error.fields.is_empty() => {
+                    server_errors.set(error.fields);
+                    focus_first_error();
+                }
+                Err(error) => failure.set(Some(error.message)),
+            }
+        });
+    };
+
+    view! {
+        <h1>"New customer"</h1>
+        <form class="card" novalidate on:submit=submit>
+            {section("Contact details", CONTACT)}
+            <div class="checkbox">
+                <input
+                    type="checkbox"
+                    id="individual_cards"
+                    aria-describedby="individual_cards-hint"
+                    prop:checked=move || enrolled.get()
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        draft.update(|d| d.individual_cards = Some(on));
+                        submission_key.set(None);
+                    }
+                />
+                <label for="individual_cards">"Individual cards"</label>
+                <p class="hint" id="individual_cards-hint">
+                    "Enrol this customer in the card program: we then need personal details, an official ID and financial information."
+                </p>
+            </div>
+            <Show when=move || enrolled.get()>
+                {section("Personal details", PERSONAL)}
+                {section("Official ID", OFFICIAL_ID)}
+                {section("Financial information", FINANCIAL)}
+            </Show>
+            <div role="alert">
+                <ul class="form-errors">
+                    {move || other_errors().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                    {move || failure.get().map(|m| view! { <li>{m}</li> })}
+                </ul>
+            </div>
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || submitting.get()>
+                    {move || if submitting.get() { "Creating…" } else { "Create customer" }}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,165 @@
+//! The customers list: search, status filter, pages of 25, status badges.
+
+use crate::api::{self, ApiError};
+use crate::components::status::StatusBadge;
+use crate::router::Link;
+use crate::session::session;
+use kycard_core::status::CustomerStatus;
+use kycard_core::wire::{Customer, Page, Role};
+use leptos::prelude::*;
+use std::fmt::Write;
+
+/// Customers per page.
+const PAGE_SIZE: u32 = 25;
+
+/// Encodes a query-string value.
+pub fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).as_string().unwrap_or_default()
+}
+
+fn name_of(customer: &Customer) -> String {
+    customer
+        .individual
+        .as_ref()
+        .and_then(|i| i.personal.as_ref())
+        .and_then(|p| p.full_name.clone())
+        .or_else(|| customer.contact.email.clone())
+        .unwrap_or_default()
+}
+
+/// The list page.
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let customers = RwSignal::new(Vec::<Customer>::new());
+    let next = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(true);
+    let failure = RwSignal::new(None::<ApiError>);
+    // Answers to an older search are dropped when a newer one is under way.
+    let generation = StoredValue::new(0u32);
+
+    let load = move |append: bool| {
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let mut path = format!("/customers?limit={PAGE_SIZE}");
+        let q = query.get_untracked();
+        if !q.trim().is_empty() {
+            let _ = write!(path, "&q={}", encode(q.trim()));
+        }
+        let s = status.get_untracked();
+        if !s.is_empty() {
+            let _ = write!(path, "&status={s}");
+        }
+        if append && let Some(cursor) = next.get_untracked() {
+            let _ = write!(path, "&cursor={}", encode(&cursor));
+        }
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result: Result<Page<Customer>, ApiError> = api::get(&path).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            loading.set(false);
+            match result {
+                Ok(page) => {
+                    failure.set(None);
+                    next.set(page.next_cursor);
+                    if append {
+                        customers.update(|all| all.extend(page.data));
+                    } else {
+                        customers.set(page.data);
+                    }
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    load(false);
+    let can_create = session().can(Role::Operator);
+
+    view! {
+        <div class="page-head">
+            <h1>"Customers"</h1>
+            <Show when=move || can_create>
+                <Link href="/customers/new" class="button primary">"New customer"</Link>
+            </Show>
+        </div>
+        <form class="filters" role="search" on:submit=move |ev| { ev.prevent_default(); load(false); }>
+            <div class="field">
+                <label for="customer-search">"Search"</label>
+                <input
+                    id="customer-search"
+                    type="search"
+                    placeholder="Name, email or phone"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for="customer-status">"Status"</label>
+                <select id="customer-status" on:change=move |ev| { status.set(event_target_value(&ev)); load(false); }>
+                    <option value="">"All"</option>
+                    {CustomerStatus::ALL
+                        .iter()
+                        .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit">"Search"</button>
+        </form>
+        {move || failure.get().map(|e| view! { <p class="form-error" role="alert">{e.message}</p> })}
+        <Show
+            when=move || !customers.with(Vec::is_empty)
+            fallback=move || {
+                view! {
+                    <p class="empty" aria-live="polite">
+                        {move || {
+                            if loading.get() {
+                                "Loading customers…"
+                            } else if query.with(|q| q.trim().is_empty()) && status.with(String::is_empty) {
+                                "No customers yet. Create the first one with “New customer”."
+                            } else {
+                                "No customer matches this search."
+                            }
+                        }}
+                    </p>
+                }
+            }
+        >
+            <table class="list">
+                <thead>
+                    <tr>
+                        <th scope="col">"Customer"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Created"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || customers.get() key=|c| (c.id, c.version) let:customer>
+                        {
+                            let href = format!("/customers/{}", customer.id);
+                            let name = name_of(&customer);
+                            let created = customer.created_at.format("%Y-%m-%d").to_string();
+                            view! {
+                                <tr>
+                                    <td>
+                                        <Link href=href>{name}</Link>
+                                        <span class="sub">{customer.contact.email.clone().unwrap_or_default()}</span>
+                                    </td>
+                                    <td><StatusBadge status=customer.status/></td>
+                                    <td>{created}</td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+        </Show>
+        <Show when=move || next.with(Option::is_some)>
+            <button type="button" class="more" disabled=move || loading.get() on:click=move |_| load(true)>
+                "Show more"
+            </button>
+        </Show>
+    }
+}

@@ -1,0 +1,259 @@
+//! The reviewer's queue (oldest first) and the review of one customer: details, documents
+//! inline, approve or reject with per-document and per-field flags, and the history.
+
+use crate::api::{self, ApiError};
+use crate::components::status::StatusBadge;
+use crate::pages::customer_form::{display_value, label_of};
+use crate::router::{Link, navigate};
+use kycard_core::documents::ContentType;
+use kycard_core::form::{TEXT_FIELDS, field_value};
+use kycard_core::review::{FLAGGABLE_FIELDS, Flag, FlagCode, FlagTarget};
+use kycard_core::wire::{Customer, CustomerData, Decision, Document, HistoryEntry, Page, ReviewDecisionRequest};
+use leptos::prelude::*;
+
+fn name_of(customer: &Customer) -> String {
+    customer
+        .individual
+        .as_ref()
+        .and_then(|i| i.personal.as_ref())
+        .and_then(|p| p.full_name.clone())
+        .or_else(|| customer.contact.email.clone())
+        .unwrap_or_default()
+}
+
+/// The manual review queue.
+#[component]
+pub fn ReviewsPage() -> impl IntoView {
+    let queue = RwSignal::new(None::<Result<Vec<Customer>, ApiError>>);
+    leptos::task::spawn_local(async move {
+        queue.set(Some(api::get::<Page<Customer>>("/reviews?stage=manual").await.map(|p| p.data)));
+    });
+    view! {
+        <h1>"Review queue"</h1>
+        <p class="hint">"Customers the automatic review could not decide, oldest first."</p>
+        {move || match queue.get() {
+            None => view! { <p class="empty">"Loading…"</p> }.into_any(),
+            Some(Err(error)) => view! { <p class="form-error" role="alert">{error.message}</p> }.into_any(),
+            Some(Ok(customers)) if customers.is_empty() => {
+                view! { <p class="empty">"Nothing to review. New cases appear here when the automatic review refers them."</p> }.into_any()
+            }
+            Some(Ok(customers)) => view! {
+                <table class="list">
+                    <thead><tr><th scope="col">"Customer"</th><th scope="col">"Status"</th><th scope="col">"Waiting since"</th></tr></thead>
+                    <tbody>
+                        {customers.into_iter().map(|c| {
+                            let (href, name) = (format!("/reviews/{}", c.id), name_of(&c));
+                            let since = c.updated_at.format("%Y-%m-%d %H:%M").to_string();
+                            view! {
+                                <tr>
+                                    <td><Link href=href>{name}</Link></td>
+                                    <td><StatusBadge status=c.status/></td>
+                                    <td>{since}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
+}
+
+/// One flag being drafted by the reviewer.
+#[derive(Debug, Clone, PartialEq)]
+struct DraftFlag {
+    target: FlagTarget,
+    on: bool,
+    code: FlagCode,
+    message: String,
+}
+
+/// Reviewing one customer.
+#[component]
+pub fn ReviewPage(
+    /// The customer's id from the URL.
+    id: String,
+) -> impl IntoView {
+    let customer = RwSignal::new(None::<Customer>);
+    let documents = RwSignal::new(Vec::<Document>::new());
+    let history = RwSignal::new(Vec::<HistoryEntry>::new());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let flags = RwSignal::new(Vec::<DraftFlag>::new());
+    {
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            match api::get::<Customer>(&format!("/customers/{id}")).await {
+                Ok(c) => customer.set(Some(c)),
+                Err(error) => failure.set(Some(error.message)),
+            }
+            if let Ok(page) = api::get::<Page<Document>>(&format!("/customers/{id}/documents")).await {
+                flags.set(
+                    page.data
+                        .iter()
+                        .map(|d| FlagTarget::Document(d.kind))
+                        .chain(FLAGGABLE_FIELDS.iter().map(|p| FlagTarget::Field((*p).to_owned())))
+                        .map(|target| {
+                            let code = if matches!(target, FlagTarget::Field(_)) {
+                                FlagCode::FieldIncorrect
+                            } else {
+                                FlagCode::DocumentUnreadable
+                            };
+                            DraftFlag { target, on: false, code, message: String::new() }
+                        })
+                        .collect(),
+                );
+                documents.set(page.data);
+            }
+            if let Ok(page) = api::get::<Page<HistoryEntry>>(&format!("/customers/{id}/history")).await {
+                history.set(page.data);
+            }
+        });
+    }
+    let decide = move |decision: Decision| {
+        let id = id.clone();
+        move |_| {
+            let chosen: Vec<Flag> = flags.with_untracked(|all| {
+                all.iter()
+                    .filter(|f| f.on)
+                    .map(|f| Flag {
+                        target: f.target.clone(),
+                        code: f.code,
+                        message: f.message.trim().to_owned(),
+                        is_final: f.code.final_by_default(),
+                    })
+                    .collect()
+            });
+            if decision == Decision::Reject && chosen.is_empty() {
+                failure.set(Some("Tick at least one document or field and say what is wrong.".to_owned()));
+                return;
+            }
+            let body = ReviewDecisionRequest {
+                decision,
+                flags: if decision == Decision::Reject { chosen } else { Vec::new() },
+            };
+            let key = api::new_idempotency_key();
+            let path = format!("/customers/{id}/review");
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result: Result<Customer, ApiError> = api::send_json("POST", &path, &body, Some(&key), None).await;
+                busy.set(false);
+                match result {
+                    Ok(_) => navigate("/reviews"),
+                    Err(error) => failure.set(Some(error.message)),
+                }
+            });
+        }
+    };
+
+    view! {
+        <h1>{move || customer.with(|c| c.as_ref().map_or_else(|| "Review".to_owned(), |c| format!("Review: {}", name_of(c))))}</h1>
+        {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+        {move || customer.get().map(|c| {
+            let data = CustomerData { contact: Some(c.contact.clone()), individual_cards: Some(c.individual_cards), individual: c.individual.clone() };
+            view! {
+                <section class="card">
+                    <h2>"Details"</h2>
+                    <dl class="details">
+                        {TEXT_FIELDS.iter().filter_map(|path| {
+                            let value = field_value(&data, path);
+                            (!value.is_empty()).then(|| view! { <dt>{label_of(path).to_owned()}</dt><dd>{display_value(path, &value)}</dd> })
+                        }).collect_view()}
+                    </dl>
+                </section>
+            }
+        })}
+        <section class="card">
+            <h2>"Documents"</h2>
+            <div class="documents">
+                <For each=move || documents.get() key=|d| d.id let:document>
+                    <DocumentView document=document/>
+                </For>
+            </div>
+        </section>
+        <section class="card">
+            <h2>"Decision"</h2>
+            <p class="hint">"To reject, tick what must be corrected and say why; the customer sees these messages."</p>
+            <ul class="flag-editor">
+                {move || flags.get().into_iter().enumerate().map(|(i, flag)| {
+                    let label = match &flag.target {
+                        FlagTarget::Document(kind) => kind.label().to_owned(),
+                        FlagTarget::Field(path) => label_of(path).to_owned(),
+                    };
+                    let base = format!("flag-{i}");
+                    let codes: Vec<FlagCode> = FlagCode::ALL
+                        .iter()
+                        .copied()
+                        .filter(|c| matches!(flag.target, FlagTarget::Field(_)) == (*c == FlagCode::FieldIncorrect))
+                        .collect();
+                    view! {
+                        <li class="flag-row">
+                            <input type="checkbox" id=base.clone() prop:checked=flag.on
+                                on:change=move |ev| flags.update(|all| all[i].on = event_target_checked(&ev))/>
+                            <label for=base.clone()>{label.clone()}</label>
+                            <Show when=move || flags.with(|all| all[i].on)>
+                                <label class="visually-hidden" for=format!("{base}-code")>{format!("Reason for {label}")}</label>
+                                <select id=format!("{base}-code") on:change=move |ev| {
+                                    if let Some(code) = FlagCode::parse(&event_target_value(&ev)) {
+                                        flags.update(|all| all[i].code = code);
+                                    }
+                                }>
+                                    {codes.iter().map(|c| view! { <option value=c.as_str() selected=*c == flag.code>{c.as_str().replace('_', " ")}</option> }).collect_view()}
+                                </select>
+                                <label class="visually-hidden" for=format!("{base}-message")>{format!("Message about {label}")}</label>
+                                <input type="text" id=format!("{base}-message") placeholder="Message for the customer (optional)"
+                                    on:change=move |ev| flags.update(|all| all[i].message = event_target_value(&ev))/>
+                            </Show>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <div class="actions">
+                <button type="button" class="primary" disabled=move || busy.get() on:click=decide(Decision::Approve)>"Approve"</button>
+                <button type="button" class="danger" disabled=move || busy.get() on:click=decide(Decision::Reject)>"Reject with these flags"</button>
+            </div>
+        </section>
+        <section class="card">
+            <h2>"History"</h2>
+            <ol class="history">
+                {move || history.get().into_iter().map(|entry| view! {
+                    <li>
+                        <time>{entry.at.format("%Y-%m-%d %H:%M:%S").to_string()}</time>
+                        " "<strong>{entry.event}</strong>
+                        {entry.reason.map(|r| view! { " — "{r} })}
+                        {entry.checks.map(|checks| view! {
+                            <ul class="checks">
+                                {checks.into_iter().map(|c| view! {
+                                    <li class:failed=!c.passed>{if c.passed { "✓ " } else { "✗ " }}{c.message}</li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn DocumentView(document: Document) -> impl IntoView {
+    let zoomed = RwSignal::new(false);
+    let url = format!("/api/v1/documents/{}/content", document.id);
+    let label = document.kind.label();
+    let is_pdf = document.content_type == ContentType::Pdf.as_str();
+    view! {
+        <figure class="document" class:zoomed=move || zoomed.get()>
+            {if is_pdf {
+                view! { <a class="button" href=url.clone()>"Download the PDF"</a> }.into_any()
+            } else {
+                view! {
+                    <button type="button" class="zoom" aria-pressed=move || if zoomed.get() { "true" } else { "false" }
+                        on:click=move |_| zoomed.update(|z| *z = !*z)>
+                        <img src=url.clone() alt=label/>
+                    </button>
+                }.into_any()
+            }}
+            <figcaption>{label}{document.issued_on.map(|d| format!(" (issued {d})"))}</figcaption>
+        </figure>
+    }
+}
