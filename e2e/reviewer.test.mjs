@@ -26,11 +26,14 @@ const profile = (email) => ({
   },
 });
 
-async function uploadByApi(server, id, kind, extra = {}) {
+/** A small valid-looking PDF. */
+const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+
+async function uploadByApi(server, id, kind, extra = {}, file = { bytes: png(1600, 1000), type: "image/png", name: `${kind}.png` }) {
   const form = new FormData();
   form.append("kind", kind);
   for (const [k, v] of Object.entries(extra)) form.append(k, v);
-  form.append("file", new Blob([png(1600, 1000)], { type: "image/png" }), `${kind}.png`);
+  form.append("file", new Blob([file.bytes], { type: file.type }), file.name);
   const res = await fetch(`${server.base}/api/v1/customers/${id}/documents`, {
     method: "POST",
     headers: { authorization: `Bearer ${server.keys.operator}` },
@@ -45,7 +48,7 @@ test("reject in the queue, resubmit a document, approve", async () => {
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const id = created.body.id;
   await uploadByApi(app.server, id, "government_id_front");
-  await uploadByApi(app.server, id, "government_id_back");
+  await uploadByApi(app.server, id, "government_id_back", {}, { bytes: pdf, type: "application/pdf", name: "back.pdf" });
   await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-5) });
 
   const reviewer = await openPage(app.browser);
@@ -57,6 +60,17 @@ test("reject in the queue, resubmit a document, approve", async () => {
   await page.getByRole("link", { name: "Marta Ruiz Soto" }).click();
   await page.getByRole("heading", { name: "Review: Marta Ruiz Soto" }).waitFor();
   await page.getByRole("img", { name: "Government ID (front)" }).waitFor();
+  // The PDF is shown inline, from the same origin, served as a PDF.
+  const frame = page.locator('iframe[title="Government ID (back) (PDF)"]');
+  await frame.waitFor();
+  const inline = await frame.getAttribute("src");
+  const served = await page.evaluate(async (src) => {
+    const res = await fetch(src);
+    return { status: res.status, type: res.headers.get("content-type"), disposition: res.headers.get("content-disposition") };
+  }, inline);
+  assert.equal(served.status, 200);
+  assert.equal(served.type, "application/pdf");
+  assert.match(served.disposition, /^inline;/);
   await page.getByRole("checkbox", { name: "Government ID (front)" }).check();
   await page.getByLabel("Message about Government ID (front)").fill("The photo is blurred.");
   await screenshot(page, "review-reject-flags");
@@ -92,4 +106,40 @@ test("reject in the queue, resubmit a document, approve", async () => {
   assert.deepEqual(operator.problems, []);
   await reviewer.context.close();
   await operator.context.close();
+});
+
+test("a rejected field is corrected on the customer page, which resubmits", async () => {
+  // The sandbox tag makes the automatic review reject with a flag on the full name.
+  const created = await api(app.server, "operator", "POST", "/customers", profile("rui+review_reject@example.com"));
+  const id = created.body.id;
+  await uploadByApi(app.server, id, "government_id_front");
+  await uploadByApi(app.server, id, "government_id_back");
+  await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-5) });
+
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.goto(`${app.server.base}/customers/${id}`);
+  await page.getByRole("heading", { name: "Rejected: corrections needed" }).waitFor({ timeout: 15_000 });
+  await page.getByRole("heading", { name: "Correct the details" }).waitFor();
+  const name = page.getByLabel("Full name");
+  assert.equal(await name.inputValue(), "Marta Ruiz Soto");
+  await name.fill("M");
+  await page.locator("#individual-personal-full_name-error").getByText(/./).waitFor();
+  await screenshot(page, "customer-correction-invalid");
+  await name.fill("Marta Ruiz-Soto");
+  await screenshot(page, "customer-correction");
+  await page.getByRole("button", { name: "Save corrections" }).click();
+  const deadline = Date.now() + 15_000;
+  let events = [];
+  while (Date.now() < deadline) {
+    const history = await api(app.server, "operator", "GET", `/customers/${id}/history`);
+    events = history.body.data.map((e) => e.event);
+    if (events.includes("customer.resubmitted")) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(events.includes("customer.resubmitted"), events.join(", "));
+  const after = await api(app.server, "operator", "GET", `/customers/${id}`);
+  assert.equal(after.body.individual.personal.full_name, "Marta Ruiz-Soto");
+  assert.deepEqual(problems, []);
+  await context.close();
 });

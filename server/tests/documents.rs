@@ -273,8 +273,16 @@ async fn downloads_are_safe_and_scoped_to_the_organization() {
     assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
     assert!(!response.headers()["content-disposition"].to_str().unwrap().contains("passwd"));
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
     assert_eq!(bytes.as_ref(), image.as_slice());
+    let inline = app.get(&format!("{uri}?disposition=inline"), &app.reviewer).await;
+    assert_eq!(inline.status, StatusCode::OK);
+    assert!(inline.headers["content-disposition"].to_str().unwrap().starts_with("inline;"));
+    assert_eq!(inline.headers["content-security-policy"], "default-src 'none'; frame-ancestors 'self'");
+    for bad in ["?disposition=evil", "?disposition=", "?download=1"] {
+        assert_eq!(app.get(&format!("{uri}{bad}"), &app.reviewer).await.code(), "malformed_request", "{bad}");
+    }
     assert_eq!(app.get(&uri, &app.other_operator).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.get(&format!("/api/v1/customers/{id}/documents"), &app.other_operator).await.status,

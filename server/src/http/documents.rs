@@ -1,7 +1,7 @@
 //! Documents: upload (multipart), list the current ones, download the bytes.
 
 use crate::error::AppError;
-use crate::http::extract::{IdempotencyKey, require};
+use crate::http::extract::{ApiQuery, IdempotencyKey, require};
 use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::store::{Caller, DocumentRecord};
@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use kycard_core::documents::MAX_DOCUMENT_BYTES;
 use kycard_core::wire::ErrorResponse;
 use kycard_core::wire::{Document, Page, Role};
+use serde::Deserialize;
 
 /// Multipart overhead allowed beyond the largest file.
 const MULTIPART_OVERHEAD: usize = 64 * 1024;
@@ -59,12 +60,31 @@ pub(super) async fn list(
     Ok(Json(Page { data: documents.iter().map(DocumentRecord::to_wire).collect(), next_cursor: None }))
 }
 
-#[utoipa::path(get, path = "/api/v1/documents/{id}/content", tag = "documents", params(("id" = Uuid, Path)), responses((status = 200, description = "The bytes, as an attachment"), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+/// `?disposition=` of a download.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ContentQuery {
+    disposition: Option<String>,
+}
+
+/// The policy of a document shown inline: nothing runs, nothing loads, and only our own pages
+/// may frame it (a reviewer's PDF viewer).
+const INLINE_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'self'";
+
+#[utoipa::path(get, path = "/api/v1/documents/{id}/content", tag = "documents", params(("id" = Uuid, Path), ("disposition" = Option<String>, Query, description = "`attachment` (default) or `inline` (to view in the browser)")), responses((status = 200, description = "The bytes, as an attachment or inline"), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
 pub(super) async fn content(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
+    ApiQuery(query): ApiQuery<ContentQuery>,
 ) -> Result<Response, AppError> {
+    let inline = match query.disposition.as_deref() {
+        None | Some("attachment") => false,
+        Some("inline") => true,
+        Some(_) => {
+            return Err(AppError::MalformedRequest("`disposition` must be `attachment` or `inline`.".to_owned()));
+        }
+    };
     let document = state.store.document(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(state.files.path(id)).await.map_err(|error| {
         tracing::error!(document_id = %id, %error, "document file missing");
@@ -76,12 +96,15 @@ pub(super) async fn content(
         kycard_core::documents::ContentType::Webp => "webp",
         kycard_core::documents::ContentType::Pdf => "pdf",
     };
-    let disposition = format!("attachment; filename=\"{}-{}.{extension}\"", document.kind, document.id);
+    let kind = if inline { "inline" } else { "attachment" };
+    let disposition = format!("{kind}; filename=\"{}-{}.{extension}\"", document.kind, document.id);
+    let policy = if inline { INLINE_CONTENT_SECURITY_POLICY } else { crate::http::CONTENT_SECURITY_POLICY };
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(document.content_type.as_str())),
             (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|_| AppError::Internal)?),
             (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy)),
         ],
         bytes,
     )

@@ -5,13 +5,17 @@ use crate::api::{self, ApiError};
 use crate::components::status::{StatusBadge, describe_blocker, explain};
 use crate::components::upload::DocumentUpload;
 use crate::events::on_customer_change;
-use crate::pages::customer_form::label_of;
+use crate::pages::customer_form::{field_control, fields_for_flag, label_of};
 use crate::session::session;
+use crate::today::today;
+use kycard_core::FieldError;
 use kycard_core::card::{CardAction, CardStatus, CardType};
+use kycard_core::customer::{apply_patch, validate_customer};
 use kycard_core::documents::RequirementState;
+use kycard_core::form::{field_value, set_field_value};
 use kycard_core::review::FlagTarget;
 use kycard_core::status::{CardRefusal, CustomerStatus, card_eligibility_of};
-use kycard_core::wire::{Card, Customer, IssueCardRequest, Page, Role};
+use kycard_core::wire::{Card, Customer, CustomerData, IssueCardRequest, Page, Role};
 use leptos::prelude::*;
 
 /// The customer page.
@@ -50,6 +54,11 @@ pub fn CustomerPage(
         let reload = reload.clone();
         Callback::new(move |()| reload())
     };
+    let updated = Callback::new(move |changed: Customer| {
+        if customer.with_untracked(|c| c.as_ref().is_none_or(|c| c.version < changed.version)) {
+            customer.set(Some(changed));
+        }
+    });
 
     view! {
         {move || match (customer.get(), failure.get()) {
@@ -68,7 +77,7 @@ pub fn CustomerPage(
                 .into_any()
             }
             (None, None) => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
-            (Some(c), _) => view! { <CustomerView customer=c cards=cards uploaded=uploaded/> }.into_any(),
+            (Some(c), _) => view! { <CustomerView customer=c cards=cards uploaded=uploaded updated=updated/> }.into_any(),
         }}
     }
 }
@@ -84,7 +93,12 @@ fn display_name(customer: &Customer) -> String {
 }
 
 #[component]
-fn CustomerView(customer: Customer, cards: RwSignal<Vec<Card>>, uploaded: Callback<()>) -> impl IntoView {
+fn CustomerView(
+    customer: Customer,
+    cards: RwSignal<Vec<Card>>,
+    uploaded: Callback<()>,
+    updated: Callback<Customer>,
+) -> impl IntoView {
     let (title, text) = explain(&customer);
     let banner_class = match customer.status {
         Some(CustomerStatus::Active) => "banner active",
@@ -123,6 +137,7 @@ fn CustomerView(customer: Customer, cards: RwSignal<Vec<Card>>, uploaded: Callba
                 </ul>
             </section>
         })}
+        {(can_operate && resubmittable).then(|| view! { <Corrections customer=customer.clone() updated=updated/> })}
         {(!requirements.is_empty()).then(|| view! {
             <section class="card">
                 <h2>"Documents"</h2>
@@ -273,4 +288,92 @@ fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl In
             {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
         </li>
     }
+}
+
+/// Correcting the fields a rejection flagged: only those fields, checked by core against the
+/// whole customer as it would be after the change, saved with `If-Match`.
+#[component]
+fn Corrections(customer: Customer, updated: Callback<Customer>) -> impl IntoView {
+    let flagged: Vec<&'static str> = customer
+        .review
+        .iter()
+        .flat_map(|r| &r.flags)
+        .filter_map(|f| match &f.target {
+            FlagTarget::Field(path) => Some(path.as_str()),
+            FlagTarget::Document(_) => None,
+        })
+        .flat_map(fields_for_flag)
+        .collect();
+    if flagged.is_empty() {
+        return None;
+    }
+    let current = CustomerData {
+        contact: Some(customer.contact.clone()),
+        individual_cards: Some(customer.individual_cards),
+        individual: customer.individual.clone(),
+    };
+    let draft = RwSignal::new(current.clone());
+    let today = today();
+    let paths = flagged.clone();
+    let patch = move || {
+        let mut patch = CustomerData::default();
+        draft.with(|d| {
+            for path in &paths {
+                set_field_value(&mut patch, path, &field_value(d, path));
+            }
+        });
+        patch
+    };
+    let base = current.clone();
+    let patch_for_errors = patch.clone();
+    let errors = Signal::derive(move || {
+        match apply_patch(&base, &patch_for_errors()) {
+            Err(errors) => errors,
+            Ok(merged) => validate_customer(&merged, today).err().unwrap_or_default(),
+        }
+        .as_slice()
+        .to_vec()
+    });
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let shown = Signal::derive(move || {
+        let mut all = server_errors.get();
+        all.extend(errors.get());
+        all
+    });
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let unchanged = move || draft.with(|d| *d == current);
+    let (id, version) = (customer.id, customer.version);
+    let save = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || !errors.with_untracked(Vec::is_empty) {
+            return;
+        }
+        busy.set(true);
+        let body = patch();
+        leptos::task::spawn_local(async move {
+            let result: Result<Customer, ApiError> =
+                api::send_json("PATCH", &format!("/customers/{id}"), &body, None, Some(version)).await;
+            busy.set(false);
+            match result {
+                Ok(changed) => updated.run(changed),
+                Err(error) if !error.fields.is_empty() => server_errors.set(error.fields),
+                Err(error) => failure.set(Some(error.message)),
+            }
+        });
+    };
+    Some(view! {
+        <section class="card">
+            <h2>"Correct the details"</h2>
+            <p class="hint">"Saving the corrections resubmits the customer; the review starts again once every document is in too."</p>
+            <form novalidate on:submit=save>
+                {flagged
+                    .into_iter()
+                    .map(|path| field_control(path, draft, shown, Signal::derive(|| true), move |_| server_errors.set(Vec::new())))
+                    .collect_view()}
+                <p class="form-error" role="alert">{move || failure.get()}</p>
+                <button type="submit" class="primary" disabled=move || busy.get() || unchanged() || !errors.with(Vec::is_empty)>"Save corrections"</button>
+            </form>
+        </section>
+    })
 }

@@ -22,7 +22,7 @@ use wasm_bindgen::JsCast;
 const DRAFT_KEY: &str = "kycard.new-customer.draft";
 
 /// One field of the form.
-struct FieldDef {
+pub struct FieldDef {
     path: &'static str,
     label: &'static str,
     hint: Option<&'static str>,
@@ -141,17 +141,60 @@ const FINANCIAL: &[FieldDef] = &[
     },
 ];
 
+/// The form's definition of the field at `path`.
+fn field_def(path: &str) -> Option<&'static FieldDef> {
+    [CONTACT, PERSONAL, OFFICIAL_ID, FINANCIAL]
+        .into_iter()
+        .flat_map(|section| section.iter())
+        .find(|def| def.path == path)
+}
+
+/// The form fields that correct a flag on `path` (a flag on the address covers its lines).
+pub fn fields_for_flag(path: &str) -> Vec<&'static str> {
+    if path == paths::ADDRESS {
+        PERSONAL.iter().map(|d| d.path).filter(|p| p.starts_with(paths::ADDRESS)).collect()
+    } else {
+        field_def(path).map(|d| vec![d.path]).unwrap_or_default()
+    }
+}
+
+/// A form control for the field at `path`, bound to `draft`, showing the first of `errors`
+/// for its path (once left, or at once when `reveal`); `on_change` runs after each edit.
+pub fn field_control(
+    path: &'static str,
+    draft: RwSignal<CustomerData>,
+    errors: Signal<Vec<FieldError>>,
+    reveal: Signal<bool>,
+    on_change: impl Fn(&'static str) + Clone + 'static,
+) -> impl IntoView {
+    field_def(path).map(|def| {
+        view! {
+            <Field
+                label=def.label
+                path=path
+                control=(def.control)()
+                hint=def.hint
+                value=Signal::derive(move || draft.with(|d| field_value(d, path)))
+                on_input=move |value: String| {
+                    draft.update(|d| {
+                        set_field_value(d, path, &value);
+                    });
+                    on_change(path);
+                }
+                error=Signal::derive(move || errors.with(|all| all.iter().find(|e| e.path == path).map(|e| e.message.clone())))
+                reveal=reveal
+            />
+        }
+    })
+}
+
 /// The form's label for a request path (also for flags and `blocked_by`); the path itself
 /// when the form has no such field.
 pub fn label_of(path: &str) -> &str {
     match path {
         paths::ADDRESS => "Address",
         paths::INDIVIDUAL_CARDS => "Individual cards",
-        _ => [CONTACT, PERSONAL, OFFICIAL_ID, FINANCIAL]
-            .iter()
-            .flat_map(|section| section.iter())
-            .find(|def| def.path == path)
-            .map_or(path, |def| def.label),
+        _ => field_def(path).map_or(path, |def| def.label),
     }
 }
 
@@ -220,32 +263,18 @@ pub fn NewCustomerPage() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let enrolled = Memo::new(move |_| draft.with(|d| d.individual_cards.unwrap_or(false)));
 
-    let field = move |def: &'static FieldDef| {
-        let path = def.path;
-        let server_error =
-            move || server_errors.with(|all| all.iter().find(|e| e.path == path).map(|e| e.message.clone()));
-        view! {
-            <Field
-                label=def.label
-                path=path
-                control=(def.control)()
-                hint=def.hint
-                value=Signal::derive(move || draft.with(|d| field_value(d, path)))
-                on_input=move |value: String| {
-                    draft.update(|d| {
-                        set_field_value(d, path, &value);
-                    });
-                    server_errors.update(|all| all.retain(|e| e.path != path));
-                    // A changed body is a new request: it needs a new idempotency key.
-                    submission_key.set(None);
-                }
-                error=Signal::derive(move || {
-                    server_error().or_else(|| errors.with(|e| e.for_path(path).map(|f| f.message.clone())))
-                })
-                reveal=Signal::derive(move || reveal.get() || server_error().is_some())
-            />
-        }
+    // Server errors first: they are newer than what core says about the same field.
+    let shown = Signal::derive(move || {
+        let mut all = server_errors.get();
+        errors.with(|e| all.extend_from_slice(e.as_slice()));
+        all
+    });
+    let on_change = move |path: &'static str| {
+        server_errors.update(|all| all.retain(|e| e.path != path));
+        // A changed body is a new request: it needs a new idempotency key.
+        submission_key.set(None);
     };
+    let field = move |def: &'static FieldDef| field_control(def.path, draft, shown, reveal.into(), on_change);
     let section = move |legend: &'static str, defs: &'static [FieldDef]| {
         view! {
             <fieldset>

@@ -244,7 +244,11 @@ fn DocumentView(document: Document) -> impl IntoView {
     view! {
         <figure class="document" class:zoomed=move || zoomed.get()>
             {if is_pdf {
-                view! { <a class="button" href=url.clone()>"Download the PDF"</a> }.into_any()
+                let inline = format!("{url}?disposition=inline");
+                view! {
+                    <iframe class="pdf" src=inline.clone() title=format!("{label} (PDF)")></iframe>
+                    <a href=inline target="_blank" rel="noopener">"Open the PDF in a new tab"</a>
+                }.into_any()
             } else {
                 view! {
                     <button type="button" class="zoom" aria-pressed=move || if zoomed.get() { "true" } else { "false" }
