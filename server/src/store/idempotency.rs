@@ -61,6 +61,45 @@ pub(super) async fn complete_in(
 
 /// Status stored while the first request runs.
 const IN_PROGRESS: i64 = 0;
+
+/// A key's row: the request's fingerprint, the response status (or [`IN_PROGRESS`]), the body.
+struct KeyRecord(String, i64, String);
+
+impl KeyRecord {
+    fn outcome(self, fingerprint: &str) -> Result<IdempotencyOutcome, StoreError> {
+        let Self(stored, status, body) = self;
+        Ok(match status {
+            IN_PROGRESS => IdempotencyOutcome::InProgress,
+            _ if stored != fingerprint => IdempotencyOutcome::Mismatch,
+            _ => IdempotencyOutcome::Replay(StoredResponse {
+                status: u16::try_from(status).map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
+                body,
+            }),
+        })
+    }
+}
+
+impl SqliteStore {
+    /// The key's row when it exists and is younger than `cutoff`.
+    async fn idempotency_record(
+        &self,
+        organization_id: Uuid,
+        key: &str,
+        cutoff: &str,
+    ) -> Result<Option<KeyRecord>, StoreError> {
+        let row: Option<(String, i64, String)> = sqlx::query_as(
+            "SELECT fingerprint, status, body FROM idempotency_keys \
+             WHERE organization_id = ? AND key = ? AND created_at >= ?",
+        )
+        .bind(organization_id.to_string())
+        .bind(key)
+        .bind(cutoff)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(fingerprint, status, body)| KeyRecord(fingerprint, status, body)))
+    }
+}
+
 /// Idempotency key reservations and stored responses.
 #[async_trait]
 pub trait IdempotencyStorage: Send + Sync {
@@ -97,6 +136,11 @@ impl IdempotencyStorage for SqliteStore {
         fingerprint: &str,
     ) -> Result<IdempotencyOutcome, StoreError> {
         let cutoff = (now() - Duration::hours(RETENTION_HOURS)).to_rfc3339();
+        // Read first (a reader connection): a retry, or a request waiting for the one that
+        // holds its key, only writes when the key is free.
+        if let Some(found) = self.idempotency_record(organization_id, key, &cutoff).await? {
+            return found.outcome(fingerprint);
+        }
         sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND created_at < ?")
             .bind(organization_id.to_string())
             .bind(key)
@@ -118,22 +162,12 @@ impl IdempotencyStorage for SqliteStore {
         if inserted == 1 {
             return Ok(IdempotencyOutcome::Reserved);
         }
-        let row: Option<(String, i64, String)> = sqlx::query_as(
-            "SELECT fingerprint, status, body FROM idempotency_keys WHERE organization_id = ? AND key = ?",
-        )
-        .bind(organization_id.to_string())
-        .bind(key)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(match row {
-            // Gone between the insert and the read: its owner freed it; ask again.
-            None | Some((_, IN_PROGRESS, _)) => IdempotencyOutcome::InProgress,
-            Some((stored, _, _)) if stored != fingerprint => IdempotencyOutcome::Mismatch,
-            Some((_, status, body)) => IdempotencyOutcome::Replay(StoredResponse {
-                status: u16::try_from(status).map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
-                body,
-            }),
-        })
+        // Taken between the read and the insert.
+        match self.idempotency_record(organization_id, key, &cutoff).await? {
+            Some(found) => found.outcome(fingerprint),
+            // Freed again meanwhile by its owner: ask again.
+            None => Ok(IdempotencyOutcome::InProgress),
+        }
     }
 
     async fn complete_idempotency(
