@@ -205,7 +205,8 @@ pub fn DocumentUpload(
             })}
             {move || match stage.get() {
                 Stage::Sending(fraction) => {
-                    let percent = (fraction * 100.0).round();
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let percent = (fraction.clamp(0.0, 1.0) * 100.0).round() as u32;
                     view! {
                         <div class="progress">
                             <progress max="100" value=percent aria-label=format!("Uploading {}", kind.label())></progress>

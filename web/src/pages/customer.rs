@@ -60,8 +60,13 @@ pub fn CustomerPage(
         }
     });
 
+    // Loaded once: from then on the view follows the signal, so what is being typed or
+    // uploaded survives every live update.
+    // A memo notifies only on a real change: a refresh must not draw the page again.
+    let shown = Memo::new(move |_| (customer.with(Option::is_some), failure.get()));
+    let current = Signal::derive(move || customer.get().unwrap_or_else(placeholder));
     view! {
-        {move || match (customer.get(), failure.get()) {
+        {move || match shown.get() {
             (_, Some(error)) if error.status == 404 => {
                 view! {
                     <h1>"Customer not found"</h1>
@@ -69,15 +74,15 @@ pub fn CustomerPage(
                 }
                 .into_any()
             }
-            (None, Some(error)) => {
+            (false, Some(error)) => {
                 view! {
                     <h1>"Customer"</h1>
                     <p class="form-error" role="alert">{error.message}</p>
                 }
                 .into_any()
             }
-            (None, None) => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
-            (Some(c), _) => view! { <CustomerView customer=c cards=cards uploaded=uploaded updated=updated/> }.into_any(),
+            (false, None) => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
+            (true, _) => view! { <CustomerView customer=current cards=cards uploaded=uploaded updated=updated/> }.into_any(),
         }}
     }
 }
@@ -92,97 +97,144 @@ fn display_name(customer: &Customer) -> String {
         .unwrap_or_else(|| "Customer".to_owned())
 }
 
+/// Stands in for the customer before it is loaded (never shown).
+fn placeholder() -> Customer {
+    Customer {
+        id: uuid::Uuid::nil(),
+        version: 0,
+        created_at: chrono::DateTime::default(),
+        updated_at: chrono::DateTime::default(),
+        contact: kycard_core::wire::ContactData::default(),
+        individual_cards: false,
+        individual: None,
+        status: None,
+        requirements: Vec::new(),
+        review: None,
+    }
+}
+
+fn field_flags(customer: &Customer) -> Vec<String> {
+    customer
+        .review
+        .iter()
+        .flat_map(|r| &r.flags)
+        .filter_map(|f| match &f.target {
+            FlagTarget::Field(path) => Some(path.clone()),
+            FlagTarget::Document(_) => None,
+        })
+        .collect()
+}
+
 #[component]
 fn CustomerView(
-    customer: Customer,
+    customer: Signal<Customer>,
     cards: RwSignal<Vec<Card>>,
     uploaded: Callback<()>,
     updated: Callback<Customer>,
 ) -> impl IntoView {
-    let (title, text) = explain(&customer);
-    let banner_class = match customer.status {
-        Some(CustomerStatus::Active) => "banner active",
-        Some(CustomerStatus::Rejected) => "banner rejected",
-        Some(CustomerStatus::Pending) => "banner pending",
-        None => "banner",
-    };
     let can_operate = session().can(Role::Operator);
-    let resubmittable = customer.review.as_ref().is_none_or(|r| r.resubmittable);
-    let uploads_open = can_operate && customer.status != Some(CustomerStatus::Active) && resubmittable;
-    let flags = customer.review.as_ref().map(|r| r.flags.clone()).unwrap_or_default();
-    let customer_id = customer.id.to_string();
-    let requirements = customer.requirements.clone();
-    let eligibility = card_eligibility_of(&customer);
+    let resubmittable = move || customer.with(|c| c.review.as_ref().is_none_or(|r| r.resubmittable));
+    let uploads_open =
+        move || can_operate && customer.with(|c| c.status != Some(CustomerStatus::Active)) && resubmittable();
+    let kinds = Memo::new(move |_| customer.with(|c| c.requirements.iter().map(|r| r.document).collect::<Vec<_>>()));
+    let flagged_fields = Memo::new(move |_| customer.with(field_flags));
+    let customer_id = customer.with_untracked(|c| c.id.to_string());
+    let eligibility = Signal::derive(move || customer.with(card_eligibility_of));
 
     view! {
         <div class="page-head">
-            <h1>{display_name(&customer)}</h1>
-            <StatusBadge status=customer.status/>
+            <h1>{move || customer.with(display_name)}</h1>
+            {move || view! { <StatusBadge status=customer.with(|c| c.status)/> }}
         </div>
-        <section class=banner_class aria-live="polite">
-            <h2>{title}</h2>
-            <p>{text}</p>
-        </section>
-        {(!flags.is_empty()).then(|| view! {
-            <section class="card">
-                <h2>"What must be corrected"</h2>
-                <ul class="flags">
-                    {flags.into_iter().map(|flag| {
-                        let what = match &flag.target {
-                            FlagTarget::Document(kind) => kind.label().to_owned(),
-                            FlagTarget::Field(path) => label_of(path).to_owned(),
-                        };
-                        view! { <li class="flag"><strong>{what}</strong>": "{flag.message}</li> }
-                    }).collect_view()}
-                </ul>
-            </section>
-        })}
-        {(can_operate && resubmittable).then(|| view! { <Corrections customer=customer.clone() updated=updated/> })}
-        {(!requirements.is_empty()).then(|| view! {
+        {move || {
+            let (title, text) = customer.with(explain);
+            let class = match customer.with(|c| c.status) {
+                Some(CustomerStatus::Active) => "banner active",
+                Some(CustomerStatus::Rejected) => "banner rejected",
+                Some(CustomerStatus::Pending) => "banner pending",
+                None => "banner",
+            };
+            view! {
+                <section class=class aria-live="polite">
+                    <h2>{title}</h2>
+                    <p>{text}</p>
+                </section>
+            }
+        }}
+        {move || {
+            let flags = customer.with(|c| c.review.as_ref().map(|r| r.flags.clone()).unwrap_or_default());
+            (!flags.is_empty()).then(|| view! {
+                <section class="card">
+                    <h2>"What must be corrected"</h2>
+                    <ul class="flags">
+                        {flags.into_iter().map(|flag| {
+                            let what = match &flag.target {
+                                FlagTarget::Document(kind) => kind.label().to_owned(),
+                                FlagTarget::Field(path) => label_of(path).to_owned(),
+                            };
+                            view! { <li class="flag"><strong>{what}</strong>": "{flag.message}</li> }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })
+        }}
+        // Drawn again only when the set of flagged fields changes, not on every update.
+        {move || {
+            let paths = flagged_fields.get();
+            (can_operate && resubmittable() && !paths.is_empty())
+                .then(|| view! { <Corrections customer=customer paths=paths updated=updated/> })
+        }}
+        <Show when=move || !kinds.with(Vec::is_empty)>
             <section class="card">
                 <h2>"Documents"</h2>
                 <ul class="requirements">
-                    {requirements.into_iter().map(|requirement| {
-                        let needs_upload = matches!(requirement.state, RequirementState::Missing | RequirementState::Flagged);
-                        let state_class = format!("state {}", requirement.state.as_str());
-                        view! {
-                            <li class="requirement" class:flagged=requirement.state == RequirementState::Flagged>
-                                <div class="requirement-head">
-                                    <h3>{requirement.document.label()}</h3>
-                                    <span class=state_class>{requirement.state.label()}</span>
-                                </div>
-                                {requirement.message.clone().map(|m| view! { <p class="reason">{m}</p> })}
-                                {(uploads_open && (needs_upload || resubmittable)).then(|| view! {
-                                    <details open=needs_upload>
-                                        <summary>{if needs_upload { "Upload" } else { "Replace" }}</summary>
-                                        <DocumentUpload customer_id=customer_id.clone() kind=requirement.document on_uploaded=uploaded/>
-                                    </details>
-                                })}
-                            </li>
+                    <For each=move || kinds.get() key=|kind| *kind let:kind>
+                        {
+                            let requirement = move || customer.with(|c| c.requirements.iter().find(|r| r.document == kind).cloned());
+                            let state = move || requirement().map_or(RequirementState::Missing, |r| r.state);
+                            let needs_upload = move || matches!(state(), RequirementState::Missing | RequirementState::Flagged);
+                            let customer_id = customer.with_untracked(|c| c.id.to_string());
+                            view! {
+                                <li class="requirement" class:flagged=move || state() == RequirementState::Flagged>
+                                    <div class="requirement-head">
+                                        <h3>{kind.label()}</h3>
+                                        <span class=move || format!("state {}", state().as_str())>{move || state().label()}</span>
+                                    </div>
+                                    {move || requirement().and_then(|r| r.message).map(|m| view! { <p class="reason">{m}</p> })}
+                                    <Show when=uploads_open>
+                                        <details prop:open=needs_upload>
+                                            <summary>{move || if needs_upload() { "Upload" } else { "Replace" }}</summary>
+                                            <DocumentUpload customer_id=customer_id.clone() kind=kind on_uploaded=uploaded/>
+                                        </details>
+                                    </Show>
+                                </li>
+                            }
                         }
-                    }).collect_view()}
+                    </For>
                 </ul>
             </section>
-        })}
-        <CardsSection customer_id=customer.id.to_string() eligibility=eligibility cards=cards can_operate=can_operate/>
+        </Show>
+        <CardsSection customer_id=customer_id.clone() eligibility=eligibility cards=cards can_operate=can_operate/>
     }
 }
 
 #[component]
 fn CardsSection(
     customer_id: String,
-    eligibility: Result<kycard_core::status::ActiveCustomer, CardRefusal>,
+    eligibility: Signal<Result<kycard_core::status::ActiveCustomer, CardRefusal>>,
     cards: RwSignal<Vec<Card>>,
     can_operate: bool,
 ) -> impl IntoView {
     let failure = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let reasons: Vec<String> = match &eligibility {
-        Ok(_) => Vec::new(),
-        Err(CardRefusal::IndividualCardsNotEnabled) => vec!["the customer is not in the card program".to_owned()],
-        Err(CardRefusal::NotActive { blocked_by, .. }) => blocked_by.iter().map(|b| describe_blocker(b)).collect(),
+    let reasons = move || -> Vec<String> {
+        match eligibility.get() {
+            Ok(_) => Vec::new(),
+            Err(CardRefusal::IndividualCardsNotEnabled) => vec!["the customer is not in the card program".to_owned()],
+            Err(CardRefusal::NotActive { blocked_by, .. }) => blocked_by.iter().map(|b| describe_blocker(b)).collect(),
+        }
     };
-    let allowed = eligibility.is_ok() && can_operate;
+    let allowed = move || eligibility.with(Result::is_ok) && can_operate;
     let issue = move |_| {
         if busy.get_untracked() {
             return;
@@ -214,17 +266,20 @@ fn CardsSection(
                 <button
                     type="button"
                     class="primary"
-                    disabled=move || !allowed || busy.get()
+                    disabled=move || !allowed() || busy.get()
                     aria-describedby="issue-card-why"
                     on:click=issue
                 >
                     "Issue card"
                 </button>
                 <p id="issue-card-why" class="hint">
-                    {if reasons.is_empty() {
-                        "A virtual card, linked to this customer.".to_owned()
-                    } else {
-                        format!("A card can be issued only to an active customer: {}.", reasons.join("; "))
+                    {move || {
+                        let reasons = reasons();
+                        if reasons.is_empty() {
+                            "A virtual card, linked to this customer.".to_owned()
+                        } else {
+                            format!("A card can be issued only to an active customer: {}.", reasons.join("; "))
+                        }
                     }}
                 </p>
             </div>
@@ -293,41 +348,28 @@ fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl In
 /// Correcting the fields a rejection flagged: only those fields, checked by core against the
 /// whole customer as it would be after the change, saved with `If-Match`.
 #[component]
-fn Corrections(customer: Customer, updated: Callback<Customer>) -> impl IntoView {
-    let flagged: Vec<&'static str> = customer
-        .review
-        .iter()
-        .flat_map(|r| &r.flags)
-        .filter_map(|f| match &f.target {
-            FlagTarget::Field(path) => Some(path.as_str()),
-            FlagTarget::Document(_) => None,
-        })
-        .flat_map(fields_for_flag)
-        .collect();
-    if flagged.is_empty() {
-        return None;
-    }
-    let current = CustomerData {
-        contact: Some(customer.contact.clone()),
-        individual_cards: Some(customer.individual_cards),
-        individual: customer.individual.clone(),
+fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback<Customer>) -> impl IntoView {
+    let data_of = |c: &Customer| CustomerData {
+        contact: Some(c.contact.clone()),
+        individual_cards: Some(c.individual_cards),
+        individual: c.individual.clone(),
     };
-    let draft = RwSignal::new(current.clone());
+    let fields: Vec<&'static str> = paths.iter().flat_map(|p| fields_for_flag(p)).collect();
+    let draft = RwSignal::new(customer.with_untracked(data_of));
     let today = today();
-    let paths = flagged.clone();
+    let edited = fields.clone();
     let patch = move || {
         let mut patch = CustomerData::default();
         draft.with(|d| {
-            for path in &paths {
+            for path in &edited {
                 set_field_value(&mut patch, path, &field_value(d, path));
             }
         });
         patch
     };
-    let base = current.clone();
     let patch_for_errors = patch.clone();
     let errors = Signal::derive(move || {
-        match apply_patch(&base, &patch_for_errors()) {
+        match apply_patch(&customer.with(data_of), &patch_for_errors()) {
             Err(errors) => errors,
             Ok(merged) => validate_customer(&merged, today).err().unwrap_or_default(),
         }
@@ -342,8 +384,7 @@ fn Corrections(customer: Customer, updated: Callback<Customer>) -> impl IntoView
     });
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let unchanged = move || draft.with(|d| *d == current);
-    let (id, version) = (customer.id, customer.version);
+    let unchanged = move || draft.with(|d| customer.with(|c| *d == data_of(c)));
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() || !errors.with_untracked(Vec::is_empty) {
@@ -351,6 +392,7 @@ fn Corrections(customer: Customer, updated: Callback<Customer>) -> impl IntoView
         }
         busy.set(true);
         let body = patch();
+        let (id, version) = customer.with_untracked(|c| (c.id, c.version));
         leptos::task::spawn_local(async move {
             let result: Result<Customer, ApiError> =
                 api::send_json("PATCH", &format!("/customers/{id}"), &body, None, Some(version)).await;
@@ -362,12 +404,12 @@ fn Corrections(customer: Customer, updated: Callback<Customer>) -> impl IntoView
             }
         });
     };
-    Some(view! {
+    view! {
         <section class="card">
             <h2>"Correct the details"</h2>
             <p class="hint">"Saving the corrections resubmits the customer; the review starts again once every document is in too."</p>
             <form novalidate on:submit=save>
-                {flagged
+                {fields
                     .into_iter()
                     .map(|path| field_control(path, draft, shown, Signal::derive(|| true), move |_| server_errors.set(Vec::new())))
                     .collect_view()}
@@ -375,5 +417,5 @@ fn Corrections(customer: Customer, updated: Callback<Customer>) -> impl IntoView
                 <button type="submit" class="primary" disabled=move || busy.get() || unchanged() || !errors.with(Vec::is_empty)>"Save corrections"</button>
             </form>
         </section>
-    })
+    }
 }

@@ -140,7 +140,7 @@ pub fn CustomersPage() -> impl IntoView {
                         {
                             let href = format!("/customers/{}", customer.id);
                             let name = name_of(&customer);
-                            let created = customer.created_at.format("%Y-%m-%d").to_string();
+                            let created = crate::today::day(&customer.created_at);
                             view! {
                                 <tr>
                                     <td>

@@ -43,7 +43,7 @@ pub fn ReviewsPage() -> impl IntoView {
                     <tbody>
                         {customers.into_iter().map(|c| {
                             let (href, name) = (format!("/reviews/{}", c.id), name_of(&c));
-                            let since = c.updated_at.format("%Y-%m-%d %H:%M").to_string();
+                            let since = crate::today::minute(&c.updated_at);
                             view! {
                                 <tr>
                                     <td><Link href=href>{name}</Link></td>
@@ -218,7 +218,7 @@ pub fn ReviewPage(
             <ol class="history">
                 {move || history.get().into_iter().map(|entry| view! {
                     <li>
-                        <time>{entry.at.format("%Y-%m-%d %H:%M:%S").to_string()}</time>
+                        <time>{crate::today::second(&entry.at)}</time>
                         " "<strong>{entry.event}</strong>
                         {entry.reason.map(|r| view! { " — "{r} })}
                         {entry.checks.map(|checks| view! {
