@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { api, isoDate, openPage, png, root, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
+import { api, isoDate, openPage, profile, root, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 const axePath = join(root, "node_modules", "axe-core", "axe.min.js");
@@ -23,46 +23,14 @@ async function audit(page, name) {
 }
 
 test("every page passes axe with no serious or critical violation", async () => {
-  const customer = await api(app.server, "operator", "POST", "/customers", {
-    contact: { email: "axe@example.com", phone: "+34600111222" },
-    individual_cards: true,
-    individual: {
-      personal: {
-        full_name: "Axel Ek",
-        date_of_birth: "1980-01-01",
-        gender: "male",
-        address: { line1: "Calle Mayor 1", city: "Madrid", postal_code: "28013", country: "ES" },
-      },
-      official_id: { type: "passport", number: "AAA123456", issuing_country: "ES", expires_on: isoDate(900) },
-      financial: {
-        occupation: "engineer",
-        annual_salary_range: "50k_100k",
-        account_purpose: "travel",
-        expected_monthly_volume: "1k_5k",
-      },
-    },
-  });
+  const customer = await api(app.server, "operator", "POST", "/customers", profile("axe@example.com"));
   assert.equal(customer.status, 201, JSON.stringify(customer.body));
   const id = customer.body.id;
   // A manual-queue customer for the reviewer's pages.
-  const manual = await api(app.server, "operator", "POST", "/customers", {
-    contact: { email: "axe+review_manual@example.com", phone: "+34600111223" },
-    individual_cards: true,
-    individual: customer.body.individual,
-  });
-  const manualId = manual.body.id;
-  for (const [kind, extra] of [["passport", {}], ["proof_of_address", { issued_on: isoDate(-3) }]]) {
-    const form = new FormData();
-    form.append("kind", kind);
-    for (const [k, v] of Object.entries(extra)) form.append(k, v);
-    form.append("file", new Blob([png(1600, 1000)], { type: "image/png" }), `${kind}.png`);
-    const res = await fetch(`${app.server.base}/api/v1/customers/${manualId}/documents`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${app.server.keys.operator}` },
-      body: form,
-    });
-    assert.equal(res.status, 201, await res.text());
-  }
+  const manual = await api(app.server, "operator", "POST", "/customers", profile("axe+review_manual@example.com"));
+  await uploadByApi(app.server, manual.body.id, "government_id_front");
+  await uploadByApi(app.server, manual.body.id, "government_id_back");
+  await uploadByApi(app.server, manual.body.id, "proof_of_address", { issued_on: isoDate(-3) });
 
   const failures = {};
   const check = async (page, name) => {
@@ -86,15 +54,15 @@ test("every page passes axe with no serious or critical violation", async () => 
   await operator.page.getByLabel("Full name").waitFor();
   await check(operator.page, "new-customer-with-errors");
   await operator.page.goto(`${app.server.base}/customers/${id}`);
-  await operator.page.getByRole("heading", { name: "Axel Ek" }).waitFor();
+  await operator.page.getByRole("heading", { name: "Marta Ruiz Soto" }).waitFor();
   await check(operator.page, "customer");
   await operator.context.close();
 
   const reviewer = await openPage(app.browser, { bypassCSP: true });
   await signIn(reviewer.page, app.server, "reviewer");
-  await reviewer.page.getByRole("link", { name: "Axel Ek" }).waitFor({ timeout: 15_000 });
+  await reviewer.page.getByRole("link", { name: "Marta Ruiz Soto" }).waitFor({ timeout: 15_000 });
   await check(reviewer.page, "review-queue");
-  await reviewer.page.getByRole("link", { name: "Axel Ek" }).click();
+  await reviewer.page.getByRole("link", { name: "Marta Ruiz Soto" }).click();
   await reviewer.page.getByRole("button", { name: "Approve" }).waitFor();
   await screenshot(reviewer.page, "review-page");
   await check(reviewer.page, "review");

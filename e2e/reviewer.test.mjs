@@ -2,45 +2,9 @@
 // one (resubmission), and the reviewer approves.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { api, isoDate, openPage, png, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
+import { api, isoDate, openPage, pdf, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
-
-const profile = (email) => ({
-  contact: { email, phone: "+34600111222" },
-  individual_cards: true,
-  individual: {
-    personal: {
-      full_name: "Marta Ruiz Soto",
-      date_of_birth: "1985-02-20",
-      gender: "female",
-      address: { line1: "Calle Mayor 1", city: "Madrid", postal_code: "28013", country: "ES" },
-    },
-    official_id: { type: "national_id", number: "12345678Z", issuing_country: "ES", expires_on: isoDate(900) },
-    financial: {
-      occupation: "finance",
-      annual_salary_range: "50k_100k",
-      account_purpose: "travel",
-      expected_monthly_volume: "1k_5k",
-    },
-  },
-});
-
-/** A small valid-looking PDF. */
-const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
-
-async function uploadByApi(server, id, kind, extra = {}, file = { bytes: png(1600, 1000), type: "image/png", name: `${kind}.png` }) {
-  const form = new FormData();
-  form.append("kind", kind);
-  for (const [k, v] of Object.entries(extra)) form.append(k, v);
-  form.append("file", new Blob([file.bytes], { type: file.type }), file.name);
-  const res = await fetch(`${server.base}/api/v1/customers/${id}/documents`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${server.keys.operator}` },
-    body: form,
-  });
-  assert.equal(res.status, 201, await res.text());
-}
 
 test("reject in the queue, resubmit a document, approve", async () => {
   // The sandbox tag sends this customer to the manual queue.

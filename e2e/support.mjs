@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end tests: the real `kycard` binary on a free port, and
 // Debian's Chromium driven by playwright-core. Screenshots go to test-output/screenshots.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -198,4 +199,42 @@ export async function api(server, role, method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** A complete Spanish profile (national ID) for API calls. */
+export const profile = (email) => ({
+  contact: { email, phone: "+34600111222" },
+  individual_cards: true,
+  individual: {
+    personal: {
+      full_name: "Marta Ruiz Soto",
+      date_of_birth: "1985-02-20",
+      gender: "female",
+      address: { line1: "Calle Mayor 1", city: "Madrid", postal_code: "28013", country: "ES" },
+    },
+    official_id: { type: "national_id", number: "12345678Z", issuing_country: "ES", expires_on: isoDate(900) },
+    financial: {
+      occupation: "finance",
+      annual_salary_range: "50k_100k",
+      account_purpose: "travel",
+      expected_monthly_volume: "1k_5k",
+    },
+  },
+});
+
+/** A small valid-looking PDF. */
+export const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+
+/** Uploads a document as the demo operator through the API. */
+export async function uploadByApi(server, id, kind, extra = {}, file = { bytes: png(1600, 1000), type: "image/png", name: `${kind}.png` }) {
+  const form = new FormData();
+  form.append("kind", kind);
+  for (const [k, v] of Object.entries(extra)) form.append(k, v);
+  form.append("file", new Blob([file.bytes], { type: file.type }), file.name);
+  const res = await fetch(`${server.base}/api/v1/customers/${id}/documents`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.keys.operator}` },
+    body: form,
+  });
+  assert.equal(res.status, 201, await res.text());
 }

@@ -16,9 +16,7 @@ use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::events::{EventSource, public_event};
 use crate::http::idempotent::sealed_body;
-use crate::store::{
-    Caller, Completion, DueDelivery, NewDelivery, Store, StoreError, StoredResponse, Subscription, now,
-};
+use crate::store::{Caller, Completion, DueDelivery, Store, StoreError, StoredResponse, Subscription, now};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
@@ -207,17 +205,10 @@ impl Dispatcher {
         loop {
             let changes = self.store.changes_after(subscription.organization_id, subscription.cursor, BATCH).await?;
             let Some(last) = changes.last().map(|c| c.seq) else { return Ok(queued) };
-            let deliveries: Vec<NewDelivery> = changes
+            let deliveries: Vec<EventSource> = changes
                 .iter()
                 .map(EventSource::from)
                 .filter(|source| subscription.events.contains(&source.event_type))
-                .map(|source| NewDelivery {
-                    seq: source.seq,
-                    event_type: source.event_type,
-                    at: source.at,
-                    customer_id: source.customer_id,
-                    card_id: source.card_id,
-                })
                 .collect();
             self.store.queue_deliveries(&subscription, last, &deliveries).await?;
             queued += deliveries.len();
@@ -241,8 +232,7 @@ impl Dispatcher {
     }
 
     async fn attempt(&self, delivery: DueDelivery) -> Result<(), StoreError> {
-        let NewDelivery { seq, event_type, at, customer_id, card_id } = delivery.change;
-        let source = EventSource { seq, event_type, at, customer_id, card_id };
+        let source = delivery.change;
         let started_at = now();
         let started = Instant::now();
         let Some(event) = public_event(&self.store, delivery.organization_id, &source).await? else {

@@ -37,7 +37,7 @@ pub use documents::{DocumentRecord, DocumentVerdict};
 pub use events::LoggedChange;
 pub use idempotency::{Completion, IdempotencyOutcome, StoredResponse};
 pub use sessions::{SESSION_HOURS, Session, UserLogin};
-pub use webhooks::{DueDelivery, NewDelivery, Subscription};
+pub use webhooks::{DueDelivery, Subscription};
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};

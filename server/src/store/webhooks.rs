@@ -5,6 +5,7 @@
 //! change is queued exactly once even across crashes. Attempts are appended to their delivery.
 
 use super::{SqliteStore, StoreError, now, parse_id, parse_time};
+use crate::events::EventSource;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kycard_core::wire::{DeliveryAttempt, DeliveryStatus, EventType, Webhook, WebhookDelivery};
@@ -24,21 +25,6 @@ pub struct Subscription {
     pub cursor: i64,
 }
 
-/// A change to queue for one webhook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewDelivery {
-    /// History seq (the event id).
-    pub seq: i64,
-    /// Public event type.
-    pub event_type: EventType,
-    /// When the change committed.
-    pub at: DateTime<Utc>,
-    /// The customer concerned.
-    pub customer_id: Uuid,
-    /// The card, for card events.
-    pub card_id: Option<Uuid>,
-}
-
 /// A delivery whose next attempt is due, with what sending it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDelivery {
@@ -55,7 +41,7 @@ pub struct DueDelivery {
     /// The sealed signing secret.
     pub secret_sealed: Vec<u8>,
     /// The change.
-    pub change: NewDelivery,
+    pub change: EventSource,
     /// Attempts so far.
     pub attempts: Vec<DeliveryAttempt>,
     /// When it was queued (retries stop 24 hours later).
@@ -80,9 +66,9 @@ fn webhook_from(row: &sqlx::sqlite::SqliteRow) -> Result<Webhook, StoreError> {
     })
 }
 
-fn change_from(row: &sqlx::sqlite::SqliteRow) -> Result<NewDelivery, StoreError> {
+fn change_from(row: &sqlx::sqlite::SqliteRow) -> Result<EventSource, StoreError> {
     let card_id: Option<String> = row.get("card_id");
-    Ok(NewDelivery {
+    Ok(EventSource {
         seq: row.get("event_seq"),
         event_type: EventType::parse(row.get("event_type")).ok_or_else(corrupt)?,
         at: parse_time(row.get("event_at"), "webhook_deliveries")?,
@@ -121,7 +107,7 @@ pub trait WebhookStorage: Send + Sync {
         &self,
         subscription: &Subscription,
         cursor: i64,
-        deliveries: &[NewDelivery],
+        deliveries: &[EventSource],
     ) -> Result<(), StoreError>;
 
     /// Pending deliveries due at `at`, oldest event first.
@@ -225,7 +211,7 @@ impl WebhookStorage for SqliteStore {
         &self,
         subscription: &Subscription,
         cursor: i64,
-        deliveries: &[NewDelivery],
+        deliveries: &[EventSource],
     ) -> Result<(), StoreError> {
         let at = now().to_rfc3339();
         let mut tx = self.writer().begin().await?;

@@ -20,6 +20,17 @@ pub fn StatusBadge(
     view! { <span class=class>{label}</span> }
 }
 
+/// How a customer is named on screen: the full name, else the email.
+pub fn display_name(customer: &Customer) -> String {
+    customer
+        .individual
+        .as_ref()
+        .and_then(|i| i.personal.as_ref())
+        .and_then(|p| p.full_name.clone())
+        .or_else(|| customer.contact.email.clone())
+        .unwrap_or_else(|| "Customer".to_owned())
+}
+
 /// A `blocked_by` entry (`document:<kind>`, `field:<path>`, `review:<stage>`) in plain words.
 pub fn describe_blocker(blocker: &str) -> String {
     if let Some(kind) = blocker.strip_prefix("document:") {

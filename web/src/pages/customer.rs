@@ -2,7 +2,7 @@
 //! flags to correct after a rejection, and their cards. Updates live from the event stream.
 
 use crate::api::{self, ApiError};
-use crate::components::status::{StatusBadge, describe_blocker, explain};
+use crate::components::status::{StatusBadge, describe_blocker, display_name, explain};
 use crate::components::upload::DocumentUpload;
 use crate::events::on_customer_change;
 use crate::pages::customer_form::{field_control, fields_for_flag, label_of};
@@ -85,16 +85,6 @@ pub fn CustomerPage(
             (true, _) => view! { <CustomerView customer=current cards=cards uploaded=uploaded updated=updated/> }.into_any(),
         }}
     }
-}
-
-fn display_name(customer: &Customer) -> String {
-    customer
-        .individual
-        .as_ref()
-        .and_then(|i| i.personal.as_ref())
-        .and_then(|p| p.full_name.clone())
-        .or_else(|| customer.contact.email.clone())
-        .unwrap_or_else(|| "Customer".to_owned())
 }
 
 /// Stands in for the customer before it is loaded (never shown).

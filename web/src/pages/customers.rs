@@ -1,7 +1,7 @@
 //! The customers list: search, status filter, pages of 25, status badges.
 
 use crate::api::{self, ApiError};
-use crate::components::status::StatusBadge;
+use crate::components::status::{StatusBadge, display_name};
 use crate::router::Link;
 use crate::session::session;
 use kycard_core::status::CustomerStatus;
@@ -15,16 +15,6 @@ const PAGE_SIZE: u32 = 25;
 /// Encodes a query-string value.
 pub fn encode(value: &str) -> String {
     js_sys::encode_uri_component(value).as_string().unwrap_or_default()
-}
-
-fn name_of(customer: &Customer) -> String {
-    customer
-        .individual
-        .as_ref()
-        .and_then(|i| i.personal.as_ref())
-        .and_then(|p| p.full_name.clone())
-        .or_else(|| customer.contact.email.clone())
-        .unwrap_or_default()
 }
 
 /// The list page.
@@ -139,7 +129,7 @@ pub fn CustomersPage() -> impl IntoView {
                     <For each=move || customers.get() key=|c| (c.id, c.version) let:customer>
                         {
                             let href = format!("/customers/{}", customer.id);
-                            let name = name_of(&customer);
+                            let name = display_name(&customer);
                             let created = crate::today::day(&customer.created_at);
                             view! {
                                 <tr>

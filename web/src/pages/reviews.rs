@@ -2,7 +2,7 @@
 //! inline, approve or reject with per-document and per-field flags, and the history.
 
 use crate::api::{self, ApiError};
-use crate::components::status::StatusBadge;
+use crate::components::status::{StatusBadge, display_name};
 use crate::pages::customer_form::{display_value, label_of};
 use crate::router::{Link, navigate};
 use kycard_core::documents::ContentType;
@@ -10,16 +10,6 @@ use kycard_core::form::{TEXT_FIELDS, field_value};
 use kycard_core::review::{FLAGGABLE_FIELDS, Flag, FlagCode, FlagTarget};
 use kycard_core::wire::{Customer, CustomerData, Decision, Document, HistoryEntry, Page, ReviewDecisionRequest};
 use leptos::prelude::*;
-
-fn name_of(customer: &Customer) -> String {
-    customer
-        .individual
-        .as_ref()
-        .and_then(|i| i.personal.as_ref())
-        .and_then(|p| p.full_name.clone())
-        .or_else(|| customer.contact.email.clone())
-        .unwrap_or_default()
-}
 
 /// The manual review queue.
 #[component]
@@ -42,7 +32,7 @@ pub fn ReviewsPage() -> impl IntoView {
                     <thead><tr><th scope="col">"Customer"</th><th scope="col">"Status"</th><th scope="col">"Waiting since"</th></tr></thead>
                     <tbody>
                         {customers.into_iter().map(|c| {
-                            let (href, name) = (format!("/reviews/{}", c.id), name_of(&c));
+                            let (href, name) = (format!("/reviews/{}", c.id), display_name(&c));
                             let since = crate::today::minute(&c.updated_at);
                             view! {
                                 <tr>
@@ -147,7 +137,7 @@ pub fn ReviewPage(
     };
 
     view! {
-        <h1>{move || customer.with(|c| c.as_ref().map_or_else(|| "Review".to_owned(), |c| format!("Review: {}", name_of(c))))}</h1>
+        <h1>{move || customer.with(|c| c.as_ref().map_or_else(|| "Review".to_owned(), |c| format!("Review: {}", display_name(c))))}</h1>
         {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
         {move || customer.get().map(|c| {
             let data = CustomerData { contact: Some(c.contact.clone()), individual_cards: Some(c.individual_cards), individual: c.individual.clone() };
