@@ -94,14 +94,8 @@ async fn an_outdated_proof_of_address_is_rejected_and_a_new_one_resubmits() {
 #[tokio::test]
 async fn pdf_identity_documents_go_to_the_manual_queue_where_a_reviewer_decides() {
     let app = TestApp::new().await;
-    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
-    let mut pdf = b"%PDF-1.7\n".to_vec();
-    pdf.resize(5000, b' ');
+    let id = app.in_manual_review().await;
     let image = png(1600, 1000, 4096);
-    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
-    app.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
-    app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &recent())], Some(("bill.png", &image))).await;
-    app.run_reviews().await;
     let queue = app.get("/api/v1/reviews?stage=manual", &app.reviewer).await;
     assert_eq!(queue.body["data"][0]["id"], id.as_str());
     assert_eq!(app.get("/api/v1/reviews", &app.operator).await.status, StatusCode::FORBIDDEN);
@@ -293,14 +287,8 @@ async fn downloads_are_safe_and_scoped_to_the_organization() {
 #[tokio::test]
 async fn correcting_the_field_before_the_document_still_resubmits() {
     let app = TestApp::new().await;
-    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
-    let mut pdf = b"%PDF-1.7\n".to_vec();
-    pdf.resize(5000, b' ');
+    let id = app.in_manual_review().await;
     let image = png(1600, 1000, 4096);
-    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
-    app.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
-    app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &recent())], Some(("bill.png", &image))).await;
-    app.run_reviews().await;
     let rejected = app
         .post(
             &format!("/api/v1/customers/{id}/review"),

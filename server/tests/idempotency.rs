@@ -116,15 +116,7 @@ async fn a_retried_upload_replays_even_after_the_upload_led_to_approval() {
 #[tokio::test]
 async fn a_retried_reviewer_decision_replays() {
     let app = TestApp::new().await;
-    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
-    let mut pdf = b"%PDF-1.7\n".to_vec();
-    pdf.resize(5000, b' ');
-    let image = png(1600, 1000, 4096);
-    app.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
-    app.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
-    let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
-    app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &issued)], Some(("bill.png", &image))).await;
-    app.run_reviews().await;
+    let id = app.in_manual_review().await;
     let uri = format!("/api/v1/customers/{id}/review");
     let key = [("idempotency-key", "decide-1")];
     let approve = json!({"decision": "approve"});

@@ -172,6 +172,21 @@ impl TestApp {
         self.raw(request).await
     }
 
+    /// An enrolled customer waiting in the manual queue (a PDF identity document cannot be
+    /// read automatically): its id.
+    pub async fn in_manual_review(&self) -> String {
+        let id = self.create(&enrolled()).await["id"].as_str().expect("id").to_owned();
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.resize(5000, b' ');
+        let image = png(1600, 1000, 4096);
+        let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
+        self.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
+        self.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
+        self.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &issued)], Some(("bill.png", &image))).await;
+        self.run_reviews().await;
+        id
+    }
+
     /// Runs the queued automatic reviews now (the worker does this in the server).
     pub async fn run_reviews(&self) {
         for (org, customer) in self.store.review_jobs().await.expect("jobs") {
