@@ -299,6 +299,17 @@ choice_enum! {
     }
 }
 
+impl Customer {
+    /// The editable part, as a `PATCH` body would carry it (forms start from this).
+    pub fn data(&self) -> CustomerData {
+        CustomerData {
+            contact: Some(self.contact.clone()),
+            individual_cards: Some(self.individual_cards),
+            individual: self.individual.clone(),
+        }
+    }
+}
+
 impl Role {
     /// Whether this role covers `needed` (an admin covers every role).
     pub fn covers(self, needed: Role) -> bool {

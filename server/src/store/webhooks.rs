@@ -313,10 +313,11 @@ impl WebhookStorage for SqliteStore {
             .map(|row| {
                 let next: Option<String> = row.get("next_attempt_at");
                 let status = DeliveryStatus::parse(row.get("status")).ok_or_else(corrupt)?;
+                let change = change_from(row)?;
                 Ok(WebhookDelivery {
                     id: parse_id(row.get("id"), "webhook_deliveries")?,
-                    event_id: change_from(row)?.seq.to_string(),
-                    event_type: EventType::parse(row.get("event_type")).ok_or_else(corrupt)?,
+                    event_id: change.seq.to_string(),
+                    event_type: change.event_type,
                     status,
                     attempts: serde_json::from_str(row.get("attempts")).map_err(|_| corrupt())?,
                     next_attempt_at: next

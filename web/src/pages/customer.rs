@@ -339,13 +339,8 @@ fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl In
 /// whole customer as it would be after the change, saved with `If-Match`.
 #[component]
 fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback<Customer>) -> impl IntoView {
-    let data_of = |c: &Customer| CustomerData {
-        contact: Some(c.contact.clone()),
-        individual_cards: Some(c.individual_cards),
-        individual: c.individual.clone(),
-    };
     let fields: Vec<&'static str> = paths.iter().flat_map(|p| fields_for_flag(p)).collect();
-    let draft = RwSignal::new(customer.with_untracked(data_of));
+    let draft = RwSignal::new(customer.with_untracked(Customer::data));
     let today = today();
     let edited = fields.clone();
     let patch = move || {
@@ -359,7 +354,7 @@ fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback
     };
     let patch_for_errors = patch.clone();
     let errors = Signal::derive(move || {
-        match apply_patch(&customer.with(data_of), &patch_for_errors()) {
+        match apply_patch(&customer.with(Customer::data), &patch_for_errors()) {
             Err(errors) => errors,
             Ok(merged) => validate_customer(&merged, today).err().unwrap_or_default(),
         }
@@ -374,7 +369,7 @@ fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback
     });
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let unchanged = move || draft.with(|d| customer.with(|c| *d == data_of(c)));
+    let unchanged = move || draft.with(|d| customer.with(|c| *d == Customer::data(c)));
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() || !errors.with_untracked(Vec::is_empty) {

@@ -8,7 +8,7 @@ use crate::router::{Link, navigate};
 use kycard_core::documents::ContentType;
 use kycard_core::form::{TEXT_FIELDS, field_value};
 use kycard_core::review::{FLAGGABLE_FIELDS, Flag, FlagCode, FlagTarget};
-use kycard_core::wire::{Customer, CustomerData, Decision, Document, HistoryEntry, Page, ReviewDecisionRequest};
+use kycard_core::wire::{Customer, Decision, Document, HistoryEntry, Page, ReviewDecisionRequest};
 use leptos::prelude::*;
 
 /// The manual review queue.
@@ -140,7 +140,7 @@ pub fn ReviewPage(
         <h1>{move || customer.with(|c| c.as_ref().map_or_else(|| "Review".to_owned(), |c| format!("Review: {}", display_name(c))))}</h1>
         {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
         {move || customer.get().map(|c| {
-            let data = CustomerData { contact: Some(c.contact.clone()), individual_cards: Some(c.individual_cards), individual: c.individual.clone() };
+            let data = c.data();
             view! {
                 <section class="card">
                     <h2>"Details"</h2>
