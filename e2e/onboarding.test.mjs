@@ -3,7 +3,7 @@
 // watch the status turn Active without reloading, issue a card, freeze it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { api, isoDate, openPage, png, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
+import { api, isoDate, openPage, png, profile, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 
@@ -42,8 +42,11 @@ test("create → documents → Active live → card, with the refusal explained 
   await page.getByText("No customers yet").waitFor();
   await screenshot(page, "customers-empty");
 
-  await page.getByRole("navigation").getByRole("link", { name: "New customer" }).click();
+  const nav = page.getByRole("navigation");
+  await nav.getByRole("link", { name: "New customer" }).click();
   await page.getByRole("heading", { name: "New customer" }).waitFor();
+  assert.equal(await nav.getByRole("link", { name: "New customer" }).getAttribute("aria-current"), "page");
+  assert.equal(await nav.getByRole("link", { name: "Customers" }).getAttribute("aria-current"), null);
   await fillProfile(page, { email: "lena.fischer@example.com", name: "Lena Fischer" });
   await screenshot(page, "new-customer-filled");
   await page.getByRole("button", { name: "Create customer" }).click();
@@ -111,10 +114,14 @@ test("the draft survives a reload and is cleared once the customer exists", asyn
   await page.goto(app.server.base + "/customers/new");
   await page.getByLabel("Email").fill("draft@example.com");
   await page.getByLabel("Individual cards").check();
+  // Screen readers hear what appeared; focus stays on the checkbox.
+  await page.getByRole("status").getByText("Personal details, official ID and financial information are now shown below.").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "individual_cards");
   await page.getByLabel("Full name").fill("Zoë Draft");
   // Unticking hides the program's fields and keeps what was typed.
   await page.getByLabel("Individual cards").uncheck();
   assert.equal(await page.getByLabel("Full name").count(), 0);
+  await page.getByRole("status").getByText("what was typed in them is kept").waitFor();
   await page.getByLabel("Individual cards").check();
   assert.equal(await page.getByLabel("Full name").inputValue(), "Zoë Draft");
 
@@ -139,5 +146,47 @@ test("the draft survives a reload and is cleared once the customer exists", asyn
   await page.getByLabel("Email").waitFor();
   assert.equal(await page.getByLabel("Email").inputValue(), "", "the draft is gone");
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("an upload whose answer is lost is retried without storing the file twice", async () => {
+  const created = await api(app.server, "operator", "POST", "/customers", profile("lost.answer@example.com"));
+  const id = created.body.id;
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.goto(`${app.server.base}/customers/${id}`);
+  await page.getByRole("heading", { name: "Documents", exact: true }).waitFor();
+
+  // The first upload reaches the server, which stores the file, but the connection drops
+  // before the answer arrives: the browser sees a network failure.
+  let attempts = 0;
+  await page.route("**/api/v1/customers/*/documents", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    attempts += 1;
+    if (attempts > 1) return route.continue();
+    const answer = await route.fetch();
+    assert.equal(answer.status(), 201, "the server stored the first attempt");
+    await route.abort("connectionreset");
+  });
+  await upload(page, "government_id_front", "Government ID (front)", { name: "front.png", mimeType: "image/png", buffer: png(1600, 1000) });
+  const front = page.locator(".requirement", { hasText: "Government ID (front)" });
+  await front.getByText("The server cannot be reached").waitFor();
+  // The event stream then says the document arrived; the failed control stays open anyway,
+  // so the person can settle it.
+  await front.getByText("Uploaded, awaiting review").waitFor();
+  await screenshot(page, "upload-answer-lost");
+
+  await front.getByRole("button", { name: "Try again" }).click();
+  // Settled: the control closes as after any upload, and the failure is gone.
+  await front.getByRole("button", { name: "Try again" }).waitFor({ state: "hidden" });
+  await front.getByText("The server cannot be reached").waitFor({ state: "hidden" });
+  await front.locator("details:not([open])").waitFor({ state: "attached" });
+  await screenshot(page, "upload-retried");
+  assert.equal(attempts, 2);
+  // The retry carried the same Idempotency-Key: the server answered it from the first attempt.
+  const history = await api(app.server, "operator", "GET", `/customers/${id}/history`);
+  assert.equal(history.body.data.filter((e) => e.event === "document.uploaded").length, 1);
+  // Chromium reports the dropped connection itself; anything else is a problem.
+  assert.deepEqual(problems.filter((p) => !p.includes("net::ERR_CONNECTION_RESET")), []);
   await context.close();
 });

@@ -1,7 +1,7 @@
 //! The HTTP API, as the browser calls it: same-origin requests carrying the session cookie,
 //! the CSRF token on every unsafe request, and API errors decoded into one type.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use kycard_core::FieldError;
 use kycard_core::wire::{Document, ErrorDetails, ErrorResponse};
 use serde::Serialize;
@@ -82,38 +82,43 @@ pub fn new_idempotency_key() -> String {
 }
 
 impl ApiError {
-    fn from_body(status: u16, body: Option<ErrorResponse>) -> Self {
-        match body {
-            Some(body) => Self {
+    fn unexpected() -> Self {
+        Self::local("unexpected", "The server answered something unexpected.")
+    }
+
+    /// The error a non-2xx answer carries (the API's one error shape), or a generic one.
+    fn from_answer(status: u16, text: &str) -> Self {
+        if status == 401 {
+            signed_out();
+        }
+        match serde_json::from_str::<ErrorResponse>(text) {
+            Ok(body) => Self {
                 status,
                 code: body.error.code,
                 message: body.error.message,
                 fields: body.error.fields.unwrap_or_default(),
                 details: body.error.details,
             },
-            None => Self { status, ..Self::local("unexpected", "The server answered something unexpected.") },
+            Err(_) => Self { status, ..Self::unexpected() },
         }
     }
 }
 
-async fn decode_error(response: Response) -> ApiError {
-    let status = response.status();
-    if status == 401 {
-        signed_out();
-    }
-    ApiError::from_body(status, response.json::<ErrorResponse>().await.ok())
+/// Parses a successful answer. The only generic step: everything async is shared by every
+/// resource type, which keeps one copy of the request code in the wasm instead of one per type.
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| ApiError::unexpected())
 }
 
-async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+/// Sends a request and reads the answer's body: `Ok` for a 2xx, the decoded error otherwise.
+async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<String, ApiError> {
     let request = request.map_err(|_| ApiError::local("bad_request", "The request could not be built."))?;
     let response = request.send().await.map_err(|_| ApiError::network())?;
-    if response.ok() { Ok(response) } else { Err(decode_error(response).await) }
+    let text = response.text().await.map_err(|_| ApiError::network())?;
+    if response.ok() { Ok(text) } else { Err(ApiError::from_answer(response.status(), &text)) }
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    response.json::<T>().await.map_err(|_| ApiError::local("unexpected", "The server answered something unexpected."))
-}
-
+/// An unsafe (state-changing) request: the CSRF token, and the idempotency key if any.
 fn unsafe_request(builder: RequestBuilder, idempotency_key: Option<&str>) -> RequestBuilder {
     let builder = match csrf_token() {
         Some(token) => builder.header("X-CSRF-Token", &token),
@@ -127,37 +132,56 @@ fn unsafe_request(builder: RequestBuilder, idempotency_key: Option<&str>) -> Req
 
 /// `GET` a JSON resource.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    read(send(Request::get(&format!("{BASE}{path}")).build()).await?).await
+    parse(&exchange(Request::get(&format!("{BASE}{path}")).build()).await?)
 }
 
 /// `POST` (or `PATCH` with `method = "PATCH"`) a JSON body and read the JSON answer.
-pub async fn send_json<T: DeserializeOwned, B: Serialize>(
+pub async fn send_json<T: DeserializeOwned>(
     method: &str,
     path: &str,
-    body: &B,
+    body: &impl Serialize,
     idempotency_key: Option<&str>,
     if_match: Option<i64>,
 ) -> Result<T, ApiError> {
+    let body =
+        serde_json::to_string(body).map_err(|_| ApiError::local("bad_request", "The request could not be built."))?;
+    parse(&send_body(method, path, Some(body), idempotency_key, if_match).await?)
+}
+
+/// `POST` with no body (card actions) and read the JSON answer.
+pub async fn post_empty<T: DeserializeOwned>(path: &str, idempotency_key: Option<&str>) -> Result<T, ApiError> {
+    parse(&send_body("POST", path, None, idempotency_key, None).await?)
+}
+
+/// `DELETE` a resource.
+pub async fn delete(path: &str) -> Result<(), ApiError> {
+    send_body("DELETE", path, None, None, None).await.map(|_| ())
+}
+
+/// An unsafe request with an optional JSON body; the answer's body.
+async fn send_body(
+    method: &str,
+    path: &str,
+    json: Option<String>,
+    idempotency_key: Option<&str>,
+    if_match: Option<i64>,
+) -> Result<String, ApiError> {
     let url = format!("{BASE}{path}");
     let builder = match method {
         "PATCH" => Request::patch(&url),
+        "DELETE" => Request::delete(&url),
         _ => Request::post(&url),
     };
     let builder = match if_match {
         Some(version) => builder.header("If-Match", &format!("\"{version}\"")),
         None => builder,
     };
-    read(send(unsafe_request(builder, idempotency_key).json(body)).await?).await
-}
-
-/// `POST` with no body (card actions) and read the JSON answer.
-pub async fn post_empty<T: DeserializeOwned>(path: &str, idempotency_key: Option<&str>) -> Result<T, ApiError> {
-    read(send(unsafe_request(Request::post(&format!("{BASE}{path}")), idempotency_key).build()).await?).await
-}
-
-/// `DELETE` a resource.
-pub async fn delete(path: &str) -> Result<(), ApiError> {
-    send(unsafe_request(Request::delete(&format!("{BASE}{path}")), None).build()).await.map(|_| ())
+    let builder = unsafe_request(builder, idempotency_key);
+    exchange(match json {
+        Some(json) => builder.header("Content-Type", "application/json").body(json),
+        None => builder.build(),
+    })
+    .await
 }
 
 /// Uploads a document with `XMLHttpRequest` (fetch cannot report upload progress), calling
@@ -193,12 +217,5 @@ pub async fn upload_document(
     if status == 0 {
         return Err(ApiError::network());
     }
-    if status == 401 {
-        signed_out();
-    }
-    if (200..300).contains(&status) {
-        return serde_json::from_str(&text)
-            .map_err(|_| ApiError::local("unexpected", "The server answered something unexpected."));
-    }
-    Err(ApiError::from_body(status, serde_json::from_str::<ErrorResponse>(&text).ok()))
+    if (200..300).contains(&status) { parse(&text) } else { Err(ApiError::from_answer(status, &text)) }
 }

@@ -24,6 +24,9 @@ use router::{Link, Route, follow_history, navigate, route};
 use session::{Session, session};
 
 fn main() {
+    // A bug shows in the console with its message and place (the release build aborts on
+    // panic, which alone would only say "unreachable").
+    std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&info.to_string().into())));
     leptos::mount::mount_to_body(App);
 }
 

@@ -92,6 +92,7 @@ pub fn focus_heading() {
 }
 
 /// A link that changes screen without reloading the app (a modified click still opens a tab).
+/// A link to the screen being shown says so (`aria-current="page"`).
 #[component]
 pub fn Link(
     /// Target path.
@@ -104,10 +105,13 @@ pub fn Link(
     children: Children,
 ) -> impl IntoView {
     let target = href.clone();
+    let screen = Route::parse(&href);
+    let current = move || route_signal().with(|now| *now == screen).then_some("page");
     view! {
         <a
             href=href
             class=class
+            aria-current=current
             on:click=move |ev: web_sys::MouseEvent| {
                 if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
                     ev.prevent_default();

@@ -21,9 +21,13 @@ impl WebApp {
 
     /// Static files with `index.html` as the fallback. File names carry no content hash, so
     /// browsers must revalidate (cheap: `ServeDir` answers `304` from `Last-Modified`).
+    ///
+    /// The release build writes `name.br` and `name.gz` beside each file (`web/precompress.mjs`,
+    /// a Trunk hook, at the highest levels); they are sent to browsers that accept them, so
+    /// nothing is compressed per request. A file without them is compressed on the fly.
     pub(super) fn service(&self) -> SetResponseHeader<ServeDir<ServeFile>, HeaderValue> {
-        let index = ServeFile::new(self.dir.join("index.html"));
+        let index = ServeFile::new(self.dir.join("index.html")).precompressed_br().precompressed_gzip();
         SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
-            .layer(ServeDir::new(&self.dir).fallback(index))
+            .layer(ServeDir::new(&self.dir).precompressed_br().precompressed_gzip().fallback(index))
     }
 }

@@ -62,9 +62,21 @@ pub fn DocumentUpload(
     kind: DocumentKind,
     /// Called once the document is stored.
     on_uploaded: Callback<()>,
+    /// Set by the control while it holds work: a chosen file not yet stored, or a failure to
+    /// show. The page keeps it open meanwhile, even when a live update says a document of
+    /// this kind arrived (after a lost answer, "Try again" must stay in reach).
+    engaged: RwSignal<bool>,
 ) -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let chosen = RwSignal::new_local(None::<Chosen>);
+    Effect::new(move |_| {
+        let holds_work = stage.with(|s| match s {
+            Stage::Done => false,
+            Stage::Failed(_) | Stage::Sending(_) => true,
+            Stage::Idle => chosen.with(Option::is_some),
+        });
+        engaged.set(holds_work);
+    });
     let issued_on = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
     let id = format!("upload-{}", kind.as_str());

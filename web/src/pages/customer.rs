@@ -184,6 +184,7 @@ fn CustomerView(
                             let state = move || requirement().map_or(RequirementState::Missing, |r| r.state);
                             let needs_upload = move || matches!(state(), RequirementState::Missing | RequirementState::Flagged);
                             let customer_id = customer.with_untracked(|c| c.id.to_string());
+                            let engaged = RwSignal::new(false);
                             view! {
                                 <li class="requirement" class:flagged=move || state() == RequirementState::Flagged>
                                     <div class="requirement-head">
@@ -192,9 +193,9 @@ fn CustomerView(
                                     </div>
                                     {move || requirement().and_then(|r| r.message).map(|m| view! { <p class="reason">{m}</p> })}
                                     <Show when=uploads_open>
-                                        <details prop:open=needs_upload>
+                                        <details prop:open=move || needs_upload() || engaged.get()>
                                             <summary>{move || if needs_upload() { "Upload" } else { "Replace" }}</summary>
-                                            <DocumentUpload customer_id=customer_id.clone() kind=kind on_uploaded=uploaded/>
+                                            <DocumentUpload customer_id=customer_id.clone() kind=kind on_uploaded=uploaded engaged=engaged/>
                                         </details>
                                     </Show>
                                 </li>

@@ -262,6 +262,9 @@ pub fn NewCustomerPage() -> impl IntoView {
     let submitting = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let enrolled = Memo::new(move |_| draft.with(|d| d.individual_cards.unwrap_or(false)));
+    // Said to screen readers when the checkbox shows or hides the program's sections. Focus
+    // stays on the checkbox, where the person is working.
+    let announcement = RwSignal::new("");
 
     // Server errors first: they are newer than what core says about the same field.
     let shown = Signal::derive(move || {
@@ -336,11 +339,17 @@ pub fn NewCustomerPage() -> impl IntoView {
                     type="checkbox"
                     id="individual_cards"
                     aria-describedby="individual_cards-hint"
+                    aria-controls="program-fields"
                     prop:checked=move || enrolled.get()
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         draft.update(|d| d.individual_cards = Some(on));
                         submission_key.set(None);
+                        announcement.set(if on {
+                            "Personal details, official ID and financial information are now shown below."
+                        } else {
+                            "The card program's sections are hidden; what was typed in them is kept."
+                        });
                     }
                 />
                 <label for="individual_cards">"Individual cards"</label>
@@ -348,11 +357,14 @@ pub fn NewCustomerPage() -> impl IntoView {
                     "Enrol this customer in the card program: we then need personal details, an official ID and financial information."
                 </p>
             </div>
-            <Show when=move || enrolled.get()>
-                {section("Personal details", PERSONAL)}
-                {section("Official ID", OFFICIAL_ID)}
-                {section("Financial information", FINANCIAL)}
-            </Show>
+            <p class="visually-hidden" role="status">{move || announcement.get()}</p>
+            <div id="program-fields">
+                <Show when=move || enrolled.get()>
+                    {section("Personal details", PERSONAL)}
+                    {section("Official ID", OFFICIAL_ID)}
+                    {section("Financial information", FINANCIAL)}
+                </Show>
+            </div>
             <div role="alert">
                 <ul class="form-errors">
                     {move || other_errors().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
