@@ -2,7 +2,9 @@
 //! and reviewers' decisions. Core decides; this module loads facts and stores answers.
 
 use crate::error::AppError;
-use crate::store::{Caller, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, Store, now};
+use crate::store::{
+    Caller, Completion, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, Store, StoredResponse, now,
+};
 use kycard_core::automatic_review::{ReviewInput, automatic_review};
 use kycard_core::customer::validate_customer;
 use kycard_core::documents::{RequirementState, risk_level};
@@ -82,41 +84,43 @@ pub async fn run_job(store: &Store, organization_id: Uuid, customer_id: Uuid) ->
     }
     let system = Actor { kind: ActorKind::System, id: None };
     let event = ReviewEvent::AutomaticDecision(result.outcome);
-    let stored = decide(
-        store,
-        organization_id,
-        &customer,
-        &documents,
-        event,
-        &result.flags,
-        &system,
-        "review.automatic",
-        &result.checks,
-    )
-    .await?;
+    let ruling =
+        Ruling { event, flags: &result.flags, checks: &result.checks, actor: &system, event_name: "review.automatic" };
+    let stored = decide(store, organization_id, &customer, &documents, ruling, None).await?;
     tracing::info!(%customer_id, outcome = ?result.outcome, "automatic review decided");
-    if !stored {
+    if stored.is_none() {
         tracing::info!(%customer_id, "customer changed during the review; it will run again");
     }
     Ok(())
 }
 
-/// Applies a decision: new state and flags, document verdicts, history, job removal.
-#[allow(clippy::too_many_arguments)]
+/// One decision to store: the event, what must be corrected, the checks behind it, and who
+/// decided.
+struct Ruling<'a> {
+    event: ReviewEvent,
+    flags: &'a [Flag],
+    checks: &'a [kycard_core::wire::Check],
+    actor: &'a Actor,
+    /// The history's event name (`review.automatic`, `review.manual`, `review.simulated`).
+    event_name: &'static str,
+}
+
+/// Applies a decision in one transaction: new state and flags, document verdicts, history,
+/// job removal. Returns the customer as stored, or `None` when it changed meanwhile. With an
+/// idempotency key, that customer is also recorded as the request's answer in the same
+/// transaction, so a retry after a crash replays it.
 async fn decide(
     store: &Store,
     organization_id: Uuid,
     customer: &CustomerRecord,
     documents: &[DocumentRecord],
-    event: ReviewEvent,
-    flags: &[Flag],
-    actor: &Actor,
-    event_name: &'static str,
-    checks: &[kycard_core::wire::Check],
-) -> Result<bool, AppError> {
+    ruling: Ruling<'_>,
+    idempotency_key: Option<String>,
+) -> Result<Option<CustomerRecord>, AppError> {
     let state = customer.state.ok_or(AppError::Internal)?;
-    let after = state.apply(event).map_err(crate::onboarding::transition_error)?;
+    let after = state.apply(ruling.event).map_err(crate::onboarding::transition_error)?;
     let approved = after == CustomerState::Active;
+    let flags = ruling.flags;
     let verdicts: Vec<DocumentVerdict> = documents
         .iter()
         .filter_map(|d| {
@@ -140,12 +144,32 @@ async fn decide(
     if after.stage() == ReviewStage::Decided {
         next.decided_at = Some(next.updated_at);
     }
+    for verdict in &verdicts {
+        let kind = documents.iter().find(|d| d.id == verdict.id).map(|d| d.kind);
+        if let Some(current) = next.documents.iter_mut().find(|c| Some(c.kind) == kind) {
+            current.state = verdict.state;
+            current.flag.clone_from(&verdict.flag);
+        }
+    }
+    let checks = match ruling.checks {
+        [] => None,
+        checks => Some(serde_json::to_string(checks).map_err(|_| AppError::Internal)?),
+    };
     let history = HistoryLine {
         reason: (!flags.is_empty())
             .then(|| flags.iter().map(|f| format!("{}: {}", f.target, f.code)).collect::<Vec<_>>().join("; ")),
-        ..HistoryLine::change(actor.clone(), event_name, customer.state, next.state)
+        checks,
+        ..HistoryLine::change(ruling.actor.clone(), ruling.event_name, customer.state, next.state)
     };
-    Ok(store.store_review_decision(organization_id, customer.version, &next, &verdicts, &history, checks).await?)
+    let completion = idempotency_key.map(|key| Completion {
+        organization_id,
+        key,
+        response: StoredResponse { status: 200, body: serde_json::to_string(&next.to_wire()).unwrap_or_default() },
+    });
+    let stored = store
+        .store_review_decision(organization_id, customer.version, &next, &verdicts, &history, completion.as_ref())
+        .await?;
+    Ok(stored.then_some(next))
 }
 
 /// Sandbox magic values: the email tag `+review_approve`, `+review_reject` or
@@ -183,6 +207,7 @@ pub async fn simulate(
     caller: &Caller,
     customer_id: Uuid,
     outcome: AutomaticOutcome,
+    idempotency_key: Option<String>,
 ) -> Result<CustomerRecord, AppError> {
     if !caller.sandbox {
         return Err(AppError::NotFound);
@@ -209,22 +234,10 @@ pub async fn simulate(
     };
     let documents = store.current_documents(caller.organization_id, customer_id).await?;
     let flags = simulated_flags(outcome);
-    if !decide(
-        store,
-        caller.organization_id,
-        &customer,
-        &documents,
-        event,
-        &flags,
-        &caller.actor,
-        "review.simulated",
-        &[],
-    )
-    .await?
-    {
-        return Err(AppError::conflict("customer_changed", "The customer changed meanwhile; try again."));
-    }
-    store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)
+    let ruling = Ruling { event, flags: &flags, checks: &[], actor: &caller.actor, event_name: "review.simulated" };
+    decide(store, caller.organization_id, &customer, &documents, ruling, idempotency_key)
+        .await?
+        .ok_or_else(|| AppError::conflict("customer_changed", "The customer changed meanwhile; try again."))
 }
 
 /// A reviewer's decision on a customer in manual review.
@@ -233,6 +246,7 @@ pub async fn manual_decision(
     caller: &Caller,
     customer_id: Uuid,
     request: &ReviewDecisionRequest,
+    idempotency_key: Option<String>,
 ) -> Result<CustomerRecord, AppError> {
     let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
     let mut flags = request.flags.clone();
@@ -271,10 +285,8 @@ pub async fn manual_decision(
         }
     }
     let event = ReviewEvent::ManualDecision(outcome);
-    if !decide(store, caller.organization_id, &customer, &documents, event, &flags, &caller.actor, "review.manual", &[])
-        .await?
-    {
-        return Err(AppError::conflict("customer_changed", "The customer changed meanwhile; reload and decide again."));
-    }
-    store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)
+    let ruling = Ruling { event, flags: &flags, checks: &[], actor: &caller.actor, event_name: "review.manual" };
+    decide(store, caller.organization_id, &customer, &documents, ruling, idempotency_key).await?.ok_or_else(|| {
+        AppError::conflict("customer_changed", "The customer changed meanwhile; reload and decide again.")
+    })
 }

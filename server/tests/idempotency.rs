@@ -127,3 +127,53 @@ async fn a_retried_reviewer_decision_replays() {
     let reject = json!({"decision": "reject", "flags": [{"target": "field:individual.personal.full_name", "code": "field_incorrect"}]});
     assert_eq!(app.send(Method::POST, &uri, &app.reviewer, Some(&reject), &key).await.code(), "idempotency_key_reused");
 }
+
+/// A crash right after a decision committed, before the request's own bookkeeping ran: the
+/// retry must replay the decision's answer, not meet the changed state with a 409.
+#[tokio::test]
+async fn a_decision_interrupted_after_its_commit_replays() {
+    use kycard_core::wire::{Actor, ActorKind, Decision, ReviewDecisionRequest, Role};
+    use kycard_server::store::{Caller, IdempotencyOutcome};
+    use sha2::Digest;
+
+    let app = TestApp::new().await;
+    let id = app.in_manual_review().await;
+    let request = ReviewDecisionRequest { decision: Decision::Approve, flags: Vec::new() };
+    // What the handler does before its work: reserve the key for this exact request.
+    let body = serde_json::to_string(&request).unwrap();
+    let fingerprint = hex::encode(sha2::Sha256::digest(format!("POST /customers/{id}/review\n{body}").as_bytes()));
+    let reserved = app.store.reserve_idempotency(app.org, "decide-crash", &fingerprint).await.unwrap();
+    assert!(matches!(reserved, IdempotencyOutcome::Reserved));
+    // The work commits; the process dies before anything else.
+    let caller = Caller {
+        organization_id: app.org,
+        sandbox: false,
+        role: Role::Reviewer,
+        actor: Actor { kind: ActorKind::ApiKey, id: None },
+    };
+    let decided = kycard_server::review::manual_decision(
+        &app.store,
+        &caller,
+        id.parse().unwrap(),
+        &request,
+        Some("decide-crash".into()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(decided.to_wire().status, Some(kycard_core::status::CustomerStatus::Active));
+
+    let retry = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/customers/{id}/review"),
+            &app.reviewer,
+            Some(&json!({"decision": "approve"})),
+            &[("idempotency-key", "decide-crash")],
+        )
+        .await;
+    assert_eq!(retry.status, StatusCode::OK, "{}", retry.body);
+    // The replayed answer is the customer exactly as stored.
+    let now = app.get(&format!("/api/v1/customers/{id}"), &app.reviewer).await;
+    assert_eq!(retry.body, now.body);
+    assert_eq!(retry.body["status"], "active");
+}

@@ -66,12 +66,10 @@ fn respond(status: StatusCode, body: String) -> Response {
 /// Runs `work` once per (organization, key); replays its stored result for the same request
 /// and refuses the key for a different one. Server-side failures free the key for a retry.
 ///
-/// `work` receives the key so it can record its response in the transaction of its change
-/// ([`crate::store::Completion`]); the response is recorded here again after it returns, which
-/// covers refusals that change nothing. Work that cannot know its response before committing
-/// (a reviewer's decision answers the customer as re-read) records it only here: a kill in
-/// between frees the key at the next start, and the retry then meets the changed state
-/// (`409 invalid_transition`) instead of a replay, never a second change.
+/// `work` receives the key and records its response in the transaction of its change
+/// ([`crate::store::Completion`]), so a change is never committed without the answer a retry
+/// replays; the response is recorded here again after it returns, which covers refusals that
+/// change nothing.
 pub async fn run<F, Fut>(
     state: &AppState,
     caller: &Caller,

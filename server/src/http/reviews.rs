@@ -56,8 +56,8 @@ pub(super) async fn decide(
     require(&caller, Role::Reviewer)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/customers/{id}/review");
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), |_| async {
-        let record = review::manual_decision(&state.store, &caller, id, &request).await?;
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), |key| async {
+        let record = review::manual_decision(&state.store, &caller, id, &request, key).await?;
         tracing::info!(customer_id = %id, decision = %request.decision, "manual review decided");
         Ok(Success::json(StatusCode::OK, &record.to_wire()))
     })
@@ -114,8 +114,8 @@ pub(super) async fn simulate(
     };
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/simulate/customers/{id}/review");
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), |_| async {
-        let record = review::simulate(&state.store, &caller, id, outcome).await?;
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), |key| async {
+        let record = review::simulate(&state.store, &caller, id, outcome, key).await?;
         state.review_wake.notify_one();
         Ok(Success::json(StatusCode::OK, &record.to_wire()))
     })

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kycard_core::automatic_review::DocumentFacts;
 use kycard_core::documents::{ContentType, CurrentDocument, DocumentKind, RequirementState};
 use kycard_core::review::FlagCode;
-use kycard_core::wire::{Check, Document};
+use kycard_core::wire::Document;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
@@ -167,7 +167,7 @@ pub trait DocumentStorage: Send + Sync {
         next: &CustomerRecord,
         verdicts: &[DocumentVerdict],
         history: &HistoryLine,
-        checks: &[Check],
+        completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError>;
 }
 
@@ -301,7 +301,7 @@ impl DocumentStorage for SqliteStore {
         next: &CustomerRecord,
         verdicts: &[DocumentVerdict],
         history: &HistoryLine,
-        checks: &[Check],
+        completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
@@ -319,15 +319,14 @@ impl DocumentStorage for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        let mut line = history.clone();
-        if !checks.is_empty() {
-            line.checks = Some(serde_json::to_string(checks).map_err(|_| StoreError::Corrupt("customer_history"))?);
-        }
-        write_history(&mut tx, next.id, next.updated_at, &line).await?;
+        write_history(&mut tx, next.id, next.updated_at, history).await?;
         sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
             .bind(next.id.to_string())
             .execute(&mut *tx)
             .await?;
+        if let Some(completion) = completion {
+            super::idempotency::complete_in(&mut tx, completion).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
