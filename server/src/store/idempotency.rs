@@ -49,14 +49,24 @@ pub(super) async fn complete_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     completion: &Completion,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE idempotency_keys SET status = ?, body = ? WHERE organization_id = ? AND key = ?")
-        .bind(i64::from(completion.response.status))
-        .bind(&completion.response.body)
-        .bind(completion.organization_id.to_string())
-        .bind(&completion.key)
-        .execute(&mut **tx)
-        .await?;
+    complete(completion.organization_id, &completion.key, &completion.response).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// Records the response of a reserved key. A key already completed (in its change's
+/// transaction) matches nothing, so the answer is never rewritten and no second commit
+/// writes to disk.
+fn complete<'q>(
+    organization_id: Uuid,
+    key: &'q str,
+    response: &'q StoredResponse,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    sqlx::query("UPDATE idempotency_keys SET status = ?, body = ? WHERE organization_id = ? AND key = ? AND status = ?")
+        .bind(i64::from(response.status))
+        .bind(&response.body)
+        .bind(organization_id.to_string())
+        .bind(key)
+        .bind(IN_PROGRESS)
 }
 
 /// Status stored while the first request runs.
@@ -176,13 +186,7 @@ impl IdempotencyStorage for SqliteStore {
         key: &str,
         response: &StoredResponse,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE idempotency_keys SET status = ?, body = ? WHERE organization_id = ? AND key = ?")
-            .bind(i64::from(response.status))
-            .bind(&response.body)
-            .bind(organization_id.to_string())
-            .bind(key)
-            .execute(self.writer())
-            .await?;
+        complete(organization_id, key, response).execute(self.writer()).await?;
         Ok(())
     }
 
