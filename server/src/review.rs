@@ -121,21 +121,6 @@ async fn decide(
     let after = state.apply(ruling.event).map_err(crate::onboarding::transition_error)?;
     let approved = after == CustomerState::Active;
     let flags = ruling.flags;
-    let verdicts: Vec<DocumentVerdict> = documents
-        .iter()
-        .filter_map(|d| {
-            let flag = flags.iter().find(|f| f.target == FlagTarget::Document(d.kind));
-            match (flag, approved) {
-                (Some(f), _) => Some(DocumentVerdict {
-                    id: d.id,
-                    state: RequirementState::Flagged,
-                    flag: Some((f.code, f.message.clone())),
-                }),
-                (None, true) => Some(DocumentVerdict { id: d.id, state: RequirementState::Accepted, flag: None }),
-                (None, false) => None,
-            }
-        })
-        .collect();
     let mut next = customer.clone();
     next.state = Some(after);
     next.flags = flags.to_vec();
@@ -144,12 +129,20 @@ async fn decide(
     if after.stage() == ReviewStage::Decided {
         next.decided_at = Some(next.updated_at);
     }
-    for verdict in &verdicts {
-        let kind = documents.iter().find(|d| d.id == verdict.id).map(|d| d.kind);
-        if let Some(current) = next.documents.iter_mut().find(|c| Some(c.kind) == kind) {
-            current.state = verdict.state;
-            current.flag.clone_from(&verdict.flag);
+    // Each document's verdict, stored in its row and shown in the answer's checklist.
+    let mut verdicts = Vec::new();
+    for document in documents {
+        let flag = flags.iter().find(|f| f.target == FlagTarget::Document(document.kind));
+        let (state, flag) = match (flag, approved) {
+            (Some(f), _) => (RequirementState::Flagged, Some((f.code, f.message.clone()))),
+            (None, true) => (RequirementState::Accepted, None),
+            (None, false) => continue,
+        };
+        if let Some(current) = next.documents.iter_mut().find(|c| c.kind == document.kind) {
+            current.state = state;
+            current.flag.clone_from(&flag);
         }
+        verdicts.push(DocumentVerdict { id: document.id, state, flag });
     }
     let checks = match ruling.checks {
         [] => None,
