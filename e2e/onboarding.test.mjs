@@ -3,7 +3,7 @@
 // watch the status turn Active without reloading, issue a card, freeze it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { api, isoDate, openPage, png, profile, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
+import { api, isoDate, openPage, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 
@@ -188,5 +188,64 @@ test("an upload whose answer is lost is retried without storing the file twice",
   assert.equal(history.body.data.filter((e) => e.event === "document.uploaded").length, 1);
   // Chromium reports the dropped connection itself; anything else is a problem.
   assert.deepEqual(problems.filter((p) => !p.includes("net::ERR_CONNECTION_RESET")), []);
+  await context.close();
+});
+
+test("a live refresh that fails, or answers after the page is left, loses nothing and breaks nothing", async () => {
+  const created = await api(app.server, "operator", "POST", "/customers", profile("refresh.cases@example.com"));
+  assert.equal(created.status, 201);
+  const id = created.body.id;
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.goto(`${app.server.base}/customers/${id}`);
+  await page.getByRole("heading", { name: "Pending: documents needed" }).waitFor();
+  // A file chosen and not sent yet: what a refresh must not throw away.
+  await page.locator("#upload-government_id_front-file").setInputFiles({
+    name: "front.png",
+    mimeType: "image/png",
+    buffer: png(1600, 1000),
+  });
+  const send = page.getByRole("button", { name: "Upload Government ID (front)" });
+  const preview = page.locator(".requirement", { hasText: "Government ID (front)" }).locator("img");
+  await preview.waitFor();
+
+  // Every refresh after a live event fails: the page says so and keeps the chosen file.
+  const customerUrl = `**/api/v1/customers/${id}`;
+  await page.route(customerUrl, (route) => route.abort("failed"));
+  await uploadByApi(app.server, id, "government_id_back");
+  await page.getByText("This page could not be brought up to date").waitFor();
+  await screenshot(page, "customer-refresh-failed");
+  assert.equal(await send.isEnabled(), true, "the chosen file is still there to send");
+  await preview.waitFor();
+  // Once the server answers again, "Refresh now" catches up and the notice goes.
+  await page.unroute(customerUrl);
+  await page.getByRole("button", { name: "Refresh now" }).click();
+  await page.locator(".requirement", { hasText: "Government ID (back)" }).getByText("Uploaded, awaiting review").waitFor();
+  await page.getByText("This page could not be brought up to date").waitFor({ state: "hidden" });
+  assert.equal(await send.isEnabled(), true);
+
+  // A refresh still under way when the person leaves the page: its answer arrives to a page
+  // that is gone, and is dropped.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  let seen;
+  const requested = new Promise((resolve) => (seen = resolve));
+  await page.route(customerUrl, async (route) => {
+    seen();
+    await held;
+    await route.continue();
+  });
+  await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-10) });
+  await requested;
+  await page.getByRole("navigation").getByRole("link", { name: "Customers" }).click();
+  await page.getByRole("heading", { name: "Customers" }).waitFor();
+  const delivered = page.waitForEvent("requestfinished", (request) => request.url().endsWith(`/customers/${id}`));
+  release();
+  await delivered;
+  // Let the page's tasks run on the late answer.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+  await page.getByRole("link", { name: "Marta Ruiz Soto" }).first().waitFor();
+  // Chromium reports the refused requests itself; anything else is a problem.
+  assert.deepEqual(problems.filter((p) => !p.includes("net::ERR_FAILED")), []);
   await context.close();
 });

@@ -184,6 +184,17 @@ async fn send_body(
     .await
 }
 
+/// Detaches the progress handler from an upload when dropped: at its end, or when the screen
+/// that started it is left mid-way (its task is then dropped, and the browser, which goes on
+/// sending, must not call the handler's freed closure).
+struct StopListening(web_sys::XmlHttpRequestUpload);
+
+impl Drop for StopListening {
+    fn drop(&mut self) {
+        self.0.set_onprogress(None);
+    }
+}
+
 /// Uploads a document with `XMLHttpRequest` (fetch cannot report upload progress), calling
 /// `on_progress` with the fraction sent so far.
 pub async fn upload_document(
@@ -203,15 +214,16 @@ pub async fn upload_document(
             on_progress(event.loaded() / event.total());
         }
     });
-    if let Ok(upload) = xhr.upload() {
+    let listening = xhr.upload().ok().map(|upload| {
         upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
-    }
+        StopListening(upload)
+    });
     let done = js_sys::Promise::new(&mut |resolve, _reject| {
         xhr.set_onloadend(Some(&resolve));
     });
     xhr.send_with_opt_form_data(Some(form)).map_err(|_| ApiError::network())?;
     let _ = wasm_bindgen_futures::JsFuture::from(done).await;
-    drop(progress);
+    drop(listening);
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     if status == 0 {

@@ -11,6 +11,7 @@ mod events;
 mod pages;
 mod router;
 mod session;
+mod task;
 mod today;
 
 use kycard_core::wire::{Role, SessionInfo};

@@ -3,6 +3,7 @@
 //! progress bar, and a retry that cannot store the file twice.
 
 use crate::api::{self, ApiError};
+use crate::task::Tasks;
 use crate::today::today;
 use kycard_core::documents::{
     ContentType, DocumentKind, MAX_DOCUMENT_BYTES, proof_of_address_current, sniff_content_type,
@@ -69,6 +70,7 @@ pub fn DocumentUpload(
 ) -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let chosen = RwSignal::new_local(None::<Chosen>);
+    let tasks = Tasks::here();
     Effect::new(move |_| {
         let holds_work = stage.with(|s| match s {
             Stage::Done => false,
@@ -113,7 +115,7 @@ pub fn DocumentUpload(
         let _ = form.append_with_blob_and_filename("file", &current.file, &current.file.name());
         stage.set(Stage::Sending(0.0));
         let customer_id = customer_id.clone();
-        leptos::task::spawn_local(async move {
+        tasks.spawn(async move {
             let progress = move |fraction: f64| stage.set(Stage::Sending(fraction));
             let result: Result<_, ApiError> = api::upload_document(&customer_id, &form, &current.key, progress).await;
             match result {
@@ -126,7 +128,7 @@ pub fn DocumentUpload(
         });
     };
     let choose = move |file: web_sys::File| {
-        leptos::task::spawn_local(async move {
+        tasks.spawn(async move {
             match precheck(&file).await {
                 Err(message) => stage.set(Stage::Failed(message)),
                 Ok(content_type) => {

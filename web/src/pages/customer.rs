@@ -7,6 +7,7 @@ use crate::components::upload::DocumentUpload;
 use crate::events::on_customer_change;
 use crate::pages::customer_form::{field_control, fields_for_flag, label_of};
 use crate::session::session;
+use crate::task::Tasks;
 use crate::today::today;
 use kycard_core::FieldError;
 use kycard_core::card::{CardAction, CardStatus, CardType};
@@ -27,11 +28,12 @@ pub fn CustomerPage(
     let customer = RwSignal::new(None::<Customer>);
     let cards = RwSignal::new(Vec::<Card>::new());
     let failure = RwSignal::new(None::<ApiError>);
+    let tasks = Tasks::here();
     let reload = {
         let id = id.clone();
         move || {
             let id = id.clone();
-            leptos::task::spawn_local(async move {
+            tasks.spawn(async move {
                 match api::get::<Customer>(&format!("/customers/{id}")).await {
                     Ok(found) => {
                         failure.set(None);
@@ -61,30 +63,63 @@ pub fn CustomerPage(
     });
 
     // Loaded once: from then on the view follows the signal, so what is being typed or
-    // uploaded survives every live update.
+    // uploaded survives every live update, and a failed refresh only adds a notice.
     // A memo notifies only on a real change: a refresh must not draw the page again.
-    let shown = Memo::new(move |_| (customer.with(Option::is_some), failure.get()));
+    let shown = Memo::new(move |_| {
+        if customer.with(Option::is_some) {
+            return Shown::Loaded;
+        }
+        match failure.get() {
+            Some(error) if error.status == 404 => Shown::NotFound,
+            Some(error) => Shown::Failed(error.message),
+            None => Shown::Loading,
+        }
+    });
     let current = Signal::derive(move || customer.get().unwrap_or_else(placeholder));
     view! {
         {move || match shown.get() {
-            (_, Some(error)) if error.status == 404 => {
+            Shown::NotFound => {
                 view! {
                     <h1>"Customer not found"</h1>
                     <p>"There is no such customer in your organization."</p>
                 }
                 .into_any()
             }
-            (false, Some(error)) => {
+            Shown::Failed(message) => {
                 view! {
                     <h1>"Customer"</h1>
-                    <p class="form-error" role="alert">{error.message}</p>
+                    <p class="form-error" role="alert">{message}</p>
                 }
                 .into_any()
             }
-            (false, None) => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
-            (true, _) => view! { <CustomerView customer=current cards=cards uploaded=uploaded updated=updated/> }.into_any(),
+            Shown::Loading => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
+            Shown::Loaded => view! {
+                {let reload = reload.clone();
+                move || failure.get().map(|error| {
+                    let reload = reload.clone();
+                    view! {
+                        <div class="form-error refresh-failed" role="alert">
+                            <span>"This page could not be brought up to date: "{error.message}</span>
+                            <button type="button" on:click=move |_| reload()>"Refresh now"</button>
+                        </div>
+                    }
+                })}
+                <CustomerView customer=current cards=cards uploaded=uploaded updated=updated/>
+            }
+            .into_any(),
         }}
     }
+}
+
+/// What the customer page shows as a whole.
+#[derive(Debug, Clone, PartialEq)]
+enum Shown {
+    Loading,
+    NotFound,
+    /// Loading failed before anything was shown.
+    Failed(String),
+    /// The customer, from then on; later failures are notices within it.
+    Loaded,
 }
 
 /// Stands in for the customer before it is loaded (never shown).
@@ -218,6 +253,7 @@ fn CardsSection(
 ) -> impl IntoView {
     let failure = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    let tasks = Tasks::here();
     let reasons = move || -> Vec<String> {
         match eligibility.get() {
             Ok(_) => Vec::new(),
@@ -233,7 +269,7 @@ fn CardsSection(
         busy.set(true);
         let key = api::new_idempotency_key();
         let path = format!("/customers/{customer_id}/cards");
-        leptos::task::spawn_local(async move {
+        tasks.spawn(async move {
             let body = IssueCardRequest { card_type: CardType::Virtual };
             let result: Result<Card, ApiError> = api::send_json("POST", &path, &body, Some(&key), None).await;
             busy.set(false);
@@ -294,6 +330,7 @@ fn CardsSection(
 #[component]
 fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
+    let tasks = Tasks::here();
     let act = move |action: CardAction| {
         let id = card.id;
         move |_| {
@@ -303,7 +340,7 @@ fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl In
                 return;
             }
             let key = api::new_idempotency_key();
-            leptos::task::spawn_local(async move {
+            tasks.spawn(async move {
                 match api::post_empty::<Card>(&format!("/cards/{id}/{action}"), Some(&key)).await {
                     Ok(changed) => {
                         failure.set(None);
@@ -370,6 +407,7 @@ fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback
     });
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let tasks = Tasks::here();
     let unchanged = move || draft.with(|d| customer.with(|c| *d == Customer::data(c)));
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
@@ -379,7 +417,7 @@ fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback
         busy.set(true);
         let body = patch();
         let (id, version) = customer.with_untracked(|c| (c.id, c.version));
-        leptos::task::spawn_local(async move {
+        tasks.spawn(async move {
             let result: Result<Customer, ApiError> =
                 api::send_json("PATCH", &format!("/customers/{id}"), &body, None, Some(version)).await;
             busy.set(false);

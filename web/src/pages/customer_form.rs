@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::field::{Control, Field, field_id};
-use crate::router::navigate;
+use crate::router::{Route, navigate, route};
 use crate::today::today;
 use kycard_core::country::Country;
 use kycard_core::customer::validate_customer;
@@ -312,6 +312,9 @@ pub fn NewCustomerPage() -> impl IntoView {
         submission_key.set(Some(key.clone()));
         submitting.set(true);
         let body = draft.with_untracked(submission);
+        // Not tied to the form: if the person leaves it before the answer, the customer may
+        // still be created, and its draft must then go. Only writes to the form's signals
+        // (no-ops once it is gone) and no reads.
         leptos::task::spawn_local(async move {
             let result: Result<Customer, ApiError> =
                 api::send_json("POST", "/customers", &body, Some(&key), None).await;
@@ -319,7 +322,9 @@ pub fn NewCustomerPage() -> impl IntoView {
             match result {
                 Ok(customer) => {
                     clear_draft();
-                    navigate(&format!("/customers/{}", customer.id));
+                    if route().get_untracked() == Route::NewCustomer {
+                        navigate(&format!("/customers/{}", customer.id));
+                    }
                 }
                 Err(error) if !error.fields.is_empty() => {
                     server_errors.set(error.fields);

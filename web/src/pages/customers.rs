@@ -4,6 +4,7 @@ use crate::api::{self, ApiError};
 use crate::components::status::{StatusBadge, display_name};
 use crate::router::Link;
 use crate::session::session;
+use crate::task::Tasks;
 use kycard_core::status::CustomerStatus;
 use kycard_core::wire::{Customer, Page, Role};
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ pub fn CustomersPage() -> impl IntoView {
     let failure = RwSignal::new(None::<ApiError>);
     // Answers to an older search are dropped when a newer one is under way.
     let generation = StoredValue::new(0u32);
+    let tasks = Tasks::here();
 
     let load = move |append: bool| {
         generation.update_value(|g| *g += 1);
@@ -45,7 +47,7 @@ pub fn CustomersPage() -> impl IntoView {
             let _ = write!(path, "&cursor={}", encode(&cursor));
         }
         loading.set(true);
-        leptos::task::spawn_local(async move {
+        tasks.spawn(async move {
             let result: Result<Page<Customer>, ApiError> = api::get(&path).await;
             if generation.get_value() != mine {
                 return;

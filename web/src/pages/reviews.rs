@@ -5,6 +5,7 @@ use crate::api::{self, ApiError};
 use crate::components::status::{StatusBadge, display_name};
 use crate::pages::customer_form::{display_value, label_of};
 use crate::router::{Link, navigate};
+use crate::task::Tasks;
 use kycard_core::documents::ContentType;
 use kycard_core::form::{TEXT_FIELDS, field_value};
 use kycard_core::review::{FLAGGABLE_FIELDS, Flag, FlagCode, FlagTarget};
@@ -15,7 +16,7 @@ use leptos::prelude::*;
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
     let queue = RwSignal::new(None::<Result<Vec<Customer>, ApiError>>);
-    leptos::task::spawn_local(async move {
+    Tasks::here().spawn(async move {
         queue.set(Some(api::get::<Page<Customer>>("/reviews?stage=manual").await.map(|p| p.data)));
     });
     view! {
@@ -70,9 +71,10 @@ pub fn ReviewPage(
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let flags = RwSignal::new(Vec::<DraftFlag>::new());
+    let tasks = Tasks::here();
     {
         let id = id.clone();
-        leptos::task::spawn_local(async move {
+        tasks.spawn(async move {
             match api::get::<Customer>(&format!("/customers/{id}")).await {
                 Ok(c) => customer.set(Some(c)),
                 Err(error) => failure.set(Some(error.message)),
@@ -125,7 +127,7 @@ pub fn ReviewPage(
             let key = api::new_idempotency_key();
             let path = format!("/customers/{id}/review");
             busy.set(true);
-            leptos::task::spawn_local(async move {
+            tasks.spawn(async move {
                 let result: Result<Customer, ApiError> = api::send_json("POST", &path, &body, Some(&key), None).await;
                 busy.set(false);
                 match result {

@@ -3,6 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::router::navigate;
 use crate::session::session;
+use crate::task::Tasks;
 use kycard_core::wire::{Role, SessionInfo, SignInRequest};
 use leptos::prelude::*;
 
@@ -14,6 +15,7 @@ pub fn SignInPage() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let session = session();
+    let tasks = Tasks::here();
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -22,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
         busy.set(true);
         failure.set(None);
         let body = SignInRequest { email: email.get_untracked().trim().to_owned(), password: password.get_untracked() };
-        leptos::task::spawn_local(async move {
+        tasks.spawn(async move {
             let result: Result<SessionInfo, ApiError> = api::send_json("POST", "/session", &body, None, None).await;
             busy.set(false);
             match result {
