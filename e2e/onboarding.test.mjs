@@ -69,16 +69,22 @@ test("create → documents → Active live → card, with the refusal explained 
   ]);
   await screenshot(page, "customer-pending-card-refused");
 
-  // A file that is not an image, behind an image name, is refused in the browser.
+  // A file that is not an image, behind an image name, is refused in the browser. It replaces
+  // the file chosen before it: "Upload" never sends a file other than the last one chosen.
+  const image = (name) => ({ name, mimeType: "image/png", buffer: png(1600, 1000) });
+  const frontControl = page.locator(".requirement", { hasText: "Government ID (front)" });
+  await page.locator("#upload-government_id_front-file").setInputFiles(image("earlier.png"));
+  await frontControl.getByText("earlier.png").waitFor();
   await page.locator("#upload-government_id_front-file").setInputFiles({
     name: "front.png",
     mimeType: "image/png",
     buffer: Buffer.from("not an image at all"),
   });
   await page.getByText("This is not a JPEG, PNG, WebP or PDF file").waitFor();
+  assert.equal(await frontControl.getByText("earlier.png").count(), 0);
+  assert.equal(await page.getByRole("button", { name: "Upload Government ID (front)" }).isDisabled(), true);
   await screenshot(page, "upload-wrong-content");
 
-  const image = (name) => ({ name, mimeType: "image/png", buffer: png(1600, 1000) });
   await upload(page, "government_id_front", "Government ID (front)", image("front.png"));
   await page.locator(".requirement", { hasText: "Government ID (front)" }).getByText("Uploaded, awaiting review").waitFor();
   await upload(page, "government_id_back", "Government ID (back)", image("back.png"));
@@ -176,6 +182,8 @@ test("an upload whose answer is lost is retried without storing the file twice",
   await front.getByText("Uploaded, awaiting review").waitFor();
   await screenshot(page, "upload-answer-lost");
 
+  // One button sends the file again; there is no second one doing the same.
+  assert.equal(await front.getByRole("button", { name: /upload|try again/i }).count(), 1);
   await front.getByRole("button", { name: "Try again" }).click();
   // Settled: the control closes as after any upload, and the failure is gone.
   await front.getByRole("button", { name: "Try again" }).waitFor({ state: "hidden" });

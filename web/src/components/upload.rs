@@ -129,12 +129,18 @@ pub fn DocumentUpload(
     };
     let choose = move |file: web_sys::File| {
         tasks.spawn(async move {
-            match precheck(&file).await {
-                Err(message) => stage.set(Stage::Failed(message)),
+            let outcome = precheck(&file).await;
+            // The new choice replaces the old one even when it is refused: "Upload" must never
+            // send a file other than the one last chosen.
+            if let Some(old) = chosen.get_untracked().and_then(|c| c.preview) {
+                let _ = web_sys::Url::revoke_object_url(&old);
+            }
+            match outcome {
+                Err(message) => {
+                    chosen.set(None);
+                    stage.set(Stage::Failed(message));
+                }
                 Ok(content_type) => {
-                    if let Some(old) = chosen.get_untracked().and_then(|c| c.preview) {
-                        let _ = web_sys::Url::revoke_object_url(&old);
-                    }
                     let preview = (content_type != ContentType::Pdf)
                         .then(|| web_sys::Url::create_object_url_with_blob(&file).ok())
                         .flatten();
@@ -154,8 +160,6 @@ pub fn DocumentUpload(
             input.set_value("");
         }
     };
-    let send_click = send.clone();
-    let retry = send.clone();
 
     view! {
         <div
@@ -229,21 +233,7 @@ pub fn DocumentUpload(
                     }
                     .into_any()
                 }
-                Stage::Failed(message) => {
-                    let retry = retry.clone();
-                    view! {
-                        <div class="upload-error" role="alert">
-                            <p>{message}</p>
-                            <Show when=move || chosen.with(Option::is_some)>
-                                <button type="button" on:click={
-                                    let retry = retry.clone();
-                                    move |_| retry()
-                                }>"Try again"</button>
-                            </Show>
-                        </div>
-                    }
-                    .into_any()
-                }
+                Stage::Failed(message) => view! { <p class="upload-error" role="alert">{message}</p> }.into_any(),
                 Stage::Done => view! { <p class="done" role="status">"Uploaded."</p> }.into_any(),
                 Stage::Idle => ().into_any(),
             }}
@@ -251,9 +241,16 @@ pub fn DocumentUpload(
                 type="button"
                 class="primary"
                 disabled=move || chosen.with(Option::is_none) || matches!(stage.get(), Stage::Sending(_) | Stage::Done)
-                on:click=move |_| send_click()
+                on:click=move |_| send()
             >
-                {format!("Upload {}", kind.label())}
+                // After a failed send of the chosen file, the same button sends it again.
+                {move || {
+                    if matches!(stage.get(), Stage::Failed(_)) && chosen.with(Option::is_some) {
+                        format!("Try again: upload {}", kind.label())
+                    } else {
+                        format!("Upload {}", kind.label())
+                    }
+                }}
             </button>
         </div>
     }
