@@ -2,13 +2,22 @@
 
 use kycard_core::wire::{ApiEvent, EventType};
 use leptos::prelude::*;
+use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+/// The part of an event's object that says whom it concerns: a customer's `id`, or a card's
+/// `customer_id` (the rest is skipped unread, without a generic JSON value in the download).
+#[derive(Deserialize)]
+struct Subject {
+    id: Option<String>,
+    customer_id: Option<String>,
+}
+
 /// Whether an event's object is customer `id` or one of its cards.
-fn concerns(event: &ApiEvent<serde_json::Value>, id: &str) -> bool {
-    let field = |name: &str| event.data.get(name).and_then(serde_json::Value::as_str);
-    if event.event_type.starts_with("card.") { field("customer_id") == Some(id) } else { field("id") == Some(id) }
+fn concerns(event: &ApiEvent<Subject>, id: &str) -> bool {
+    let subject = if event.event_type.starts_with("card.") { &event.data.customer_id } else { &event.data.id };
+    subject.as_deref() == Some(id)
 }
 
 /// Calls `on_change` for every event about customer `id` (or its cards) while the calling
@@ -18,7 +27,7 @@ pub fn on_customer_change(id: String, on_change: impl Fn() + 'static) {
     let Ok(source) = web_sys::EventSource::new("/api/v1/events") else { return };
     let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
         let Some(text) = message.data().as_string() else { return };
-        if let Ok(event) = serde_json::from_str::<ApiEvent<serde_json::Value>>(&text)
+        if let Ok(event) = serde_json::from_str::<ApiEvent<Subject>>(&text)
             && concerns(&event, &id)
         {
             on_change();
