@@ -1,27 +1,10 @@
 // axe-core on every screen of the app: no serious or critical violation. Keyboard focus and
 // contrast are part of axe's rules; the pages are visited as each role sees them.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
-import { api, isoDate, openPage, profile, root, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
+import { api, audit, isoDate, openPage, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
-const axePath = join(root, "node_modules", "axe-core", "axe.min.js");
-
-/** Runs axe on the page as it is now; returns the serious and critical violations. */
-async function audit(page, name) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const { violations } = await axe.run(document, { resultTypes: ["violations"] });
-    return violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
-  });
-  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const listed = result.map((v) => `${v.id} (${v.impact})`).join(", ");
-  console.log(`axe ${name}: ${result.length} violation(s)${listed ? `: ${listed}` : ""}; ${bad.length} serious or critical`);
-  return bad;
-}
-
 test("every page passes axe with no serious or critical violation", async () => {
   const customer = await api(app.server, "operator", "POST", "/customers", profile("axe@example.com"));
   assert.equal(customer.status, 201, JSON.stringify(customer.body));
@@ -38,13 +21,13 @@ test("every page passes axe with no serious or critical violation", async () => 
     if (bad.length) failures[name] = bad;
   };
 
-  const visitor = await openPage(app.browser, { bypassCSP: true });
+  const visitor = await openPage(app.browser);
   await visitor.page.goto(app.server.base + "/");
   await visitor.page.getByRole("heading", { name: "Sign in" }).waitFor();
   await check(visitor.page, "sign-in");
   await visitor.context.close();
 
-  const operator = await openPage(app.browser, { bypassCSP: true });
+  const operator = await openPage(app.browser);
   await signIn(operator.page, app.server, "operator");
   await operator.page.locator("table.list").waitFor();
   await check(operator.page, "customers");
@@ -58,7 +41,7 @@ test("every page passes axe with no serious or critical violation", async () => 
   await check(operator.page, "customer");
   await operator.context.close();
 
-  const reviewer = await openPage(app.browser, { bypassCSP: true });
+  const reviewer = await openPage(app.browser);
   await signIn(reviewer.page, app.server, "reviewer");
   await reviewer.page.getByRole("link", { name: "Marta Ruiz Soto" }).waitFor({ timeout: 15_000 });
   await check(reviewer.page, "review-queue");

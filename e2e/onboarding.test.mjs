@@ -3,7 +3,7 @@
 // watch the status turn Active without reloading, issue a card, freeze it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { api, isoDate, openPage, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
+import { api, audit, isoDate, openPage, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 
@@ -181,6 +181,7 @@ test("an upload whose answer is lost is retried without storing the file twice",
   // so the person can settle it.
   await front.getByText("Uploaded, awaiting review").waitFor();
   await screenshot(page, "upload-answer-lost");
+  assert.deepEqual(await audit(page, "customer page, upload failed"), []);
 
   // One button sends the file again; there is no second one doing the same.
   assert.equal(await front.getByRole("button", { name: /upload|try again/i }).count(), 1);
@@ -223,6 +224,7 @@ test("a live refresh that fails, or answers after the page is left, loses nothin
   await uploadByApi(app.server, id, "government_id_back");
   await page.getByText("This page could not be brought up to date").waitFor();
   await screenshot(page, "customer-refresh-failed");
+  assert.deepEqual(await audit(page, "customer page, refresh failed"), []);
   assert.equal(await send.isEnabled(), true, "the chosen file is still there to send");
   await preview.waitFor();
   // Once the server answers again, "Refresh now" catches up and the notice goes.

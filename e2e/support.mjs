@@ -2,7 +2,7 @@
 // Debian's Chromium driven by playwright-core. Screenshots go to test-output/screenshots.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { crc32, deflateSync } from "node:zlib";
@@ -237,4 +237,22 @@ export async function uploadByApi(server, id, kind, extra = {}, file = { bytes: 
     body: form,
   });
   assert.equal(res.status, 201, await res.text());
+}
+
+const axePath = join(root, "node_modules", "axe-core", "axe.min.js");
+
+/** Runs axe on the page as it is now; returns the serious and critical violations. */
+export async function audit(page, name) {
+  // Evaluated through the DevTools protocol, which the app's content security policy (no
+  // inline scripts) does not govern: the page is audited with its real policy in force.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(readFileSync(axePath, "utf8"));
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const { violations } = await axe.run(document, { resultTypes: ["violations"] });
+    return violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  const bad = result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const listed = result.map((v) => `${v.id} (${v.impact})`).join(", ");
+  console.log(`axe ${name}: ${result.length} violation(s)${listed ? `: ${listed}` : ""}; ${bad.length} serious or critical`);
+  return bad;
 }
