@@ -2,6 +2,7 @@
 //! flags to correct after a rejection, and their cards. Updates live from the event stream.
 
 use crate::api::{self, ApiError};
+use crate::components::notice::load_failed;
 use crate::components::status::{StatusBadge, describe_blocker, display_name, explain};
 use crate::components::upload::DocumentUpload;
 use crate::events::on_customer_change;
@@ -44,8 +45,9 @@ pub fn CustomerPage(
                     }
                     Err(error) => failure.set(Some(error)),
                 }
-                if let Ok(page) = api::get::<Page<Card>>(&format!("/customers/{id}/cards")).await {
-                    cards.set(page.data);
+                match api::get::<Page<Card>>(&format!("/customers/{id}/cards")).await {
+                    Ok(page) => cards.set(page.data),
+                    Err(error) => failure.set(Some(error)),
                 }
             });
         }
@@ -96,13 +98,7 @@ pub fn CustomerPage(
             Shown::Loaded => view! {
                 {let reload = reload.clone();
                 move || failure.get().map(|error| {
-                    let reload = reload.clone();
-                    view! {
-                        <div class="form-error refresh-failed" role="alert">
-                            <span>"This page could not be brought up to date: "{error.message}</span>
-                            <button type="button" on:click=move |_| reload()>"Refresh now"</button>
-                        </div>
-                    }
+                    load_failed(format!("This page could not be brought up to date: {}", error.message), "Refresh now", reload.clone())
                 })}
                 <CustomerView customer=current cards=cards uploaded=uploaded updated=updated/>
             }

@@ -2,6 +2,7 @@
 //! inline, approve or reject with per-document and per-field flags, and the history.
 
 use crate::api::{self, ApiError};
+use crate::components::notice::load_failed;
 use crate::components::status::{StatusBadge, display_name};
 use crate::pages::customer_form::{display_value, label_of};
 use crate::router::{Link, navigate};
@@ -59,6 +60,23 @@ struct DraftFlag {
     message: String,
 }
 
+/// One unticked flag per document shown and per field a reviewer may flag.
+fn draft_flags(documents: &[Document]) -> Vec<DraftFlag> {
+    documents
+        .iter()
+        .map(|d| FlagTarget::Document(d.kind))
+        .chain(FLAGGABLE_FIELDS.iter().map(|p| FlagTarget::Field((*p).to_owned())))
+        .map(|target| {
+            let code = if matches!(target, FlagTarget::Field(_)) {
+                FlagCode::FieldIncorrect
+            } else {
+                FlagCode::DocumentUnreadable
+            };
+            DraftFlag { target, on: false, code, message: String::new() }
+        })
+        .collect()
+}
+
 /// Reviewing one customer.
 #[component]
 pub fn ReviewPage(
@@ -66,42 +84,47 @@ pub fn ReviewPage(
     id: String,
 ) -> impl IntoView {
     let customer = RwSignal::new(None::<Customer>);
-    let documents = RwSignal::new(Vec::<Document>::new());
-    let history = RwSignal::new(Vec::<HistoryEntry>::new());
+    // `None` while loading; an error is shown where the list would be, with a way to retry.
+    let documents = RwSignal::new(None::<Result<Vec<Document>, String>>);
+    let history = RwSignal::new(None::<Result<Vec<HistoryEntry>, String>>);
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let flags = RwSignal::new(Vec::<DraftFlag>::new());
     let tasks = Tasks::here();
-    {
+    // Loads what is still missing: a retry after a failure fetches only what failed.
+    let load = {
         let id = id.clone();
-        tasks.spawn(async move {
-            match api::get::<Customer>(&format!("/customers/{id}")).await {
-                Ok(c) => customer.set(Some(c)),
-                Err(error) => failure.set(Some(error.message)),
-            }
-            if let Ok(page) = api::get::<Page<Document>>(&format!("/customers/{id}/documents")).await {
-                flags.set(
-                    page.data
-                        .iter()
-                        .map(|d| FlagTarget::Document(d.kind))
-                        .chain(FLAGGABLE_FIELDS.iter().map(|p| FlagTarget::Field((*p).to_owned())))
-                        .map(|target| {
-                            let code = if matches!(target, FlagTarget::Field(_)) {
-                                FlagCode::FieldIncorrect
-                            } else {
-                                FlagCode::DocumentUnreadable
-                            };
-                            DraftFlag { target, on: false, code, message: String::new() }
-                        })
-                        .collect(),
-                );
-                documents.set(page.data);
-            }
-            if let Ok(page) = api::get::<Page<HistoryEntry>>(&format!("/customers/{id}/history")).await {
-                history.set(page.data);
-            }
-        });
-    }
+        move || {
+            let id = id.clone();
+            tasks.spawn(async move {
+                if customer.with_untracked(Option::is_none) {
+                    match api::get::<Customer>(&format!("/customers/{id}")).await {
+                        Ok(c) => {
+                            failure.set(None);
+                            customer.set(Some(c));
+                        }
+                        Err(error) => failure.set(Some(error.message)),
+                    }
+                }
+                if !documents.with_untracked(|d| matches!(d, Some(Ok(_)))) {
+                    documents.set(None);
+                    let found = api::get::<Page<Document>>(&format!("/customers/{id}/documents")).await;
+                    if let Ok(page) = &found {
+                        flags.set(draft_flags(&page.data));
+                    }
+                    documents.set(Some(found.map(|p| p.data).map_err(|e| e.message)));
+                }
+                if !history.with_untracked(|h| matches!(h, Some(Ok(_)))) {
+                    history.set(None);
+                    let found = api::get::<Page<HistoryEntry>>(&format!("/customers/{id}/history")).await;
+                    history.set(Some(found.map(|p| p.data).map_err(|e| e.message)));
+                }
+            });
+        }
+    };
+    load();
+    // A decision needs the documents in view: the buttons wait for them.
+    let ready = move || customer.with(Option::is_some) && documents.with(|d| matches!(d, Some(Ok(_))));
     let decide = move |decision: Decision| {
         let id = id.clone();
         move |_| {
@@ -140,7 +163,14 @@ pub fn ReviewPage(
 
     view! {
         <h1>{move || customer.with(|c| c.as_ref().map_or_else(|| "Review".to_owned(), |c| format!("Review: {}", display_name(c))))}</h1>
-        {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+        {let load = load.clone();
+        move || failure.get().map(|message| {
+            if customer.with(Option::is_none) {
+                load_failed(format!("The customer could not be loaded: {message}"), "Try again", load.clone()).into_any()
+            } else {
+                view! { <p class="form-error" role="alert">{message}</p> }.into_any()
+            }
+        })}
         {move || customer.get().map(|c| {
             let data = c.data();
             view! {
@@ -157,11 +187,18 @@ pub fn ReviewPage(
         })}
         <section class="card">
             <h2>"Documents"</h2>
-            <div class="documents">
-                <For each=move || documents.get() key=|d| d.id let:document>
-                    <DocumentView document=document/>
-                </For>
-            </div>
+            {let load = load.clone();
+            move || match documents.get() {
+                None => view! { <p class="empty">"Loading…"</p> }.into_any(),
+                Some(Err(message)) => load_failed(format!("The documents could not be loaded: {message}"), "Try again", load.clone()).into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"No document uploaded."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="documents">
+                        {list.into_iter().map(|document| view! { <DocumentView document=document/> }).collect_view()}
+                    </div>
+                }
+                .into_any(),
+            }}
         </section>
         <section class="card">
             <h2>"Decision"</h2>
@@ -201,28 +238,38 @@ pub fn ReviewPage(
                 }).collect_view()}
             </ul>
             <div class="actions">
-                <button type="button" class="primary" disabled=move || busy.get() on:click=decide(Decision::Approve)>"Approve"</button>
-                <button type="button" class="danger" disabled=move || busy.get() on:click=decide(Decision::Reject)>"Reject with these flags"</button>
+                <button type="button" class="primary" disabled=move || busy.get() || !ready() on:click=decide(Decision::Approve)>"Approve"</button>
+                <button type="button" class="danger" disabled=move || busy.get() || !ready() on:click=decide(Decision::Reject)>"Reject with these flags"</button>
             </div>
+            <Show when=move || !ready()>
+                <p class="hint">"Approve and reject wait until the customer and their documents are shown."</p>
+            </Show>
         </section>
         <section class="card">
             <h2>"History"</h2>
-            <ol class="history">
-                {move || history.get().into_iter().map(|entry| view! {
-                    <li>
-                        <time>{crate::today::second(&entry.at)}</time>
-                        " "<strong>{entry.event}</strong>
-                        {entry.reason.map(|r| view! { " — "{r} })}
-                        {entry.checks.map(|checks| view! {
-                            <ul class="checks">
-                                {checks.into_iter().map(|c| view! {
-                                    <li class:failed=!c.passed>{if c.passed { "✓ " } else { "✗ " }}{c.message}</li>
-                                }).collect_view()}
-                            </ul>
-                        })}
-                    </li>
-                }).collect_view()}
-            </ol>
+            {move || match history.get() {
+                None => view! { <p class="empty">"Loading…"</p> }.into_any(),
+                Some(Err(message)) => load_failed(format!("The history could not be loaded: {message}"), "Try again", load.clone()).into_any(),
+                Some(Ok(entries)) => view! {
+                    <ol class="history">
+                        {entries.into_iter().map(|entry| view! {
+                            <li>
+                                <time>{crate::today::second(&entry.at)}</time>
+                                " "<strong>{entry.event}</strong>
+                                {entry.reason.map(|r| view! { " — "{r} })}
+                                {entry.checks.map(|checks| view! {
+                                    <ul class="checks">
+                                        {checks.into_iter().map(|c| view! {
+                                            <li class:failed=!c.passed>{if c.passed { "✓ " } else { "✗ " }}{c.message}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }
+                .into_any(),
+            }}
         </section>
     }
 }
