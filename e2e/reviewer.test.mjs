@@ -117,3 +117,27 @@ test("a rejected field is corrected on the customer page, which resubmits", asyn
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a list that fails to load says so in place and loads on Try again", async () => {
+  for (const [role, path, heading, failed] of [
+    ["operator", "/customers", "Customers", "The customers could not be loaded"],
+    ["reviewer", "/reviews", "Review queue", "The queue could not be loaded"],
+  ]) {
+    const { page, context, problems } = await openPage(app.browser);
+    await signIn(page, app.server, role);
+    await page.route(`**/api/v1${path}?*`, (route) => route.abort("failed"), { times: 1 });
+    await page.goto(app.server.base + path);
+    await page.getByRole("heading", { name: heading }).waitFor();
+    await page.getByText(failed).waitFor();
+    await screenshot(page, `${role}-list-failed`);
+    assert.equal(await page.getByText(/No customers yet|Nothing to review/).isVisible(), false, "no empty state after a failure");
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByText(failed).waitFor({ state: "hidden" });
+    // The list, or its empty state: either way, loaded.
+    await page.getByText(/Loading/).waitFor({ state: "hidden" });
+    await page.locator("main table.list, main p.empty").first().waitFor();
+    // Chromium reports the refused request itself; anything else is a problem.
+    assert.deepEqual(problems.filter((p) => !p.includes("net::ERR_FAILED")), []);
+    await context.close();
+  }
+});

@@ -90,7 +90,7 @@ pub fn CustomerPage(
             Shown::Failed(message) => {
                 view! {
                     <h1>"Customer"</h1>
-                    <p class="form-error" role="alert">{message}</p>
+                    {load_failed(format!("The customer could not be loaded: {message}"), "Try again", reload.clone())}
                 }
                 .into_any()
             }

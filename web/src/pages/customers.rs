@@ -1,6 +1,7 @@
 //! The customers list: search, status filter, pages of 25, status badges.
 
 use crate::api::{self, ApiError};
+use crate::components::notice::load_failed;
 use crate::components::status::{StatusBadge, display_name};
 use crate::router::Link;
 use crate::session::session;
@@ -100,12 +101,13 @@ pub fn CustomersPage() -> impl IntoView {
             </div>
             <button type="submit">"Search"</button>
         </form>
-        {move || failure.get().map(|e| view! { <p class="form-error" role="alert">{e.message}</p> })}
+        {move || failure.get().map(|e| load_failed(format!("The customers could not be loaded: {}", e.message), "Try again", move || load(false)))}
         <Show
             when=move || !customers.with(Vec::is_empty)
             fallback=move || {
                 view! {
-                    <p class="empty" aria-live="polite">
+                    // After a failure, the notice above says it all: nothing is known to be empty.
+                    <p class="empty" aria-live="polite" hidden=move || !loading.get() && failure.with(Option::is_some)>
                         {move || {
                             if loading.get() {
                                 "Loading customers…"

@@ -17,15 +17,20 @@ use leptos::prelude::*;
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
     let queue = RwSignal::new(None::<Result<Vec<Customer>, ApiError>>);
-    Tasks::here().spawn(async move {
-        queue.set(Some(api::get::<Page<Customer>>("/reviews?stage=manual").await.map(|p| p.data)));
-    });
+    let tasks = Tasks::here();
+    let load = move || {
+        queue.set(None);
+        tasks.spawn(async move {
+            queue.set(Some(api::get::<Page<Customer>>("/reviews?stage=manual").await.map(|p| p.data)));
+        });
+    };
+    load();
     view! {
         <h1>"Review queue"</h1>
         <p class="hint">"Customers the automatic review could not decide, oldest first."</p>
         {move || match queue.get() {
             None => view! { <p class="empty">"Loading…"</p> }.into_any(),
-            Some(Err(error)) => view! { <p class="form-error" role="alert">{error.message}</p> }.into_any(),
+            Some(Err(error)) => load_failed(format!("The queue could not be loaded: {}", error.message), "Try again", load).into_any(),
             Some(Ok(customers)) if customers.is_empty() => {
                 view! { <p class="empty">"Nothing to review. New cases appear here when the automatic review refers them."</p> }.into_any()
             }
