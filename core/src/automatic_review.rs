@@ -101,7 +101,7 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
             legible.is_ok(),
             describe(doc),
             format!(">= {MIN_DOCUMENT_BYTES} bytes; images {MIN_IMAGE_SIDE}–{MAX_IMAGE_SIDE} px per side"),
-            legible.map_or_else(|why| why, |()| "Readable size.".to_owned()),
+            about(doc.kind, &legible.map_or_else(|why| why, |()| "Readable size.".to_owned())),
         ));
         if checks.last().is_some_and(|c| !c.passed) {
             flags.push(Flag::new(target.clone(), FlagCode::DocumentUnreadable));
@@ -118,7 +118,7 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
                 false,
                 doc.content_type.as_str().to_owned(),
                 "image".to_owned(),
-                "Identity documents sent as PDF are checked by a reviewer.".to_owned(),
+                about(doc.kind, "Identity documents sent as PDF are checked by a reviewer."),
             ));
         }
         if doc.kind == DocumentKind::ProofOfAddress {
@@ -155,7 +155,7 @@ fn proof_of_address_rule(today: NaiveDate, doc: &DocumentFacts, checks: &mut Vec
             false,
             "missing".to_owned(),
             threshold,
-            "The issue date was not given.".to_owned(),
+            about(doc.kind, "The issue date was not given."),
         ));
         flags.push(Flag::new(target, FlagCode::DocumentOutdated));
         return;
@@ -166,7 +166,7 @@ fn proof_of_address_rule(today: NaiveDate, doc: &DocumentFacts, checks: &mut Vec
         current.is_ok(),
         issued.to_string(),
         threshold,
-        current.map_or_else(|e| e.to_string(), |()| "Issued recently enough.".to_owned()),
+        about(doc.kind, &current.map_or_else(|e| e.to_string(), |()| "Issued recently enough.".to_owned())),
     ));
     match current {
         Ok(()) => {}
@@ -177,6 +177,11 @@ fn proof_of_address_rule(today: NaiveDate, doc: &DocumentFacts, checks: &mut Vec
             flags.push(Flag::new(target, FlagCode::DocumentMismatch));
         }
     }
+}
+
+/// A check's message about one document, naming it: several documents get the same checks.
+fn about(kind: DocumentKind, message: &str) -> String {
+    format!("{}: {message}", kind.label())
 }
 
 fn describe(doc: &DocumentFacts) -> String {
@@ -304,6 +309,9 @@ mod tests {
         let codes: Vec<_> = result.flags.iter().map(|f| (f.target.to_string(), f.code)).collect();
         assert!(codes.contains(&("document:government_id_front".to_owned(), FlagCode::DocumentUnreadable)));
         assert!(codes.contains(&("document:government_id_back".to_owned(), FlagCode::DocumentExpired)));
+        // Each document's checks name it: the same checks run on every document.
+        let failed: Vec<_> = result.checks.iter().filter(|c| !c.passed).map(|c| c.message.as_str()).collect();
+        assert!(failed.contains(&"Government ID (front): The image is too small (200×120 px)."), "{failed:?}");
     }
 
     #[test]

@@ -45,3 +45,31 @@ pub const SALARY_RANGE: &str = "individual.financial.annual_salary_range";
 pub const ACCOUNT_PURPOSE: &str = "individual.financial.account_purpose";
 /// Expected monthly volume.
 pub const MONTHLY_VOLUME: &str = "individual.financial.expected_monthly_volume";
+
+/// The words people read for the field at `path`: form labels, flags, `blocked_by` and the
+/// history's reasons. `None` for a path that is not a field.
+pub fn label(path: &str) -> Option<&'static str> {
+    Some(match path {
+        EMAIL => "Email",
+        PHONE => "Phone",
+        INDIVIDUAL_CARDS => "Individual cards",
+        FULL_NAME => "Full name",
+        DATE_OF_BIRTH => "Date of birth",
+        GENDER => "Gender",
+        ADDRESS | ADDRESS_LINE1 => "Address",
+        ADDRESS_LINE2 => "Address line 2 (optional)",
+        ADDRESS_CITY => "City",
+        ADDRESS_REGION => "Region (optional)",
+        ADDRESS_POSTAL_CODE => "Postal code",
+        ADDRESS_COUNTRY => "Country of residence",
+        ID_TYPE => "Document type",
+        ID_NUMBER => "Document number",
+        ID_ISSUING_COUNTRY => "Issuing country",
+        ID_EXPIRES_ON => "Expiry date",
+        OCCUPATION => "Occupation",
+        SALARY_RANGE => "Annual salary",
+        ACCOUNT_PURPOSE => "Account purpose",
+        MONTHLY_VOLUME => "Expected monthly spending",
+        _ => return None,
+    })
+}

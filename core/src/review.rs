@@ -52,6 +52,16 @@ pub const FLAGGABLE_FIELDS: &[&str] = &[
     paths::MONTHLY_VOLUME,
 ];
 
+impl FlagTarget {
+    /// What the flag points at, in words: the document's or the field's label.
+    pub fn label(&self) -> &str {
+        match self {
+            Self::Document(kind) => kind.label(),
+            Self::Field(path) => paths::label(path).unwrap_or(path),
+        }
+    }
+}
+
 impl TryFrom<String> for FlagTarget {
     type Error = String;
 
@@ -109,6 +119,12 @@ impl Flag {
     pub fn new(target: FlagTarget, code: FlagCode) -> Self {
         Self { target, code, message: code.label().to_owned(), is_final: code.final_by_default() }
     }
+
+    /// The flag in words, e.g. "Proof of address: The document is too old: …".
+    pub fn describe(&self) -> String {
+        let why = if self.message.trim().is_empty() { self.code.label() } else { self.message.trim() };
+        format!("{}: {why}", self.target.label())
+    }
 }
 
 #[cfg(test)]
@@ -124,5 +140,23 @@ mod tests {
         assert!(FlagTarget::try_from("document:selfie".to_owned()).is_err());
         assert!(FlagTarget::try_from("field:individual.secret".to_owned()).is_err());
         assert!(FlagTarget::try_from("proof_of_address".to_owned()).is_err());
+    }
+
+    #[test]
+    fn every_flag_target_reads_as_words() {
+        for path in FLAGGABLE_FIELDS {
+            let label = FlagTarget::Field((*path).to_owned()).label().to_owned();
+            assert!(!label.contains('.') && !label.contains('_'), "{path} reads as {label}");
+        }
+        let flag = Flag::new(FlagTarget::Document(DocumentKind::ProofOfAddress), FlagCode::DocumentOutdated);
+        assert_eq!(
+            flag.describe(),
+            "Proof of address: The document is too old: a proof of address must be issued within the last 3 months."
+        );
+        let typed = Flag {
+            message: " Blurred. ".to_owned(),
+            ..Flag::new(FlagTarget::Field(paths::FULL_NAME.to_owned()), FlagCode::FieldIncorrect)
+        };
+        assert_eq!(typed.describe(), "Full name: Blurred.");
     }
 }

@@ -149,8 +149,7 @@ async fn decide(
         checks => Some(serde_json::to_string(checks).map_err(|_| AppError::Internal)?),
     };
     let history = HistoryLine {
-        reason: (!flags.is_empty())
-            .then(|| flags.iter().map(|f| format!("{}: {}", f.target, f.code)).collect::<Vec<_>>().join("; ")),
+        reason: (!flags.is_empty()).then(|| flags.iter().map(Flag::describe).collect::<Vec<_>>().join("; ")),
         checks,
         ..HistoryLine::change(ruling.actor.clone(), ruling.event_name, customer.state, next.state)
     };

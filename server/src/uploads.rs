@@ -275,7 +275,7 @@ pub async fn record_upload(
     guard.0 = Some(final_path);
     sync_dir(&files.dir).await;
     let history = HistoryLine {
-        reason: Some(format!("{} uploaded", kind.as_str())),
+        reason: Some(format!("{} uploaded", kind.label())),
         ..HistoryLine::change(caller.actor.clone(), "document.uploaded", customer.state, next.state)
     };
     let completion = idempotency_key.map(|key| Completion {

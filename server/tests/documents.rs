@@ -74,6 +74,16 @@ async fn an_outdated_proof_of_address_is_rejected_and_a_new_one_resubmits() {
     let refused = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
     assert_eq!(refused.body["error"]["details"]["status"], "rejected");
     assert_eq!(refused.body["error"]["details"]["blocked_by"], json!(["document:proof_of_address"]));
+    // The history says why in words, as people read them.
+    let history = app.get(&format!("/api/v1/customers/{id}/history"), &app.reviewer).await.body;
+    let reasons: Vec<&str> = history["data"].as_array().unwrap().iter().filter_map(|e| e["reason"].as_str()).collect();
+    assert!(reasons.contains(&"Proof of address uploaded"), "{reasons:?}");
+    assert!(
+        reasons.contains(
+            &"Proof of address: The document is too old: a proof of address must be issued within the last 3 months."
+        ),
+        "{reasons:?}"
+    );
 
     let image = png(1600, 1000, 4096);
     let again =

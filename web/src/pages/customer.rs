@@ -6,7 +6,7 @@ use crate::components::notice::load_failed;
 use crate::components::status::{StatusBadge, describe_blocker, display_name, explain};
 use crate::components::upload::DocumentUpload;
 use crate::events::on_customer_change;
-use crate::pages::customer_form::{field_control, fields_for_flag, label_of};
+use crate::pages::customer_form::{field_control, fields_for_flag};
 use crate::session::session;
 use crate::task::Tasks;
 use crate::today::today;
@@ -189,10 +189,7 @@ fn CustomerView(
                     <h2>"What must be corrected"</h2>
                     <ul class="flags">
                         {flags.into_iter().map(|flag| {
-                            let what = match &flag.target {
-                                FlagTarget::Document(kind) => kind.label().to_owned(),
-                                FlagTarget::Field(path) => label_of(path).to_owned(),
-                            };
+                            let what = flag.target.label().to_owned();
                             view! { <li class="flag"><strong>{what}</strong>": "{flag.message}</li> }
                         }).collect_view()}
                     </ul>

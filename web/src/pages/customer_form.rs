@@ -21,10 +21,9 @@ use wasm_bindgen::JsCast;
 /// Where the draft is kept between reloads.
 const DRAFT_KEY: &str = "kycard.new-customer.draft";
 
-/// One field of the form.
+/// One field of the form (its label comes from core: `paths::label`).
 pub struct FieldDef {
     path: &'static str,
-    label: &'static str,
     hint: Option<&'static str>,
     control: fn() -> Control,
 }
@@ -46,10 +45,9 @@ fn countries() -> Control {
 }
 
 const CONTACT: &[FieldDef] = &[
-    FieldDef { path: paths::EMAIL, label: "Email", hint: None, control: || Control::Input("email", "email") },
+    FieldDef { path: paths::EMAIL, hint: None, control: || Control::Input("email", "email") },
     FieldDef {
         path: paths::PHONE,
-        label: "Phone",
         hint: Some("International format, starting with + and the country code."),
         control: || Control::Input("tel", "tel"),
     },
@@ -58,84 +56,48 @@ const CONTACT: &[FieldDef] = &[
 const PERSONAL: &[FieldDef] = &[
     FieldDef {
         path: paths::FULL_NAME,
-        label: "Full name",
         hint: Some("As written on the identity document."),
         control: || Control::Input("text", "name"),
     },
-    FieldDef { path: paths::DATE_OF_BIRTH, label: "Date of birth", hint: None, control: date },
-    FieldDef {
-        path: paths::GENDER,
-        label: "Gender",
-        hint: None,
-        control: || choices(Gender::ALL, Gender::as_str, Gender::label),
-    },
+    FieldDef { path: paths::DATE_OF_BIRTH, hint: None, control: date },
+    FieldDef { path: paths::GENDER, hint: None, control: || choices(Gender::ALL, Gender::as_str, Gender::label) },
     FieldDef {
         path: paths::ADDRESS_LINE1,
-        label: "Address",
         hint: Some("Street and number."),
         control: || Control::Input("text", "address-line1"),
     },
-    FieldDef {
-        path: paths::ADDRESS_LINE2,
-        label: "Address line 2 (optional)",
-        hint: None,
-        control: || Control::Input("text", "address-line2"),
-    },
-    FieldDef {
-        path: paths::ADDRESS_CITY,
-        label: "City",
-        hint: None,
-        control: || Control::Input("text", "address-level2"),
-    },
-    FieldDef {
-        path: paths::ADDRESS_REGION,
-        label: "Region (optional)",
-        hint: None,
-        control: || Control::Input("text", "address-level1"),
-    },
-    FieldDef {
-        path: paths::ADDRESS_POSTAL_CODE,
-        label: "Postal code",
-        hint: None,
-        control: || Control::Input("text", "postal-code"),
-    },
-    FieldDef { path: paths::ADDRESS_COUNTRY, label: "Country of residence", hint: None, control: countries },
+    FieldDef { path: paths::ADDRESS_LINE2, hint: None, control: || Control::Input("text", "address-line2") },
+    FieldDef { path: paths::ADDRESS_CITY, hint: None, control: || Control::Input("text", "address-level2") },
+    FieldDef { path: paths::ADDRESS_REGION, hint: None, control: || Control::Input("text", "address-level1") },
+    FieldDef { path: paths::ADDRESS_POSTAL_CODE, hint: None, control: || Control::Input("text", "postal-code") },
+    FieldDef { path: paths::ADDRESS_COUNTRY, hint: None, control: countries },
 ];
 
 const OFFICIAL_ID: &[FieldDef] = &[
-    FieldDef {
-        path: paths::ID_TYPE,
-        label: "Document type",
-        hint: None,
-        control: || choices(IdType::ALL, IdType::as_str, IdType::label),
-    },
-    FieldDef { path: paths::ID_NUMBER, label: "Document number", hint: None, control: text },
-    FieldDef { path: paths::ID_ISSUING_COUNTRY, label: "Issuing country", hint: None, control: countries },
-    FieldDef { path: paths::ID_EXPIRES_ON, label: "Expiry date", hint: None, control: date },
+    FieldDef { path: paths::ID_TYPE, hint: None, control: || choices(IdType::ALL, IdType::as_str, IdType::label) },
+    FieldDef { path: paths::ID_NUMBER, hint: None, control: text },
+    FieldDef { path: paths::ID_ISSUING_COUNTRY, hint: None, control: countries },
+    FieldDef { path: paths::ID_EXPIRES_ON, hint: None, control: date },
 ];
 
 const FINANCIAL: &[FieldDef] = &[
     FieldDef {
         path: paths::OCCUPATION,
-        label: "Occupation",
         hint: None,
         control: || choices(Occupation::ALL, Occupation::as_str, Occupation::label),
     },
     FieldDef {
         path: paths::SALARY_RANGE,
-        label: "Annual salary",
         hint: None,
         control: || choices(SalaryRange::ALL, SalaryRange::as_str, SalaryRange::label),
     },
     FieldDef {
         path: paths::ACCOUNT_PURPOSE,
-        label: "Account purpose",
         hint: None,
         control: || choices(AccountPurpose::ALL, AccountPurpose::as_str, AccountPurpose::label),
     },
     FieldDef {
         path: paths::MONTHLY_VOLUME,
-        label: "Expected monthly spending",
         hint: None,
         control: || choices(MonthlyVolume::ALL, MonthlyVolume::as_str, MonthlyVolume::label),
     },
@@ -170,7 +132,7 @@ pub fn field_control(
     field_def(path).map(|def| {
         view! {
             <Field
-                label=def.label
+                label=label_of(def.path)
                 path=path
                 control=(def.control)()
                 hint=def.hint
@@ -188,14 +150,10 @@ pub fn field_control(
     })
 }
 
-/// The form's label for a request path (also for flags and `blocked_by`); the path itself
-/// when the form has no such field.
+/// The label for a request path (also for flags and `blocked_by`); the path itself when it
+/// is not a field.
 pub fn label_of(path: &str) -> &str {
-    match path {
-        paths::ADDRESS => "Address",
-        paths::INDIVIDUAL_CARDS => "Individual cards",
-        _ => field_def(path).map_or(path, |def| def.label),
-    }
+    paths::label(path).unwrap_or(path)
 }
 
 /// A stored value as people read it: the label of a choice, the name of a country.

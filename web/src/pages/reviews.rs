@@ -210,10 +210,7 @@ pub fn ReviewPage(
             <p class="hint">"To reject, tick what must be corrected and say why; the customer sees these messages."</p>
             <ul class="flag-editor">
                 {move || flags.get().into_iter().enumerate().map(|(i, flag)| {
-                    let label = match &flag.target {
-                        FlagTarget::Document(kind) => kind.label().to_owned(),
-                        FlagTarget::Field(path) => label_of(path).to_owned(),
-                    };
+                    let label = flag.target.label().to_owned();
                     let base = format!("flag-{i}");
                     let codes: Vec<FlagCode> = FlagCode::ALL
                         .iter()
