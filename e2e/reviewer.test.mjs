@@ -62,6 +62,8 @@ test("reject in the queue, resubmit a document, approve", async () => {
   // The documents fail to load this time: the page says so where they would be, holds the
   // decision until they are in view, and loads them on "Try again".
   await page.route(`**/api/v1/customers/${id}/documents`, (route) => route.abort("failed"), { times: 1 });
+  const historyLoads = [];
+  page.on("request", (r) => r.url().endsWith(`/customers/${id}/history`) && historyLoads.push(r.url()));
   await page.getByRole("link", { name: "Marta Ruiz Soto" }).click();
   await page.getByText("The documents could not be loaded").waitFor();
   assert.equal(await page.getByRole("button", { name: "Approve" }).isDisabled(), true);
@@ -69,6 +71,8 @@ test("reject in the queue, resubmit a document, approve", async () => {
   await page.getByRole("button", { name: "Try again" }).click();
   await page.getByRole("img", { name: "Government ID (front)" }).waitFor();
   await page.getByText("The documents could not be loaded").waitFor({ state: "hidden" });
+  // Only what failed was fetched again: the history loaded once.
+  assert.equal(historyLoads.length, 1);
   await page.getByRole("button", { name: "Approve" }).click();
   await page.getByText("Nothing to review").waitFor();
 
@@ -101,6 +105,13 @@ test("a rejected field is corrected on the customer page, which resubmits", asyn
   await page.locator("#individual-personal-full_name-error").getByText(/./).waitFor();
   await screenshot(page, "customer-correction-invalid");
   await name.fill("Marta Ruiz-Soto");
+  // A live update arrives while the correction is being typed (another document replaced):
+  // what was typed stays.
+  const refreshed = page.waitForResponse((r) => r.url().endsWith(`/api/v1/customers/${id}`) && r.request().method() === "GET");
+  await uploadByApi(app.server, id, "government_id_back");
+  await refreshed;
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+  assert.equal(await name.inputValue(), "Marta Ruiz-Soto");
   await screenshot(page, "customer-correction");
   await page.getByRole("button", { name: "Save corrections" }).click();
   const deadline = Date.now() + 15_000;
@@ -125,6 +136,9 @@ test("a list that fails to load says so in place and loads on Try again", async 
   ]) {
     const { page, context, problems } = await openPage(app.browser);
     await signIn(page, app.server, role);
+    // Signing in lands on this list: let that load finish before the next one is made to fail.
+    await page.getByRole("heading", { name: heading }).waitFor();
+    await page.getByText(/Loading/).waitFor({ state: "hidden" });
     await page.route(`**/api/v1${path}?*`, (route) => route.abort("failed"), { times: 1 });
     await page.goto(app.server.base + path);
     await page.getByRole("heading", { name: heading }).waitFor();

@@ -4,15 +4,20 @@ use leptos::prelude::{GetValue, Owner, StoredValue};
 use leptos::reactive::owner::WeakOwner;
 use std::future::Future;
 
-/// Where a component's async work runs. Taken in the component's body, it lets work started
-/// later (from a click, a live event or another task) be cancelled when the component is
-/// removed, together with the signals it reads and writes. An answer that arrives after the
-/// person left the screen is then dropped instead of read from signals that no longer exist,
-/// which panics.
+/// Where a component's async work runs. Taken in the component's body, it ties work started
+/// later (from a click, a live event or another task) to the reactive owner that holds the
+/// component's signals: when that owner is cleaned up (the screen is left), the work is
+/// cancelled before it can resume. An answer that arrives after the person left is then
+/// dropped instead of read from signals that no longer exist, which panics. (A running task
+/// holds its owner, so an owner that is only cleaned up when dropped, such as a list row's,
+/// lives until its task ends: the task then finishes with its signals still there.)
 ///
-/// Each task adds a small cancel handle to the component, freed with it. `Copy`, like the
+/// Each task adds a small cancel handle to the owner, freed with it. `Copy`, like the
 /// component's signals, and stored with them. The owner is held weakly: stored in its own
 /// arena, a strong reference would keep an owner that is cleaned up when dropped alive.
+/// Components have no owner of their own in Leptos: call it where the owner is the one that
+/// goes with the component (a route, a `Show`, a list row), never inside a closure that
+/// re-runs on updates, which would cancel the work on every update.
 #[derive(Clone, Copy)]
 pub struct Tasks(StoredValue<Option<WeakOwner>>);
 

@@ -127,9 +127,21 @@ pub fn DocumentUpload(
             }
         });
     };
+    let sending = move || matches!(stage.get(), Stage::Sending(_));
+    // Pre-checks can finish out of order: only the last choice's counts.
+    let choice = StoredValue::new(0u32);
     let choose = move |file: web_sys::File| {
+        // The file being sent stays until its answer: a new choice meanwhile is not taken.
+        if matches!(stage.get_untracked(), Stage::Sending(_)) {
+            return;
+        }
+        choice.update_value(|c| *c = c.wrapping_add(1));
+        let mine = choice.get_value();
         tasks.spawn(async move {
             let outcome = precheck(&file).await;
+            if choice.get_value() != mine {
+                return;
+            }
             // The new choice replaces the old one even when it is refused: "Upload" must never
             // send a file other than the one last chosen.
             if let Some(old) = chosen.get_untracked().and_then(|c| c.preview) {
@@ -180,12 +192,20 @@ pub fn DocumentUpload(
         >
             <p class="drop-hint">"Drop a file here, or"</p>
             <div class="pickers">
-                <label class="button" for=format!("{id}-file")>"Choose a file"</label>
-                <input class="visually-hidden" type="file" id=format!("{id}-file") accept=ACCEPT on:change=from_input/>
-                <label class="button" for=format!("{id}-camera")>"Take a photo"</label>
+                <label class="button" class:disabled=sending for=format!("{id}-file")>"Choose a file"</label>
                 <input
                     class="visually-hidden"
                     type="file"
+                    id=format!("{id}-file")
+                    accept=ACCEPT
+                    disabled=sending
+                    on:change=from_input
+                />
+                <label class="button" class:disabled=sending for=format!("{id}-camera")>"Take a photo"</label>
+                <input
+                    class="visually-hidden"
+                    type="file"
+                    disabled=sending
                     id=format!("{id}-camera")
                     accept="image/*"
                     capture="environment"

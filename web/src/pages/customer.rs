@@ -30,23 +30,40 @@ pub fn CustomerPage(
     let cards = RwSignal::new(Vec::<Card>::new());
     let failure = RwSignal::new(None::<ApiError>);
     let tasks = Tasks::here();
+    // Refreshes can overlap (one per live event): only the latest one's answers are used.
+    let generation = StoredValue::new(0u32);
     let reload = {
         let id = id.clone();
         move || {
+            generation.update_value(|g| *g = g.wrapping_add(1));
+            let mine = generation.get_value();
             let id = id.clone();
             tasks.spawn(async move {
-                match api::get::<Customer>(&format!("/customers/{id}")).await {
+                let customer_answer = api::get::<Customer>(&format!("/customers/{id}")).await;
+                if generation.get_value() != mine {
+                    return;
+                }
+                match customer_answer {
                     Ok(found) => {
-                        failure.set(None);
-                        // Answers can cross on the network: never go back to an older version.
+                        // Never go back to an older version (a correction's answer may be newer).
                         if customer.with_untracked(|c| c.as_ref().is_none_or(|c| c.version < found.version)) {
                             customer.set(Some(found));
                         }
                     }
-                    Err(error) => failure.set(Some(error)),
+                    Err(error) => {
+                        failure.set(Some(error));
+                        return;
+                    }
                 }
-                match api::get::<Page<Card>>(&format!("/customers/{id}/cards")).await {
-                    Ok(page) => cards.set(page.data),
+                let cards_answer = api::get::<Page<Card>>(&format!("/customers/{id}/cards")).await;
+                if generation.get_value() != mine {
+                    return;
+                }
+                match cards_answer {
+                    Ok(page) => {
+                        failure.set(None);
+                        cards.set(page.data);
+                    }
                     Err(error) => failure.set(Some(error)),
                 }
             });
@@ -54,6 +71,15 @@ pub fn CustomerPage(
     };
     reload();
     on_customer_change(id.clone(), reload.clone());
+    // "Try again" and "Refresh now": the notice goes while the new attempt runs, so a second
+    // failure is seen (and announced) again.
+    let retry = {
+        let reload = reload.clone();
+        move || {
+            failure.set(None);
+            reload();
+        }
+    };
     let uploaded = {
         let reload = reload.clone();
         Callback::new(move |()| reload())
@@ -90,15 +116,15 @@ pub fn CustomerPage(
             Shown::Failed(message) => {
                 view! {
                     <h1>"Customer"</h1>
-                    {load_failed(format!("The customer could not be loaded: {message}"), "Try again", reload.clone())}
+                    {load_failed(format!("The customer could not be loaded: {message}"), "Try again", retry.clone())}
                 }
                 .into_any()
             }
             Shown::Loading => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
             Shown::Loaded => view! {
-                {let reload = reload.clone();
+                {let retry = retry.clone();
                 move || failure.get().map(|error| {
-                    load_failed(format!("This page could not be brought up to date: {}", error.message), "Refresh now", reload.clone())
+                    load_failed(format!("This page could not be brought up to date: {}", error.message), "Refresh now", retry.clone())
                 })}
                 <CustomerView customer=current cards=cards uploaded=uploaded updated=updated/>
             }
@@ -154,9 +180,11 @@ fn CustomerView(
     updated: Callback<Customer>,
 ) -> impl IntoView {
     let can_operate = session().can(Role::Operator);
-    let resubmittable = move || customer.with(|c| c.review.as_ref().is_none_or(|r| r.resubmittable));
+    // Memos: what depends on them is drawn again only when they change, not on every update
+    // (which would throw away corrections being typed).
+    let resubmittable = Memo::new(move |_| customer.with(|c| c.review.as_ref().is_none_or(|r| r.resubmittable)));
     let uploads_open =
-        move || can_operate && customer.with(|c| c.status != Some(CustomerStatus::Active)) && resubmittable();
+        move || can_operate && customer.with(|c| c.status != Some(CustomerStatus::Active)) && resubmittable.get();
     let kinds = Memo::new(move |_| customer.with(|c| c.requirements.iter().map(|r| r.document).collect::<Vec<_>>()));
     let flagged_fields = Memo::new(move |_| customer.with(field_flags));
     let customer_id = customer.with_untracked(|c| c.id.to_string());
@@ -199,7 +227,7 @@ fn CustomerView(
         // Drawn again only when the set of flagged fields changes, not on every update.
         {move || {
             let paths = flagged_fields.get();
-            (can_operate && resubmittable() && !paths.is_empty())
+            (can_operate && resubmittable.get() && !paths.is_empty())
                 .then(|| view! { <Corrections customer=customer paths=paths updated=updated/> })
         }}
         <Show when=move || !kinds.with(Vec::is_empty)>

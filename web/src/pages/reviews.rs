@@ -82,6 +82,14 @@ fn draft_flags(documents: &[Document]) -> Vec<DraftFlag> {
         .collect()
 }
 
+/// Which parts of the review page to fetch.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    customer: bool,
+    documents: bool,
+    history: bool,
+}
+
 /// Reviewing one customer.
 #[component]
 pub fn ReviewPage(
@@ -89,6 +97,7 @@ pub fn ReviewPage(
     id: String,
 ) -> impl IntoView {
     let customer = RwSignal::new(None::<Customer>);
+    let customer_failed = RwSignal::new(None::<String>);
     // `None` while loading; an error is shown where the list would be, with a way to retry.
     let documents = RwSignal::new(None::<Result<Vec<Document>, String>>);
     let history = RwSignal::new(None::<Result<Vec<HistoryEntry>, String>>);
@@ -96,38 +105,51 @@ pub fn ReviewPage(
     let busy = RwSignal::new(false);
     let flags = RwSignal::new(Vec::<DraftFlag>::new());
     let tasks = Tasks::here();
-    // Loads what is still missing: a retry after a failure fetches only what failed.
-    let load = {
+    let fetch = {
         let id = id.clone();
-        move || {
+        move |parts: Parts| {
             let id = id.clone();
             tasks.spawn(async move {
-                if customer.with_untracked(Option::is_none) {
+                if parts.customer {
                     match api::get::<Customer>(&format!("/customers/{id}")).await {
-                        Ok(c) => {
-                            failure.set(None);
-                            customer.set(Some(c));
-                        }
-                        Err(error) => failure.set(Some(error.message)),
+                        Ok(c) => customer.set(Some(c)),
+                        Err(error) => customer_failed.set(Some(error.message)),
                     }
                 }
-                if !documents.with_untracked(|d| matches!(d, Some(Ok(_)))) {
-                    documents.set(None);
+                if parts.documents {
                     let found = api::get::<Page<Document>>(&format!("/customers/{id}/documents")).await;
                     if let Ok(page) = &found {
                         flags.set(draft_flags(&page.data));
                     }
                     documents.set(Some(found.map(|p| p.data).map_err(|e| e.message)));
                 }
-                if !history.with_untracked(|h| matches!(h, Some(Ok(_)))) {
-                    history.set(None);
+                if parts.history {
                     let found = api::get::<Page<HistoryEntry>>(&format!("/customers/{id}/history")).await;
                     history.set(Some(found.map(|p| p.data).map_err(|e| e.message)));
                 }
             });
         }
     };
-    load();
+    fetch(Parts { customer: true, documents: true, history: true });
+    // "Try again" fetches only what failed, decided before anything is sent: a part is never
+    // fetched twice at once, and what loaded (and the flags being drafted) stays.
+    let retry = move || {
+        let parts = Parts {
+            customer: customer_failed.with_untracked(Option::is_some),
+            documents: documents.with_untracked(|d| matches!(d, Some(Err(_)))),
+            history: history.with_untracked(|h| matches!(h, Some(Err(_)))),
+        };
+        if parts.customer {
+            customer_failed.set(None);
+        }
+        if parts.documents {
+            documents.set(None);
+        }
+        if parts.history {
+            history.set(None);
+        }
+        fetch(parts);
+    };
     // A decision needs the documents in view: the buttons wait for them.
     let ready = move || customer.with(Option::is_some) && documents.with(|d| matches!(d, Some(Ok(_))));
     let decide = move |decision: Decision| {
@@ -168,14 +190,11 @@ pub fn ReviewPage(
 
     view! {
         <h1>{move || customer.with(|c| c.as_ref().map_or_else(|| "Review".to_owned(), |c| format!("Review: {}", display_name(c))))}</h1>
-        {let load = load.clone();
-        move || failure.get().map(|message| {
-            if customer.with(Option::is_none) {
-                load_failed(format!("The customer could not be loaded: {message}"), "Try again", load.clone()).into_any()
-            } else {
-                view! { <p class="form-error" role="alert">{message}</p> }.into_any()
-            }
+        {let retry = retry.clone();
+        move || customer_failed.get().map(|message| {
+            load_failed(format!("The customer could not be loaded: {message}"), "Try again", retry.clone())
         })}
+        {move || failure.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
         {move || customer.get().map(|c| {
             let data = c.data();
             view! {
@@ -192,10 +211,10 @@ pub fn ReviewPage(
         })}
         <section class="card">
             <h2>"Documents"</h2>
-            {let load = load.clone();
+            {let retry = retry.clone();
             move || match documents.get() {
                 None => view! { <p class="empty">"Loading…"</p> }.into_any(),
-                Some(Err(message)) => load_failed(format!("The documents could not be loaded: {message}"), "Try again", load.clone()).into_any(),
+                Some(Err(message)) => load_failed(format!("The documents could not be loaded: {message}"), "Try again", retry.clone()).into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"No document uploaded."</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="documents">
@@ -251,7 +270,7 @@ pub fn ReviewPage(
             <h2>"History"</h2>
             {move || match history.get() {
                 None => view! { <p class="empty">"Loading…"</p> }.into_any(),
-                Some(Err(message)) => load_failed(format!("The history could not be loaded: {message}"), "Try again", load.clone()).into_any(),
+                Some(Err(message)) => load_failed(format!("The history could not be loaded: {message}"), "Try again", retry.clone()).into_any(),
                 Some(Ok(entries)) => view! {
                     <ol class="history">
                         {entries.into_iter().map(|entry| view! {
