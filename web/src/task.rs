@@ -1,6 +1,6 @@
 //! Async work that belongs to a screen and ends with it.
 
-use leptos::prelude::{GetValue, Owner, StoredValue};
+use leptos::prelude::{GetValue, Owner, StoredValue, UpdateValue};
 use leptos::reactive::owner::WeakOwner;
 use std::future::Future;
 
@@ -42,5 +42,30 @@ impl Tasks {
             // Gone with the component.
             None => {}
         }
+    }
+}
+
+/// Which of overlapping requests is the latest (searches typed in a row, refreshes on live
+/// events, files chosen in a row): answers to older ones are dropped, so one arriving late
+/// never overwrites a newer one. `Copy`, stored with the component's signals.
+#[derive(Clone, Copy)]
+pub struct Latest(StoredValue<u32>);
+
+impl Default for Latest {
+    fn default() -> Self {
+        Self(StoredValue::new(0))
+    }
+}
+
+impl Latest {
+    /// Starts a request that supersedes the ones before it; returns its ticket.
+    pub fn start(self) -> u32 {
+        self.0.update_value(|n| *n = n.wrapping_add(1));
+        self.0.get_value()
+    }
+
+    /// Whether the request holding `ticket` is still the latest.
+    pub fn is_latest(self, ticket: u32) -> bool {
+        self.0.get_value() == ticket
     }
 }

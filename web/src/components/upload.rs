@@ -3,7 +3,7 @@
 //! progress bar, and a retry that cannot store the file twice.
 
 use crate::api::{self, ApiError};
-use crate::task::Tasks;
+use crate::task::{Latest, Tasks};
 use crate::today::today;
 use kycard_core::documents::{
     ContentType, DocumentKind, MAX_DOCUMENT_BYTES, proof_of_address_current, sniff_content_type,
@@ -129,17 +129,16 @@ pub fn DocumentUpload(
     };
     let sending = move || matches!(stage.get(), Stage::Sending(_));
     // Pre-checks can finish out of order: only the last choice's counts.
-    let choice = StoredValue::new(0u32);
+    let latest = Latest::default();
     let choose = move |file: web_sys::File| {
         // The file being sent stays until its answer: a new choice meanwhile is not taken.
         if matches!(stage.get_untracked(), Stage::Sending(_)) {
             return;
         }
-        choice.update_value(|c| *c = c.wrapping_add(1));
-        let mine = choice.get_value();
+        let ticket = latest.start();
         tasks.spawn(async move {
             let outcome = precheck(&file).await;
-            if choice.get_value() != mine {
+            if !latest.is_latest(ticket) {
                 return;
             }
             // The new choice replaces the old one even when it is refused: "Upload" must never

@@ -8,7 +8,7 @@ use crate::components::upload::DocumentUpload;
 use crate::events::on_customer_change;
 use crate::pages::customer_form::{field_control, fields_for_flag};
 use crate::session::session;
-use crate::task::Tasks;
+use crate::task::{Latest, Tasks};
 use crate::today::today;
 use kycard_core::FieldError;
 use kycard_core::card::{CardAction, CardStatus, CardType};
@@ -31,16 +31,15 @@ pub fn CustomerPage(
     let failure = RwSignal::new(None::<ApiError>);
     let tasks = Tasks::here();
     // Refreshes can overlap (one per live event): only the latest one's answers are used.
-    let generation = StoredValue::new(0u32);
+    let latest = Latest::default();
     let reload = {
         let id = id.clone();
         move || {
-            generation.update_value(|g| *g = g.wrapping_add(1));
-            let mine = generation.get_value();
+            let ticket = latest.start();
             let id = id.clone();
             tasks.spawn(async move {
                 let customer_answer = api::get::<Customer>(&format!("/customers/{id}")).await;
-                if generation.get_value() != mine {
+                if !latest.is_latest(ticket) {
                     return;
                 }
                 match customer_answer {
@@ -56,7 +55,7 @@ pub fn CustomerPage(
                     }
                 }
                 let cards_answer = api::get::<Page<Card>>(&format!("/customers/{id}/cards")).await;
-                if generation.get_value() != mine {
+                if !latest.is_latest(ticket) {
                     return;
                 }
                 match cards_answer {

@@ -5,7 +5,7 @@ use crate::components::notice::load_failed;
 use crate::components::status::{StatusBadge, display_name};
 use crate::router::Link;
 use crate::session::session;
-use crate::task::Tasks;
+use crate::task::{Latest, Tasks};
 use kycard_core::status::CustomerStatus;
 use kycard_core::wire::{Customer, Page, Role};
 use leptos::prelude::*;
@@ -29,12 +29,11 @@ pub fn CustomersPage() -> impl IntoView {
     let loading = RwSignal::new(true);
     let failure = RwSignal::new(None::<ApiError>);
     // Answers to an older search are dropped when a newer one is under way.
-    let generation = StoredValue::new(0u32);
+    let latest = Latest::default();
     let tasks = Tasks::here();
 
     let load = move |append: bool| {
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
+        let ticket = latest.start();
         let mut path = format!("/customers?limit={PAGE_SIZE}");
         let q = query.get_untracked();
         if !q.trim().is_empty() {
@@ -50,7 +49,7 @@ pub fn CustomersPage() -> impl IntoView {
         loading.set(true);
         tasks.spawn(async move {
             let result: Result<Page<Customer>, ApiError> = api::get(&path).await;
-            if generation.get_value() != mine {
+            if !latest.is_latest(ticket) {
                 return;
             }
             loading.set(false);
