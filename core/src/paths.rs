@@ -47,9 +47,9 @@ pub const ACCOUNT_PURPOSE: &str = "individual.financial.account_purpose";
 pub const MONTHLY_VOLUME: &str = "individual.financial.expected_monthly_volume";
 
 /// The words people read for the field at `path`: form labels, flags, `blocked_by` and the
-/// history's reasons. `None` for a path that is not a field.
-pub fn label(path: &str) -> Option<&'static str> {
-    Some(match path {
+/// history's reasons. The path itself for a path that is not a field.
+pub fn label(path: &str) -> &str {
+    match path {
         EMAIL => "Email",
         PHONE => "Phone",
         INDIVIDUAL_CARDS => "Individual cards",
@@ -70,6 +70,6 @@ pub fn label(path: &str) -> Option<&'static str> {
         SALARY_RANGE => "Annual salary",
         ACCOUNT_PURPOSE => "Account purpose",
         MONTHLY_VOLUME => "Expected monthly spending",
-        _ => return None,
-    })
+        _ => path,
+    }
 }

@@ -57,7 +57,7 @@ impl FlagTarget {
     pub fn label(&self) -> &str {
         match self {
             Self::Document(kind) => kind.label(),
-            Self::Field(path) => paths::label(path).unwrap_or(path),
+            Self::Field(path) => paths::label(path),
         }
     }
 }

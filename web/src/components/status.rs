@@ -38,7 +38,7 @@ pub fn describe_blocker(blocker: &str) -> String {
         return format!("{label} is missing or must be uploaded again");
     }
     if let Some(path) = blocker.strip_prefix("field:") {
-        return format!("{} must be corrected", crate::pages::customer_form::label_of(path));
+        return format!("{} must be corrected", kycard_core::paths::label(path));
     }
     match blocker {
         "review:awaiting_documents" => "documents are still missing".to_owned(),

@@ -132,7 +132,7 @@ pub fn field_control(
     field_def(path).map(|def| {
         view! {
             <Field
-                label=label_of(def.path)
+                label=paths::label(def.path)
                 path=path
                 control=(def.control)()
                 hint=def.hint
@@ -148,12 +148,6 @@ pub fn field_control(
             />
         }
     })
-}
-
-/// The label for a request path (also for flags and `blocked_by`); the path itself when it
-/// is not a field.
-pub fn label_of(path: &str) -> &str {
-    paths::label(path).unwrap_or(path)
 }
 
 /// A stored value as people read it: the label of a choice, the name of a country.

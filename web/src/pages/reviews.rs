@@ -4,11 +4,12 @@
 use crate::api::{self, ApiError};
 use crate::components::notice::load_failed;
 use crate::components::status::{StatusBadge, display_name};
-use crate::pages::customer_form::{display_value, label_of};
+use crate::pages::customer_form::display_value;
 use crate::router::{Link, navigate};
 use crate::task::Tasks;
 use kycard_core::documents::ContentType;
 use kycard_core::form::{TEXT_FIELDS, field_value};
+use kycard_core::paths;
 use kycard_core::review::{FLAGGABLE_FIELDS, Flag, FlagCode, FlagTarget};
 use kycard_core::wire::{Customer, Decision, Document, HistoryEntry, Page, ReviewDecisionRequest};
 use leptos::prelude::*;
@@ -203,7 +204,7 @@ pub fn ReviewPage(
                     <dl class="details">
                         {TEXT_FIELDS.iter().filter_map(|path| {
                             let value = field_value(&data, path);
-                            (!value.is_empty()).then(|| view! { <dt>{label_of(path).to_owned()}</dt><dd>{display_value(path, &value)}</dd> })
+                            (!value.is_empty()).then(|| view! { <dt>{paths::label(path).to_owned()}</dt><dd>{display_value(path, &value)}</dd> })
                         }).collect_view()}
                     </dl>
                 </section>
