@@ -4,34 +4,43 @@
 //! measured of each document) and stores the answer. Every rule is reported as a [`Check`]
 //! (what was measured against which threshold), so the history explains each decision.
 
-use crate::documents::{
-    ContentType, DocumentKind, PROOF_OF_ADDRESS_MAX_AGE_MONTHS, RiskLevel, proof_of_address_current,
-};
+use crate::documents::{DocumentKind, PROOF_OF_ADDRESS_MAX_AGE_MONTHS, RiskLevel, proof_of_address_current};
+use crate::quality::{DocumentContent, MIN_TEXT_CHARS, Measures, judge};
 use crate::review::{Flag, FlagCode, FlagTarget};
 use crate::status::AutomaticOutcome;
 use crate::wire::Check;
 use chrono::NaiveDate;
+use uuid::Uuid;
 
-/// Smallest side, in pixels, of an image a person (or an OCR step) can read.
-pub const MIN_IMAGE_SIDE: u32 = 320;
-/// Largest side accepted; anything bigger is not a photo or scan of a document.
-pub const MAX_IMAGE_SIDE: u32 = 20_000;
-/// Smallest plausible file: below this nothing legible fits.
-pub const MIN_DOCUMENT_BYTES: u64 = 1024;
-
-/// What the server measured of one current document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the server read of one current document.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentFacts {
     /// Which requirement it answers.
     pub kind: DocumentKind,
-    /// Sniffed type.
-    pub content_type: ContentType,
-    /// Bytes.
-    pub size: u64,
-    /// Pixel size, for images whose header could be read.
-    pub dimensions: Option<(u32, u32)>,
+    /// Hex SHA-256 of the file, to find the same file sent twice.
+    pub sha256: String,
+    /// What decoding or parsing the file found.
+    pub content: DocumentContent,
     /// Issue date, for a proof of address.
     pub issued_on: Option<NaiveDate>,
+}
+
+/// Something of this customer's that another customer of the organization also has: a
+/// reviewer must see both before anyone is approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicate {
+    /// The same file (same SHA-256) was uploaded for another customer.
+    File {
+        /// This customer's document.
+        kind: DocumentKind,
+        /// The other customer.
+        other_customer: Uuid,
+    },
+    /// Another customer has the same official ID (type, number and issuing country).
+    OfficialId {
+        /// The other customer.
+        other_customer: Uuid,
+    },
 }
 
 /// What the review is given.
@@ -47,6 +56,8 @@ pub struct ReviewInput<'a> {
     pub risk: RiskLevel,
     /// The current document of each required kind.
     pub documents: &'a [DocumentFacts],
+    /// What other customers of the organization share with this one.
+    pub duplicates: &'a [Duplicate],
 }
 
 /// What the review decided, and why.
@@ -65,11 +76,10 @@ fn check(name: &str, passed: bool, value: String, threshold: String, message: St
 }
 
 /// Runs every rule; rejects on any failed rule a person can correct, refers to a reviewer
-/// what the rules cannot judge (PDF identity documents, high-risk profiles), approves the rest.
+/// what the rules cannot settle (duplicates, high-risk profiles), approves the rest.
 pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
     let mut checks = Vec::new();
     let mut flags = Vec::new();
-    let mut refer = false;
 
     let age = crate::person::age_on(input.date_of_birth, input.today);
     let adult = age >= i32::try_from(crate::person::MIN_AGE).unwrap_or(18);
@@ -93,38 +103,55 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
         if id_valid { "The identity document is current.".into() } else { "The identity document has expired.".into() },
     ));
 
-    for doc in input.documents {
+    for (index, doc) in input.documents.iter().enumerate() {
         let target = FlagTarget::Document(doc.kind);
-        let legible = legibility(doc);
-        checks.push(check(
-            &format!("{}_legible", doc.kind),
-            legible.is_ok(),
-            describe(doc),
-            format!(">= {MIN_DOCUMENT_BYTES} bytes; images {MIN_IMAGE_SIDE}–{MAX_IMAGE_SIDE} px per side"),
-            about(doc.kind, &legible.map_or_else(|why| why, |()| "Readable size.".to_owned())),
-        ));
-        if checks.last().is_some_and(|c| !c.passed) {
-            flags.push(Flag::new(target.clone(), FlagCode::DocumentUnreadable));
+        if let Some(first) = input.documents[..index].iter().find(|d| d.sha256 == doc.sha256) {
+            let message =
+                format!("The same file was sent as the {}: send the {}.", first.kind.label(), doc.kind.label());
+            checks.push(check(
+                &format!("{}_distinct", doc.kind),
+                false,
+                format!("same file as {}", first.kind),
+                "a file of its own".to_owned(),
+                about(doc.kind, &message),
+            ));
+            flags.push(Flag { message, ..Flag::new(target, FlagCode::DocumentWrongType) });
+            continue;
+        }
+        let (legible, problem) = legibility(doc.kind, &doc.content);
+        checks.extend(legible);
+        if let Some(problem) = problem {
+            flags.push(Flag { message: problem, ..Flag::new(target, FlagCode::DocumentUnreadable) });
             continue;
         }
         let is_identity = doc.kind != DocumentKind::ProofOfAddress;
         if is_identity && !id_valid {
             flags.push(Flag::new(target.clone(), FlagCode::DocumentExpired));
         }
-        if is_identity && doc.content_type == ContentType::Pdf {
-            refer = true;
-            checks.push(check(
-                &format!("{}_format", doc.kind),
-                false,
-                doc.content_type.as_str().to_owned(),
-                "image".to_owned(),
-                about(doc.kind, "Identity documents sent as PDF are checked by a reviewer."),
-            ));
-        }
         if doc.kind == DocumentKind::ProofOfAddress {
             proof_of_address_rule(input.today, doc, &mut checks, &mut flags);
         }
     }
+
+    for duplicate in input.duplicates {
+        checks.push(match *duplicate {
+            Duplicate::File { kind, other_customer } => check(
+                &format!("{kind}_duplicate"),
+                false,
+                format!("customer {other_customer}"),
+                "no other customer".to_owned(),
+                about(kind, &format!("The same file was uploaded for customer {other_customer}.")),
+            ),
+            Duplicate::OfficialId { other_customer } => check(
+                "official_id_duplicate",
+                false,
+                format!("customer {other_customer}"),
+                "no other customer".to_owned(),
+                format!("Customer {other_customer} has the same official ID (type, number and country)."),
+            ),
+        });
+    }
+    let mut refer = !input.duplicates.is_empty();
 
     let standard = input.risk == RiskLevel::Standard;
     checks.push(check(
@@ -144,6 +171,68 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
         AutomaticOutcome::Approve
     };
     ReviewResult { outcome, flags, checks }
+}
+
+/// What was read of a document of `kind` and whether a person could read it: every rule as a
+/// check, and the problem to flag, in words, when it cannot be read. The review and the
+/// documents' API answers (a reviewer's screen) share this one judgement.
+pub fn legibility(kind: DocumentKind, content: &DocumentContent) -> (Vec<Check>, Option<String>) {
+    let mut checks = Vec::new();
+    let problem = legibility_into(kind, content, &mut checks);
+    (checks, problem)
+}
+
+fn legibility_into(kind: DocumentKind, content: &DocumentContent, checks: &mut Vec<Check>) -> Option<String> {
+    match content {
+        DocumentContent::Unreadable { problem } => {
+            checks.push(check(
+                &format!("{kind}_readable"),
+                false,
+                problem.as_str().to_owned(),
+                "decodes whole".to_owned(),
+                about(kind, problem.label()),
+            ));
+            Some(problem.label().to_owned())
+        }
+        DocumentContent::Image { measures } => picture_rules(kind, measures, checks),
+        DocumentContent::Pdf { pages, text_chars, image } => {
+            let has_text = *text_chars >= MIN_TEXT_CHARS;
+            checks.push(check(
+                &format!("{kind}_pdf_text"),
+                has_text,
+                format!("{text_chars} letters and digits on {pages} page(s)"),
+                format!(">= {MIN_TEXT_CHARS}"),
+                about(kind, if has_text { "The PDF holds text." } else { "The PDF holds no readable text." }),
+            ));
+            // A proof of address is a letter: its text is what a person reads. An identity
+            // document must show the document itself, a picture.
+            if has_text && kind == DocumentKind::ProofOfAddress {
+                return None;
+            }
+            match image {
+                Some(measures) => picture_rules(kind, measures, checks),
+                None if kind == DocumentKind::ProofOfAddress => {
+                    Some("The PDF has no readable text and no picture of the document.".to_owned())
+                }
+                None => Some("The PDF holds no picture of the document: send a photo or a scan.".to_owned()),
+            }
+        }
+    }
+}
+
+/// The quality rules of a picture, each recorded as a check; the first failure's advice.
+fn picture_rules(kind: DocumentKind, measures: &Measures, checks: &mut Vec<Check>) -> Option<String> {
+    let results = judge(kind, measures);
+    for r in &results {
+        checks.push(check(
+            &format!("{kind}_{}", r.rule),
+            r.passed,
+            r.value_text(),
+            r.threshold_text(),
+            about(kind, r.message()),
+        ));
+    }
+    results.iter().find(|r| !r.passed).map(|r| r.message().to_owned())
 }
 
 fn proof_of_address_rule(today: NaiveDate, doc: &DocumentFacts, checks: &mut Vec<Check>, flags: &mut Vec<Flag>) {
@@ -184,158 +273,150 @@ fn about(kind: DocumentKind, message: &str) -> String {
     format!("{}: {message}", kind.label())
 }
 
-fn describe(doc: &DocumentFacts) -> String {
-    match doc.dimensions {
-        Some((w, h)) => format!("{} bytes, {w}×{h} px", doc.size),
-        None => format!("{} bytes", doc.size),
-    }
-}
-
-fn legibility(doc: &DocumentFacts) -> Result<(), String> {
-    if doc.size < MIN_DOCUMENT_BYTES {
-        return Err("The file is too small to hold a legible document.".to_owned());
-    }
-    if doc.content_type == ContentType::Pdf {
-        return Ok(());
-    }
-    match doc.dimensions {
-        None => Err("The image cannot be decoded.".to_owned()),
-        Some((w, h)) if w.min(h) < MIN_IMAGE_SIDE => Err(format!("The image is too small ({w}×{h} px).")),
-        Some((w, h)) if w.max(h) > MAX_IMAGE_SIDE => Err(format!("The image is implausibly large ({w}×{h} px).")),
-        Some(_) => Ok(()),
-    }
-}
-
-/// Reads an image's pixel size from its header (PNG, JPEG, WebP); `None` when it cannot.
-pub fn image_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
-    let be32 = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-    let be16 = |at: usize| bytes.get(at..at + 2).map(|b| u32::from(u16::from_be_bytes([b[0], b[1]])));
-    let le16 = |at: usize| bytes.get(at..at + 2).map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])));
-    let le24 = |at: usize| bytes.get(at..at + 3).map(|b| u32::from_le_bytes([b[0], b[1], b[2], 0]));
-    match crate::documents::sniff_content_type(bytes)? {
-        ContentType::Png => (bytes.get(12..16)? == b"IHDR").then_some((be32(16)?, be32(20)?)),
-        ContentType::Jpeg => {
-            // Walk the markers to the first start-of-frame.
-            let mut at = 2;
-            while at + 9 < bytes.len() {
-                if bytes[at] != 0xFF {
-                    return None;
-                }
-                let marker = bytes[at + 1];
-                let length = usize::try_from(be16(at + 2)?).ok()?;
-                let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-                if is_frame {
-                    return Some((be16(at + 7)?, be16(at + 5)?));
-                }
-                at += 2 + length;
-            }
-            None
-        }
-        ContentType::Webp => match bytes.get(12..16)? {
-            b"VP8 " => Some((le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)),
-            b"VP8L" => {
-                let b = bytes.get(21..25)?;
-                let bits = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
-            }
-            b"VP8X" => Some((le24(24)? + 1, le24(27)? + 1)),
-            _ => None,
-        },
-        ContentType::Pdf => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quality::ReadProblem;
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn image(kind: DocumentKind) -> DocumentFacts {
+    fn sharp() -> Measures {
+        Measures { width: 1600, height: 1000, contrast: 60.0, sharpness: 900.0, dark_share: 0.05, bright_share: 0.2 }
+    }
+
+    fn image(kind: DocumentKind, sha: &str) -> DocumentFacts {
         DocumentFacts {
             kind,
-            content_type: ContentType::Jpeg,
-            size: 200_000,
-            dimensions: Some((1600, 1000)),
+            sha256: sha.to_owned(),
+            content: DocumentContent::Image { measures: sharp() },
             issued_on: None,
         }
     }
 
-    fn input(documents: &[DocumentFacts]) -> ReviewInput<'_> {
+    fn input<'a>(documents: &'a [DocumentFacts], duplicates: &'a [Duplicate]) -> ReviewInput<'a> {
         ReviewInput {
             today: date("2026-06-15"),
             date_of_birth: date("1990-04-01"),
             id_expires_on: date("2031-05-20"),
             risk: RiskLevel::Standard,
             documents,
+            duplicates,
         }
     }
 
     fn good_documents() -> Vec<DocumentFacts> {
-        let mut poa = image(DocumentKind::ProofOfAddress);
+        let mut poa = image(DocumentKind::ProofOfAddress, "c");
         poa.issued_on = Some(date("2026-05-01"));
-        vec![image(DocumentKind::GovernmentIdFront), image(DocumentKind::GovernmentIdBack), poa]
+        vec![image(DocumentKind::GovernmentIdFront, "a"), image(DocumentKind::GovernmentIdBack, "b"), poa]
+    }
+
+    fn flags_of(result: &ReviewResult) -> Vec<(String, FlagCode, String)> {
+        result.flags.iter().map(|f| (f.target.to_string(), f.code, f.message.clone())).collect()
     }
 
     #[test]
-    fn a_clean_file_is_approved_with_every_check_recorded() {
+    fn a_clean_file_is_approved_with_every_measure_recorded() {
         let docs = good_documents();
-        let result = automatic_review(&input(&docs));
+        let result = automatic_review(&input(&docs, &[]));
         assert_eq!(result.outcome, AutomaticOutcome::Approve);
         assert!(result.flags.is_empty());
         assert!(result.checks.iter().all(|c| c.passed), "{:?}", result.checks);
-        assert!(result.checks.iter().any(|c| c.name == "proof_of_address_issued_on"));
+        let names: Vec<&str> = result.checks.iter().map(|c| c.name.as_str()).collect();
+        for name in ["government_id_front_sharpness", "government_id_back_overexposure", "proof_of_address_contrast"] {
+            assert!(names.contains(&name), "{names:?}");
+        }
+        // Glare is not judged on a proof of address (a scanned page is mostly white).
+        assert!(!names.contains(&"proof_of_address_overexposure"));
+        let sharpness = result.checks.iter().find(|c| c.name == "government_id_front_sharpness").unwrap();
+        assert_eq!((sharpness.value.as_str(), sharpness.threshold.as_str()), ("900.0", ">= 100.0 (quality rules v1)"));
     }
 
     #[test]
     fn an_old_proof_of_address_is_flagged_for_resubmission() {
         let mut docs = good_documents();
         docs[2].issued_on = Some(date("2025-12-01"));
-        let result = automatic_review(&input(&docs));
+        let result = automatic_review(&input(&docs, &[]));
         assert_eq!(result.outcome, AutomaticOutcome::Reject { is_final: false });
         assert_eq!(result.flags[0].target, FlagTarget::Document(DocumentKind::ProofOfAddress));
         assert_eq!(result.flags[0].code, FlagCode::DocumentOutdated);
     }
 
     #[test]
-    fn a_tiny_image_is_unreadable_and_an_expired_id_is_flagged() {
+    fn a_blurred_or_undecodable_picture_is_flagged_with_what_was_wrong() {
         let mut docs = good_documents();
-        docs[0].dimensions = Some((200, 120));
-        let mut review = input(&docs);
+        docs[0].content = DocumentContent::Image { measures: Measures { sharpness: 12.0, ..sharp() } };
+        docs[1].content = DocumentContent::Unreadable { problem: ReadProblem::Corrupt };
+        let mut review = input(&docs, &[]);
         review.id_expires_on = date("2026-06-14");
         let result = automatic_review(&review);
-        let codes: Vec<_> = result.flags.iter().map(|f| (f.target.to_string(), f.code)).collect();
-        assert!(codes.contains(&("document:government_id_front".to_owned(), FlagCode::DocumentUnreadable)));
-        assert!(codes.contains(&("document:government_id_back".to_owned(), FlagCode::DocumentExpired)));
+        let flags = flags_of(&result);
+        assert_eq!(
+            flags[0],
+            (
+                "document:government_id_front".to_owned(),
+                FlagCode::DocumentUnreadable,
+                "The picture is too blurred: take it again, holding the camera still.".to_owned()
+            )
+        );
+        assert_eq!(flags[1].2, "The file is damaged or incomplete: it cannot be decoded.");
         // Each document's checks name it: the same checks run on every document.
         let failed: Vec<_> = result.checks.iter().filter(|c| !c.passed).map(|c| c.message.as_str()).collect();
-        assert!(failed.contains(&"Government ID (front): The image is too small (200×120 px)."), "{failed:?}");
+        assert!(
+            failed.contains(
+                &"Government ID (front): The picture is too blurred: take it again, holding the camera still."
+            )
+        );
+        assert!(failed.contains(&"The identity document has expired."), "{failed:?}");
     }
 
     #[test]
-    fn pdf_identity_documents_and_high_risk_go_to_a_reviewer() {
+    fn pdfs_are_judged_by_their_text_or_their_picture() {
         let mut docs = good_documents();
-        docs[0].content_type = ContentType::Pdf;
-        assert_eq!(automatic_review(&input(&docs)).outcome, AutomaticOutcome::Refer);
+        docs[2].content = DocumentContent::Pdf { pages: 1, text_chars: 180, image: None };
+        assert_eq!(automatic_review(&input(&docs, &[])).outcome, AutomaticOutcome::Approve);
+        // An identity document in a PDF is approved on its picture, never on text alone.
+        docs[0].content = DocumentContent::Pdf { pages: 1, text_chars: 0, image: Some(sharp()) };
+        assert_eq!(automatic_review(&input(&docs, &[])).outcome, AutomaticOutcome::Approve);
+        docs[0].content = DocumentContent::Pdf { pages: 1, text_chars: 500, image: None };
+        docs[2].content = DocumentContent::Pdf { pages: 1, text_chars: 3, image: None };
+        let flags = flags_of(&automatic_review(&input(&docs, &[])));
+        assert_eq!(flags[0].2, "The PDF holds no picture of the document: send a photo or a scan.");
+        assert_eq!(flags[1].2, "The PDF has no readable text and no picture of the document.");
+        docs[2].content = DocumentContent::Unreadable { problem: ReadProblem::Encrypted };
+        let flags = flags_of(&automatic_review(&input(&docs, &[])));
+        assert_eq!(flags[1].2, "The PDF is encrypted or password-protected: send it without protection.");
+    }
+
+    #[test]
+    fn the_same_file_twice_is_flagged_and_a_duplicate_elsewhere_goes_to_a_reviewer() {
+        let mut docs = good_documents();
+        docs[1].sha256 = "a".to_owned();
+        let flags = flags_of(&automatic_review(&input(&docs, &[])));
+        assert_eq!(
+            flags,
+            [(
+                "document:government_id_back".to_owned(),
+                FlagCode::DocumentWrongType,
+                "The same file was sent as the Government ID (front): send the Government ID (back).".to_owned()
+            )]
+        );
         let docs = good_documents();
-        let mut review = input(&docs);
+        let other = Uuid::from_u128(7);
+        let duplicates = [Duplicate::OfficialId { other_customer: other }];
+        let result = automatic_review(&input(&docs, &duplicates));
+        assert_eq!(result.outcome, AutomaticOutcome::Refer);
+        let failed = result.checks.iter().find(|c| !c.passed).unwrap();
+        assert_eq!(failed.name, "official_id_duplicate");
+        assert!(failed.message.contains(&other.to_string()));
+    }
+
+    #[test]
+    fn high_risk_goes_to_a_reviewer() {
+        let docs = good_documents();
+        let mut review = input(&docs, &[]);
         review.risk = RiskLevel::High;
         assert_eq!(automatic_review(&review).outcome, AutomaticOutcome::Refer);
-    }
-
-    #[test]
-    fn image_headers_give_their_size() {
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend(1200u32.to_be_bytes());
-        png.extend(800u32.to_be_bytes());
-        assert_eq!(image_dimensions(&png), Some((1200, 800)));
-        // JPEG: SOI, an APP0 segment, then SOF0 with height 600 and width 900.
-        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00];
-        jpeg.extend([0xFF, 0xC0, 0x00, 0x11, 0x08, 0x02, 0x58, 0x03, 0x84, 0x03]);
-        assert_eq!(image_dimensions(&jpeg), Some((900, 600)));
-        assert_eq!(image_dimensions(b"%PDF-1.7"), None);
-        assert_eq!(image_dimensions(&[0xFF, 0xD8, 0xFF]), None);
     }
 }

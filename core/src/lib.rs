@@ -8,6 +8,7 @@
 //! * [`customer`] — parse wire data into domain types, returning every field error at once.
 //! * [`form`] — read and write form fields by their request path.
 //! * [`documents`] — which documents a customer needs, their states, content sniffing.
+//! * [`quality`] — whether a picture of a document is legible, measured from its pixels.
 //! * [`status`] — the onboarding status machine and the proof that a customer may get a card.
 //! * [`card`] — the card status machine and card-number arithmetic.
 //! * [`webhook`] — which webhook URLs and event types are accepted.
@@ -29,6 +30,7 @@ pub mod official_id;
 pub mod paths;
 pub mod person;
 pub mod postal;
+pub mod quality;
 pub mod review;
 pub mod status;
 pub mod webhook;

@@ -233,6 +233,14 @@ pub struct Document {
     pub issued_on: Option<NaiveDate>,
     /// When it arrived.
     pub uploaded_at: DateTime<Utc>,
+    /// Whether `GET /documents/{id}/preview` has a picture to show: a downscaled JPEG
+    /// re-encoded without the original's metadata (no EXIF or GPS).
+    #[serde(default)]
+    pub preview: bool,
+    /// What was read inside the file and judged: each quality measure with its threshold
+    /// (sharpness, exposure, contrast, resolution), a PDF's text, or why nothing could be read.
+    #[serde(default)]
+    pub checks: Vec<Check>,
 }
 
 /// Body of `POST /customers/{id}/cards`.

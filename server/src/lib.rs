@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod onboarding;
+pub mod reading;
 pub mod review;
 pub mod store;
 pub mod telemetry;
@@ -79,7 +80,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         tracing::warn!(keys = n, "freed idempotency keys of requests interrupted by the last stop");
     }
     let review_wake = Arc::new(tokio::sync::Notify::new());
-    review::spawn_worker(store.clone(), review_wake.clone());
+    review::spawn_worker(store.clone(), files.clone(), review_wake.clone());
     let vault = Arc::new(vault);
     webhooks::Dispatcher::new(store.clone(), vault.clone()).map_err(StartError::Webhooks)?.spawn();
     let state = http::AppState { store, vault, files, review_wake, sign_in_limiter: Arc::default() };

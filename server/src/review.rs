@@ -5,9 +5,11 @@ use crate::error::AppError;
 use crate::store::{
     Caller, Completion, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, Store, StoredResponse, now,
 };
-use kycard_core::automatic_review::{ReviewInput, automatic_review};
+use crate::uploads::DocumentFiles;
+use kycard_core::automatic_review::{Duplicate, ReviewInput, automatic_review};
 use kycard_core::customer::validate_customer;
 use kycard_core::documents::{RequirementState, risk_level};
+use kycard_core::quality::DocumentContent;
 use kycard_core::review::{Flag, FlagTarget};
 use kycard_core::status::{AutomaticOutcome, CustomerState, ManualOutcome, ReviewEvent, ReviewStage};
 use kycard_core::wire::{Actor, ActorKind, Decision, ReviewDecisionRequest};
@@ -22,13 +24,18 @@ const POLL_EVERY: Duration = Duration::from_secs(5);
 
 /// Starts the worker. It first resumes jobs left by a previous run (crash or restart), then
 /// runs each new job when woken through `wake`.
-pub fn spawn_worker(store: Store, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_worker(store: Store, files: DocumentFiles, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        match store.requeue_automatic_reviews().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(customers = n, "queued reviews of customers left in the automatic stage"),
+            Err(error) => tracing::error!(%error, "cannot queue reviews of customers in the automatic stage"),
+        }
         loop {
             match store.review_jobs().await {
                 Ok(jobs) => {
                     for (organization_id, customer_id) in jobs {
-                        if let Err(error) = run_job(&store, organization_id, customer_id).await {
+                        if let Err(error) = run_job(&store, &files, organization_id, customer_id).await {
                             tracing::warn!(%customer_id, ?error, "automatic review failed; will retry");
                         }
                     }
@@ -44,7 +51,12 @@ pub fn spawn_worker(store: Store, wake: Arc<Notify>) -> tokio::task::JoinHandle<
 }
 
 /// Runs one automatic review and stores its decision.
-pub async fn run_job(store: &Store, organization_id: Uuid, customer_id: Uuid) -> Result<(), AppError> {
+pub async fn run_job(
+    store: &Store,
+    files: &DocumentFiles,
+    organization_id: Uuid,
+    customer_id: Uuid,
+) -> Result<(), AppError> {
     let Some(customer) = store.customer(organization_id, customer_id).await? else {
         store.drop_review_job(customer_id).await?;
         return Ok(());
@@ -59,14 +71,28 @@ pub async fn run_job(store: &Store, organization_id: Uuid, customer_id: Uuid) ->
     let valid = validate_customer(&customer.data, stored_on).map_err(|_| AppError::Internal)?;
     let individual = valid.individual.ok_or(AppError::Internal)?;
     let documents = store.current_documents(organization_id, customer_id).await?;
-    let facts: Vec<_> =
-        documents.iter().filter(|d| customer.required_documents.contains(&d.kind)).map(DocumentRecord::facts).collect();
+    let mut facts = Vec::new();
+    let mut duplicates = Vec::new();
+    for document in documents.iter().filter(|d| customer.required_documents.contains(&d.kind)) {
+        facts.push(document.facts(content_of(files, document).await?));
+        if let Some(other_customer) =
+            store.other_customer_with_file(organization_id, customer_id, &document.sha256).await?
+        {
+            duplicates.push(Duplicate::File { kind: document.kind, other_customer });
+        }
+    }
+    if let Some(id) = customer.data.individual.as_ref().and_then(|i| i.official_id.as_ref())
+        && let Some(other_customer) = store.other_customer_with_official_id(organization_id, customer_id, id).await?
+    {
+        duplicates.push(Duplicate::OfficialId { other_customer });
+    }
     let result = automatic_review(&ReviewInput {
         today: now().date_naive(),
         date_of_birth: individual.personal.date_of_birth.date(),
         id_expires_on: individual.official_id.expires_on,
         risk: risk_level(&individual.financial),
         documents: &facts,
+        duplicates: &duplicates,
     });
     let mut result = result;
     if store.organization_is_sandbox(organization_id).await?
@@ -92,6 +118,20 @@ pub async fn run_job(store: &Store, organization_id: Uuid, customer_id: Uuid) ->
         tracing::info!(%customer_id, "customer changed during the review; it will run again");
     }
     Ok(())
+}
+
+/// What was read inside a document: stored at upload, or read from its file now for uploads
+/// stored before reading existed.
+async fn content_of(files: &DocumentFiles, document: &DocumentRecord) -> Result<DocumentContent, AppError> {
+    if let Some(content) = &document.content {
+        return Ok(content.clone());
+    }
+    let reading =
+        crate::reading::read_file(&files.path(document.id), document.content_type).await.map_err(|error| {
+            tracing::error!(document_id = %document.id, %error, "cannot read a document's file");
+            AppError::Internal
+        })?;
+    Ok(reading.content)
 }
 
 /// One decision to store: the event, what must be corrected, the checks behind it, and who

@@ -5,10 +5,7 @@
 use crate::error::AppError;
 use crate::store::{Caller, Completion, CustomerRecord, DocumentRecord, HistoryLine, Store, StoredResponse, now};
 use axum::extract::Multipart;
-use kycard_core::automatic_review::image_dimensions;
-use kycard_core::documents::{
-    ContentType, CurrentDocument, DocumentKind, MAX_DOCUMENT_BYTES, RequirementState, sniff_content_type,
-};
+use kycard_core::documents::{CurrentDocument, DocumentKind, MAX_DOCUMENT_BYTES, RequirementState, sniff_content_type};
 use kycard_core::review::FlagTarget;
 use kycard_core::status::{CustomerState, ReviewEvent};
 use kycard_core::{FieldError, FieldErrorCode, ValidationErrors};
@@ -21,6 +18,8 @@ use uuid::Uuid;
 const HEAD_BYTES: usize = 64 * 1024;
 /// Longest text field (`kind`, `issued_on`).
 const TEXT_FIELD_MAX: usize = 64;
+/// A preview's file is named after its document with this suffix.
+const PREVIEW_SUFFIX: &str = ".preview.jpg";
 
 /// Where document files live.
 #[derive(Debug, Clone)]
@@ -41,6 +40,11 @@ impl DocumentFiles {
         self.dir.join(id.to_string())
     }
 
+    /// The preview of a document (see [`crate::reading::Reading::preview`]).
+    pub fn preview_path(&self, id: Uuid) -> PathBuf {
+        self.dir.join(format!("{id}{PREVIEW_SUFFIX}"))
+    }
+
     fn incoming(&self) -> PathBuf {
         self.dir.join(".incoming")
     }
@@ -57,9 +61,9 @@ impl DocumentFiles {
                 if !path.is_file() {
                     continue;
                 }
-                let name = entry.file_name();
-                let keep =
-                    dir == self.dir && Uuid::parse_str(&name.to_string_lossy()).is_ok_and(|id| known.contains(&id));
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let id = name.strip_suffix(PREVIEW_SUFFIX).unwrap_or(&name);
+                let keep = dir == self.dir && Uuid::parse_str(id).is_ok_and(|id| known.contains(&id));
                 if !keep && std::fs::remove_file(&path).is_ok() {
                     removed += 1;
                 }
@@ -77,12 +81,13 @@ struct Received {
     head: Vec<u8>,
 }
 
-/// Removes the temporary file unless it was moved into place.
-struct TempGuard(Option<PathBuf>);
+/// Removes the files of an upload (temporary or already moved into place) unless its row
+/// was committed.
+struct TempGuard(Vec<PathBuf>);
 
 impl Drop for TempGuard {
     fn drop(&mut self) {
-        if let Some(path) = self.0.take() {
+        for path in self.0.drain(..) {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -107,7 +112,7 @@ async fn receive_file(
 ) -> Result<Received, AppError> {
     let temp = files.incoming().join(Uuid::now_v7().to_string());
     let mut out = tokio::fs::File::create(&temp).await.map_err(|e| io_error(&e))?;
-    guard.0 = Some(temp.clone());
+    guard.0.push(temp.clone());
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head = Vec::new();
@@ -173,7 +178,7 @@ pub async fn receive(
         admissible_state(&customer)?;
     }
 
-    let mut guard = TempGuard(None);
+    let mut guard = TempGuard(Vec::new());
     let (mut kind, mut issued_on, mut received) = (None, None, None);
     while let Some(mut field) = multipart.next_field().await.map_err(|e| multipart_error(&e))? {
         match field.name().unwrap_or("") {
@@ -256,6 +261,9 @@ pub async fn record_upload(
         return Err(errors.into());
     };
 
+    // What is inside decides the review, never the size or the header: read it now, while
+    // the file is still in `.incoming`.
+    let reading = crate::reading::read_file(&received.temp, content_type).await.map_err(|e| io_error(&e))?;
     let document = DocumentRecord {
         id: Uuid::now_v7(),
         customer_id,
@@ -263,16 +271,25 @@ pub async fn record_upload(
         content_type,
         size: received.size,
         sha256: received.sha256,
-        dimensions: if content_type == ContentType::Pdf { None } else { image_dimensions(&received.head) },
+        content: Some(reading.content),
+        has_preview: reading.preview.is_some(),
         issued_on,
         state: RequirementState::Uploaded,
         flag: None,
         uploaded_at: now(),
     };
     let next = after_upload(&customer, state, &document)?;
+    if let Some(preview) = &reading.preview {
+        let temp = files.incoming().join(format!("{}{PREVIEW_SUFFIX}", document.id));
+        guard.0.push(temp.clone());
+        write_synced(&temp, preview).await.map_err(|e| io_error(&e))?;
+        let final_preview = files.preview_path(document.id);
+        tokio::fs::rename(&temp, &final_preview).await.map_err(|e| io_error(&e))?;
+        guard.0.push(final_preview);
+    }
     let final_path = files.path(document.id);
     tokio::fs::rename(&received.temp, &final_path).await.map_err(|e| io_error(&e))?;
-    guard.0 = Some(final_path);
+    guard.0.push(final_path);
     sync_dir(&files.dir).await;
     let history = HistoryLine {
         reason: Some(format!("{} uploaded", kind.label())),
@@ -289,9 +306,15 @@ pub async fn record_upload(
     {
         return Err(AppError::conflict("customer_changed", "The customer changed during the upload; upload again."));
     }
-    guard.0 = None;
+    guard.0.clear();
     tracing::info!(document_id = %document.id, customer_id = %customer_id, kind = %kind, size = document.size, "document stored");
     Ok(document)
+}
+
+async fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = tokio::fs::File::create(path).await?;
+    file.write_all(bytes).await?;
+    file.sync_all().await
 }
 
 /// Makes a rename durable: the directory entry is synced too.

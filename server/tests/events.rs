@@ -50,7 +50,7 @@ async fn events_replay_from_last_event_id_and_arrive_live() {
     assert_eq!(replayed[0]["data"]["id"], id.as_str());
     let first_id = replayed[0]["id"].as_str().unwrap().to_owned();
 
-    let image = support::png(1600, 1000, 4096);
+    let image = support::picture();
     app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;
     let live = read_events(&mut body, 1).await;
     assert_eq!(live[0]["type"], "customer.requirements_changed");

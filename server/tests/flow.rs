@@ -2,6 +2,8 @@
 //! worker, logs that carry no personal data, and SIGKILLs in the middle of writes that leave
 //! no half-written state behind.
 
+mod support;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -96,18 +98,10 @@ fn profile() -> Value {
     })
 }
 
-fn png(size: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    bytes.extend(1600u32.to_be_bytes());
-    bytes.extend(1000u32.to_be_bytes());
-    bytes.resize(size, 7);
-    bytes
-}
-
 async fn upload(http: &reqwest::Client, server: &Server, id: &str, kind: &str) -> reqwest::Response {
     let mut form = reqwest::multipart::Form::new()
         .text("kind", kind.to_owned())
-        .part("file", reqwest::multipart::Part::bytes(png(8192)).file_name("scan.png"));
+        .part("file", reqwest::multipart::Part::bytes(support::picture()).file_name("scan.png"));
     if kind == "proof_of_address" {
         form = form.text("issued_on", (chrono::Utc::now().date_naive() - chrono::Duration::days(3)).to_string());
     }
@@ -253,7 +247,7 @@ async fn a_kill_during_an_upload_or_card_issue_leaves_consistent_state() {
     let url = format!("{}/api/v1/customers/{id}/documents", server.base);
     let key = server.operator.clone();
     let pending = tokio::spawn(async move { client().post(url).bearer_auth(key).multipart(form).send().await });
-    tx.send(Ok(png(600_000)[..300_000].to_vec())).await.unwrap();
+    tx.send(Ok(support::files::padded(support::picture(), 300_000))).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let incoming = dir.path().join("documents/.incoming");
     assert_eq!(std::fs::read_dir(&incoming).unwrap().count(), 1, "the upload is being written to a temporary file");

@@ -7,7 +7,7 @@ mod support;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::json;
-use support::{Reply, TestApp, enrolled, multipart, png};
+use support::{Reply, TestApp, enrolled, multipart, picture};
 
 async fn upload_with_key(app: &TestApp, id: &str, kind: &str, file: &[u8], key: &str) -> Reply {
     let (content_type, body) = multipart(&[("kind", kind)], Some(("scan.png", file)));
@@ -22,15 +22,20 @@ async fn upload_with_key(app: &TestApp, id: &str, kind: &str, file: &[u8], key: 
     app.raw(request).await
 }
 
+/// Uploaded files kept (previews, written beside them, not counted).
 fn stored_files(app: &TestApp) -> usize {
-    std::fs::read_dir(app.dir.path().join("documents")).unwrap().flatten().filter(|e| e.path().is_file()).count()
+    std::fs::read_dir(app.dir.path().join("documents"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file() && !e.file_name().to_string_lossy().ends_with(".preview.jpg"))
+        .count()
 }
 
 #[tokio::test]
 async fn a_retried_upload_stores_one_document() {
     let app = TestApp::new().await;
     let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
-    let image = png(1600, 1000, 4096);
+    let image = picture();
     let first = upload_with_key(&app, &id, "government_id_front", &image, "upload-1").await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     let again = upload_with_key(&app, &id, "government_id_front", &image, "upload-1").await;
@@ -40,7 +45,7 @@ async fn a_retried_upload_stores_one_document() {
     let uploads = history.body["data"].as_array().unwrap().iter().filter(|e| e["event"] == "document.uploaded").count();
     assert_eq!(uploads, 1);
 
-    let other = png(1600, 1000, 5000);
+    let other = picture();
     let reused = upload_with_key(&app, &id, "government_id_front", &other, "upload-1").await;
     assert_eq!((reused.status, reused.code()), (StatusCode::CONFLICT, "idempotency_key_reused"));
     let reused = upload_with_key(&app, &id, "government_id_back", &image, "upload-1").await;
@@ -88,10 +93,10 @@ async fn retried_decisions_card_actions_and_subscriptions_replay() {
 async fn a_retried_upload_replays_even_after_the_upload_led_to_approval() {
     let app = TestApp::new().await;
     let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
-    let image = png(1600, 1000, 4096);
     for kind in ["government_id_front", "government_id_back"] {
-        app.upload(&id, &[("kind", kind)], Some(("scan.png", &image))).await;
+        app.upload(&id, &[("kind", kind)], Some(("scan.png", &picture()))).await;
     }
+    let image = picture();
     let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
     let (content_type, body) =
         multipart(&[("kind", "proof_of_address"), ("issued_on", &issued)], Some(("bill.png", &image)));

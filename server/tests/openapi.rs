@@ -17,6 +17,7 @@ const OPERATIONS: &[&str] = &[
     "get /api/v1/customers/{id}/documents",
     "post /api/v1/customers/{id}/documents",
     "get /api/v1/documents/{id}/content",
+    "get /api/v1/documents/{id}/preview",
     "get /api/v1/reviews",
     "post /api/v1/customers/{id}/review",
     "get /api/v1/customers/{id}/history",

@@ -6,7 +6,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use kycard_core::wire::Role;
 use serde_json::json;
-use support::{TestApp, enrolled, png};
+use support::{TestApp, enrolled, picture};
 
 async fn sandbox_key(app: &TestApp) -> String {
     let org = app.store.create_organization("playground", "Playground", true).await.unwrap();
@@ -22,7 +22,6 @@ async fn create(app: &TestApp, key: &str, email: &str) -> String {
 }
 
 async fn upload_all(app: &TestApp, key: &str, id: &str) {
-    let image = png(1600, 1000, 4096);
     let recent = (chrono::Utc::now().date_naive() - chrono::Duration::days(5)).to_string();
     for (kind, date) in
         [("government_id_front", None), ("government_id_back", None), ("proof_of_address", Some(recent.as_str()))]
@@ -31,7 +30,7 @@ async fn upload_all(app: &TestApp, key: &str, id: &str) {
         if let Some(d) = date {
             fields.push(("issued_on", d));
         }
-        let (content_type, body) = support::multipart(&fields, Some(("scan.png", &image)));
+        let (content_type, body) = support::multipart(&fields, Some(("scan.png", &picture())));
         let request = axum::http::Request::post(format!("/api/v1/customers/{id}/documents"))
             .header("authorization", format!("Bearer {key}"))
             .header("content-type", content_type)
@@ -89,11 +88,10 @@ async fn magic_email_tags_force_the_automatic_outcome() {
     let mut body = enrolled();
     body["contact"]["email"] = json!("ana+review_reject@example.com");
     let live = app.create(&body).await["id"].as_str().unwrap().to_owned();
-    let image = png(1600, 1000, 4096);
     let recent = (chrono::Utc::now().date_naive() - chrono::Duration::days(5)).to_string();
-    app.upload(&live, &[("kind", "government_id_front")], Some(("a.png", &image))).await;
-    app.upload(&live, &[("kind", "government_id_back")], Some(("b.png", &image))).await;
-    app.upload(&live, &[("kind", "proof_of_address"), ("issued_on", &recent)], Some(("c.png", &image))).await;
+    app.upload(&live, &[("kind", "government_id_front")], Some(("a.png", &picture()))).await;
+    app.upload(&live, &[("kind", "government_id_back")], Some(("b.png", &picture()))).await;
+    app.upload(&live, &[("kind", "proof_of_address"), ("issued_on", &recent)], Some(("c.png", &picture()))).await;
     app.run_reviews().await;
     assert_eq!(app.get(&format!("/api/v1/customers/{live}"), &app.operator).await.body["status"], "active");
 }

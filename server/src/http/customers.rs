@@ -117,5 +117,7 @@ pub(super) async fn patch(
 ) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
     let record = onboarding::update_customer(&state.store, &caller, id, version, &data).await?;
+    // A correction may have put the customer back into the automatic review.
+    state.review_wake.notify_one();
     Ok(with_etag(StatusCode::OK, &record.to_wire()))
 }

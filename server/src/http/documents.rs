@@ -1,4 +1,4 @@
-//! Documents: upload (multipart), list the current ones, download the bytes.
+//! Documents: upload (multipart), list the current ones, download the bytes or the preview.
 
 use crate::error::AppError;
 use crate::http::extract::{ApiQuery, IdempotencyKey, require};
@@ -24,6 +24,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/customers/{id}/documents", get(list).post(upload).layer(DefaultBodyLimit::max(body_limit)))
         .route("/documents/{id}/content", get(content))
+        .route("/documents/{id}/preview", get(preview))
 }
 
 #[utoipa::path(post, path = "/api/v1/customers/{id}/documents", tag = "documents", params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)), request_body(content_type = "multipart/form-data", description = "Fields `kind`, `file` and, for a proof of address, `issued_on` (YYYY-MM-DD). JPEG, PNG, WebP or PDF, recognised from the bytes; at most 10 MiB."), responses((status = 201, description = "Stored", body = Document), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse), (status = 409, description = "State forbids uploads", body = ErrorResponse), (status = 413, description = "Over 10 MiB", body = ErrorResponse), (status = 415, description = "Not an accepted file type", body = ErrorResponse), (status = 422, description = "Missing or invalid fields", body = ErrorResponse)))]
@@ -105,6 +106,31 @@ pub(super) async fn content(
             (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|_| AppError::Internal)?),
             (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
             (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/documents/{id}/preview", tag = "documents", params(("id" = Uuid, Path)), responses((status = 200, description = "A JPEG at most 1024 px a side, re-encoded from the decoded picture without the original's metadata (EXIF, GPS), upright", content_type = "image/jpeg"), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such document in your organization, or it has no picture (`preview` is false)", body = ErrorResponse)))]
+pub(super) async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId,
+) -> Result<Response, AppError> {
+    let document = state.store.document(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
+    if !document.has_preview {
+        return Err(AppError::NotFound);
+    }
+    let bytes = tokio::fs::read(state.files.preview_path(id)).await.map_err(|error| {
+        tracing::error!(document_id = %id, %error, "document preview missing");
+        AppError::Internal
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(INLINE_CONTENT_SECURITY_POLICY)),
         ],
         bytes,
     )

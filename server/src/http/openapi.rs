@@ -13,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         health::health,
         customers::create, customers::list, customers::read, customers::patch,
-        documents::upload, documents::list, documents::content,
+        documents::upload, documents::list, documents::content, documents::preview,
         reviews::queue, reviews::decide, reviews::history, reviews::simulate,
         cards::issue, cards::list, cards::read, cards::freeze, cards::unfreeze, cards::cancel,
         session::sign_in, session::current, session::sign_out,

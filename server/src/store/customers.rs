@@ -213,7 +213,39 @@ pub(super) async fn update_customer_in(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    Ok(updated == 1)
+    if updated != 1 {
+        return Ok(false);
+    }
+    sync_review_job(tx, organization_id, record).await?;
+    Ok(true)
+}
+
+/// Keeps the automatic review queue in step with the customer, in the transaction that
+/// changes it: a customer entering the automatic stage gets a job, one leaving it loses its
+/// job. Every way into the review (an upload, a correction, a simulation, anything later)
+/// passes through here, so none can leave a customer waiting for a review that never runs.
+async fn sync_review_job(
+    tx: &mut Transaction<'_, Sqlite>,
+    organization_id: Uuid,
+    record: &CustomerRecord,
+) -> Result<(), StoreError> {
+    if record.state.map(CustomerState::stage) == Some(ReviewStage::Automatic) {
+        sqlx::query(
+            "INSERT INTO review_jobs (customer_id, organization_id, enqueued_at) VALUES (?, ?, ?) \
+             ON CONFLICT (customer_id) DO NOTHING",
+        )
+        .bind(record.id.to_string())
+        .bind(organization_id.to_string())
+        .bind(record.updated_at.to_rfc3339())
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
+            .bind(record.id.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Customers, their history and the manual review queue.
@@ -251,6 +283,15 @@ pub trait CustomerStorage: Send + Sync {
 
     /// Customers waiting for a reviewer, oldest first.
     async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError>;
+
+    /// Another customer of the organization whose official ID has the same type, number and
+    /// issuing country (as core normalised them), if any.
+    async fn other_customer_with_official_id(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+        id: &kycard_core::wire::OfficialIdData,
+    ) -> Result<Option<Uuid>, StoreError>;
 
     /// A customer's history, oldest first (`None` when the customer is not the organization's).
     async fn history(
@@ -376,6 +417,28 @@ impl CustomerStorage for SqliteStore {
         let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         self.attach_documents(organization_id, &mut records).await?;
         Ok(records)
+    }
+
+    async fn other_customer_with_official_id(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+        id: &kycard_core::wire::OfficialIdData,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM customers WHERE organization_id = ? AND id != ? \
+             AND json_extract(data, '$.individual.official_id.number') = ? \
+             AND json_extract(data, '$.individual.official_id.type') = ? \
+             AND json_extract(data, '$.individual.official_id.issuing_country') = ? ORDER BY id LIMIT 1",
+        )
+        .bind(organization_id.to_string())
+        .bind(customer_id.to_string())
+        .bind(&id.number)
+        .bind(&id.id_type)
+        .bind(&id.issuing_country)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|(id,)| parse_id(&id, "customers")).transpose()
     }
 
     async fn history(

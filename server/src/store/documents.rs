@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use kycard_core::automatic_review::DocumentFacts;
 use kycard_core::documents::{ContentType, CurrentDocument, DocumentKind, RequirementState};
+use kycard_core::quality::DocumentContent;
 use kycard_core::review::FlagCode;
 use kycard_core::wire::Document;
 use sqlx::Row;
@@ -13,7 +14,7 @@ use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 /// A stored document's metadata.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentRecord {
     /// Id, also the file name on disk.
     pub id: Uuid,
@@ -27,8 +28,10 @@ pub struct DocumentRecord {
     pub size: u64,
     /// Hex SHA-256.
     pub sha256: String,
-    /// Pixel size of images.
-    pub dimensions: Option<(u32, u32)>,
+    /// What was read inside the file; `None` for files stored before reading existed.
+    pub content: Option<DocumentContent>,
+    /// Whether a preview was stored beside the file.
+    pub has_preview: bool,
     /// Proof of address issue date.
     pub issued_on: Option<NaiveDate>,
     /// Uploaded, accepted or flagged.
@@ -51,6 +54,12 @@ impl DocumentRecord {
             state: self.state,
             issued_on: self.issued_on,
             uploaded_at: self.uploaded_at,
+            preview: self.has_preview,
+            checks: self
+                .content
+                .as_ref()
+                .map(|content| kycard_core::automatic_review::legibility(self.kind, content).0)
+                .unwrap_or_default(),
         }
     }
 
@@ -59,23 +68,16 @@ impl DocumentRecord {
         CurrentDocument { kind: self.kind, state: self.state, flag: self.flag.clone() }
     }
 
-    /// What the automatic review needs.
-    pub fn facts(&self) -> DocumentFacts {
-        DocumentFacts {
-            kind: self.kind,
-            content_type: self.content_type,
-            size: self.size,
-            dimensions: self.dimensions,
-            issued_on: self.issued_on,
-        }
+    /// What the automatic review needs, given what was read inside the file.
+    pub fn facts(&self, content: DocumentContent) -> DocumentFacts {
+        DocumentFacts { kind: self.kind, sha256: self.sha256.clone(), content, issued_on: self.issued_on }
     }
 }
 
 fn from_row(row: &SqliteRow) -> Result<DocumentRecord, StoreError> {
     let corrupt = || StoreError::Corrupt("documents");
     let size: i64 = row.get("size");
-    let width: Option<i64> = row.get("width");
-    let height: Option<i64> = row.get("height");
+    let content: Option<String> = row.get("content");
     let issued_on: Option<String> = row.get("issued_on");
     let flag_code: Option<String> = row.get("flag_code");
     let flag_message: Option<String> = row.get("flag_message");
@@ -86,12 +88,8 @@ fn from_row(row: &SqliteRow) -> Result<DocumentRecord, StoreError> {
         content_type: ContentType::parse(row.get("content_type")).ok_or_else(corrupt)?,
         size: u64::try_from(size).map_err(|_| corrupt())?,
         sha256: row.get("sha256"),
-        dimensions: match (width, height) {
-            (Some(w), Some(h)) => {
-                Some((u32::try_from(w).map_err(|_| corrupt())?, u32::try_from(h).map_err(|_| corrupt())?))
-            }
-            _ => None,
-        },
+        content: content.map(|c| serde_json::from_str(&c).map_err(|_| corrupt())).transpose()?,
+        has_preview: row.get("has_preview"),
         issued_on: issued_on.map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt())).transpose()?,
         state: RequirementState::parse(row.get("state")).ok_or_else(corrupt)?,
         flag: match flag_code {
@@ -102,8 +100,8 @@ fn from_row(row: &SqliteRow) -> Result<DocumentRecord, StoreError> {
     })
 }
 
-const SELECT: &str = "SELECT id, customer_id, kind, content_type, size, sha256, width, height, issued_on, state, \
-                      flag_code, flag_message, uploaded_at FROM documents";
+const SELECT: &str = "SELECT id, customer_id, kind, content_type, size, sha256, content, has_preview, issued_on, \
+                      state, flag_code, flag_message, uploaded_at FROM documents";
 
 /// A document's new state after a review decision.
 #[derive(Debug, Clone)]
@@ -136,12 +134,20 @@ pub trait DocumentStorage: Send + Sync {
     /// One document of the organization, current or superseded.
     async fn document(&self, organization_id: Uuid, id: Uuid) -> Result<Option<DocumentRecord>, StoreError>;
 
+    /// Another customer of the organization who uploaded a file with this SHA-256, if any.
+    async fn other_customer_with_file(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+        sha256: &str,
+    ) -> Result<Option<Uuid>, StoreError>;
+
     /// Ids of every document row, to find files without a row after a crash.
     async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError>;
 
     /// Records an upload in one transaction: the older document of that kind is superseded,
-    /// the customer moves to `next` (if still at `expected_version`), history is written, and
-    /// a review job is queued when the review can start. False when the customer changed.
+    /// the customer moves to `next` (if still at `expected_version`), history is written (and,
+    /// as with every change of a customer, its review job queued or dropped). False when the customer changed.
     async fn insert_document(
         &self,
         organization_id: Uuid,
@@ -155,11 +161,15 @@ pub trait DocumentStorage: Send + Sync {
     /// Queued automatic reviews, oldest first: `(organization, customer)`.
     async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
 
+    /// Queues a review for every customer in the automatic stage that has none (a database
+    /// written before every change queued its own). Returns how many were queued.
+    async fn requeue_automatic_reviews(&self) -> Result<u64, StoreError>;
+
     /// Drops a job that no longer applies (the customer left automatic review).
     async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError>;
 
     /// Stores a review decision in one transaction: the customer's new state and flags, each
-    /// document's verdict, the history line with the checks, and the job's removal.
+    /// document's verdict, the history line with the checks (the job goes with the stage).
     async fn store_review_decision(
         &self,
         organization_id: Uuid,
@@ -215,6 +225,24 @@ impl DocumentStorage for SqliteStore {
         row.as_ref().map(from_row).transpose()
     }
 
+    async fn other_customer_with_file(
+        &self,
+        organization_id: Uuid,
+        customer_id: Uuid,
+        sha256: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT customer_id FROM documents WHERE organization_id = ? AND sha256 = ? AND customer_id != ? \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(organization_id.to_string())
+        .bind(sha256)
+        .bind(customer_id.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|(id,)| parse_id(&id, "documents")).transpose()
+    }
+
     async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM documents").fetch_all(self.pool()).await?;
         rows.iter().map(|(id,)| parse_id(id, "documents")).collect()
@@ -245,8 +273,8 @@ impl DocumentStorage for SqliteStore {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO documents (id, organization_id, customer_id, kind, content_type, size, sha256, width, height, \
-             issued_on, state, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents (id, organization_id, customer_id, kind, content_type, size, sha256, content, \
+             has_preview, issued_on, state, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(document.id.to_string())
         .bind(organization_id.to_string())
@@ -255,25 +283,14 @@ impl DocumentStorage for SqliteStore {
         .bind(document.content_type.as_str())
         .bind(i64::try_from(document.size).unwrap_or(i64::MAX))
         .bind(&document.sha256)
-        .bind(document.dimensions.map(|d| d.0))
-        .bind(document.dimensions.map(|d| d.1))
+        .bind(document.content.as_ref().map(|c| serde_json::to_string(c).expect("core types serialise")))
+        .bind(document.has_preview)
         .bind(document.issued_on.map(|d| d.to_string()))
         .bind(document.state.as_str())
         .bind(document.uploaded_at.to_rfc3339())
         .execute(&mut *tx)
         .await?;
         write_history(&mut tx, next.id, next.updated_at, history).await?;
-        if next.state == Some(kycard_core::status::CustomerState::AutomaticReview) {
-            sqlx::query(
-                "INSERT INTO review_jobs (customer_id, organization_id, enqueued_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (customer_id) DO NOTHING",
-            )
-            .bind(next.id.to_string())
-            .bind(organization_id.to_string())
-            .bind(now().to_rfc3339())
-            .execute(&mut *tx)
-            .await?;
-        }
         tx.commit().await?;
         Ok(true)
     }
@@ -284,6 +301,19 @@ impl DocumentStorage for SqliteStore {
                 .fetch_all(self.pool())
                 .await?;
         rows.iter().map(|(o, c)| Ok((parse_id(o, "review_jobs")?, parse_id(c, "review_jobs")?))).collect()
+    }
+
+    async fn requeue_automatic_reviews(&self) -> Result<u64, StoreError> {
+        let queued = sqlx::query(
+            "INSERT INTO review_jobs (customer_id, organization_id, enqueued_at) \
+             SELECT id, organization_id, ? FROM customers WHERE stage = 'automatic' \
+             ON CONFLICT (customer_id) DO NOTHING",
+        )
+        .bind(now().to_rfc3339())
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        Ok(queued)
     }
 
     async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError> {
@@ -320,10 +350,6 @@ impl DocumentStorage for SqliteStore {
             .await?;
         }
         write_history(&mut tx, next.id, next.updated_at, history).await?;
-        sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
-            .bind(next.id.to_string())
-            .execute(&mut *tx)
-            .await?;
         if let Some(completion) = completion {
             super::idempotency::complete_in(&mut tx, completion).await?;
         }

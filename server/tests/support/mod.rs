@@ -15,6 +15,9 @@ use std::sync::Arc;
 use tower::ServiceExt;
 use uuid::Uuid;
 
+pub mod files;
+pub use files::picture;
+
 pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub store: Store,
@@ -26,6 +29,7 @@ pub struct TestApp {
     pub admin: String,
     /// Operator key of another organization.
     pub other_operator: String,
+    pub files: kycard_server::uploads::DocumentFiles,
 }
 
 pub struct Reply {
@@ -62,12 +66,12 @@ impl TestApp {
         let state = AppState {
             store: store.clone(),
             vault: vault.clone(),
-            files,
+            files: files.clone(),
             review_wake,
             sign_in_limiter: Arc::default(),
         };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
-        Self { dir, store, vault, router, org: org.id, operator, reviewer, admin, other_operator }
+        Self { dir, store, vault, router, org: org.id, operator, reviewer, admin, other_operator, files }
     }
 
     pub async fn raw(&self, request: Request<Body>) -> Reply {
@@ -149,15 +153,6 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (Strin
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// A PNG whose header says `width`×`height`, padded to `size` bytes.
-pub fn png(width: u32, height: u32, size: usize) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    bytes.extend(width.to_be_bytes());
-    bytes.extend(height.to_be_bytes());
-    bytes.resize(size.max(bytes.len()), 0x42);
-    bytes
-}
-
 impl TestApp {
     /// Uploads a document as the operator.
     pub async fn upload(&self, customer_id: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Reply {
@@ -172,17 +167,15 @@ impl TestApp {
         self.raw(request).await
     }
 
-    /// An enrolled customer waiting in the manual queue (a PDF identity document cannot be
-    /// read automatically): its id.
+    /// An enrolled customer waiting in the manual queue (a high-risk profile is always
+    /// checked by a person): its id.
     pub async fn in_manual_review(&self) -> String {
-        let id = self.create(&enrolled()).await["id"].as_str().expect("id").to_owned();
-        let mut pdf = b"%PDF-1.7\n".to_vec();
-        pdf.resize(5000, b' ');
-        let image = png(1600, 1000, 4096);
+        let id = self.create(&high_risk()).await["id"].as_str().expect("id").to_owned();
         let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
-        self.upload(&id, &[("kind", "government_id_front")], Some(("front.pdf", &pdf))).await;
-        self.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &image))).await;
-        self.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &issued)], Some(("bill.png", &image))).await;
+        for kind in ["government_id_front", "government_id_back", "passport"] {
+            self.upload(&id, &[("kind", kind)], Some(("scan.png", &picture()))).await;
+        }
+        self.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &issued)], Some(("bill.png", &picture()))).await;
         self.run_reviews().await;
         id
     }
@@ -190,9 +183,17 @@ impl TestApp {
     /// Runs the queued automatic reviews now (the worker does this in the server).
     pub async fn run_reviews(&self) {
         for (org, customer) in self.store.review_jobs().await.expect("jobs") {
-            kycard_server::review::run_job(&self.store, org, customer).await.expect("review");
+            kycard_server::review::run_job(&self.store, &self.files, org, customer).await.expect("review");
         }
     }
+}
+
+/// An enrolled national-ID holder expecting to spend above 20,000 a month: high risk, so a
+/// passport is required too and a reviewer decides.
+pub fn high_risk() -> Value {
+    let mut profile = enrolled();
+    profile["individual"]["financial"]["expected_monthly_volume"] = json!("above_20k");
+    profile
 }
 
 pub fn contact_only() -> Value {

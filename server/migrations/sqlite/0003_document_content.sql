@@ -1,0 +1,10 @@
+-- What was read inside each uploaded file (decoded picture measures, PDF structure, or why it
+-- could not be read), as core's DocumentContent JSON; NULL for files stored before reading
+-- existed (the review reads those from disk). Header dimensions are no longer kept: the
+-- measures hold the decoded size.
+ALTER TABLE documents ADD COLUMN content TEXT;
+-- Whether a metadata-free preview was written beside the file.
+ALTER TABLE documents ADD COLUMN has_preview INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents DROP COLUMN width;
+ALTER TABLE documents DROP COLUMN height;
+CREATE INDEX documents_by_sha256 ON documents (organization_id, sha256);
