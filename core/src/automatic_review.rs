@@ -105,9 +105,14 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
 
     for (index, doc) in input.documents.iter().enumerate() {
         let target = FlagTarget::Document(doc.kind);
+        let (legible, problem) = legibility(doc.kind, &doc.content);
+        checks.extend(legible);
+        if let Some(problem) = problem {
+            flags.push(Flag { message: problem, ..Flag::new(target, FlagCode::DocumentUnreadable) });
+            continue;
+        }
         if let Some(first) = input.documents[..index].iter().find(|d| d.sha256 == doc.sha256) {
-            let message =
-                format!("The same file was sent as the {}: send the {}.", first.kind.label(), doc.kind.label());
+            let message = format!("The same file was sent as the {}: send the {}.", first.kind.label(), doc.kind.label());
             checks.push(check(
                 &format!("{}_distinct", doc.kind),
                 false,
@@ -116,12 +121,6 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
                 about(doc.kind, &message),
             ));
             flags.push(Flag { message, ..Flag::new(target, FlagCode::DocumentWrongType) });
-            continue;
-        }
-        let (legible, problem) = legibility(doc.kind, &doc.content);
-        checks.extend(legible);
-        if let Some(problem) = problem {
-            flags.push(Flag { message: problem, ..Flag::new(target, FlagCode::DocumentUnreadable) });
             continue;
         }
         let is_identity = doc.kind != DocumentKind::ProofOfAddress;

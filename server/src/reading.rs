@@ -113,6 +113,10 @@ fn decode_picture(bytes: &[u8], content_type: ContentType) -> Result<DynamicImag
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(|e| problem_of(&e))?;
+    // Refuse before allocating: a small file may claim a picture of gigabytes.
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(ReadProblem::TooLarge);
+    }
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| problem_of(&e))?;
     image.apply_orientation(orientation);
@@ -144,7 +148,8 @@ fn measures_of(image: &DynamicImage) -> Measures {
 }
 
 fn preview(image: &DynamicImage) -> Option<Vec<u8>> {
-    let small = image.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE).into_rgb8();
+    let fits = image.width() <= PREVIEW_SIDE && image.height() <= PREVIEW_SIDE;
+    let small = if fits { image.to_rgb8() } else { image.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE).into_rgb8() };
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, PREVIEW_QUALITY);
     small.write_with_encoder(encoder).ok()?;

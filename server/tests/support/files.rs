@@ -215,9 +215,10 @@ fn text_document(text: &str) -> Document {
     })
 }
 
-/// A one-page text PDF, well under 1 KB: a utility bill.
+/// A one-page text PDF, well under 1 KB: a utility bill, with a different number at every call.
 pub fn text_pdf() -> Vec<u8> {
-    save(text_document("Electricity bill: Ana Maria Garcia Lopez, Calle Mayor 1, 28013 Madrid. Amount due 42.10 EUR."))
+    let text = format!("Electricity bill {}: Ana Maria Garcia Lopez, Calle Mayor 1, 28013 Madrid. Due 42.10 EUR.", seed() % 100_000);
+    save(text_document(&text))
 }
 
 /// The same bill with an `/Encrypt` dictionary (the standard handler, RC4 40-bit).

@@ -196,6 +196,17 @@ pub fn high_risk() -> Value {
     profile
 }
 
+/// An enrolled customer whose national ID number no other call returns: the review sends a
+/// second customer with the same ID to a reviewer.
+pub fn enrolled_unique() -> Value {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(30_000_000);
+    let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let letter = b"TRWAGMYFPDXBNJZSQVHLCKE"[(number % 23) as usize] as char;
+    let mut profile = enrolled();
+    profile["individual"]["official_id"]["number"] = json!(format!("{number}{letter}"));
+    profile
+}
+
 pub fn contact_only() -> Value {
     json!({"contact": {"email": "ana@example.com", "phone": "+34600111222"}, "individual_cards": false})
 }

@@ -1,0 +1,254 @@
+//! The review looks inside the files: every kind of file a person may send, made here, is
+//! followed through the automatic review to where the customer ends (approved, flagged with a
+//! reason naming the problem, or sent to a reviewer); and every way into the review reaches a
+//! decision.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::files::{
+    blur, bomb_png, document, empty_page_pdf, encrypted_pdf, exif_rotated_jpeg, fake_png_header, jpeg_of, map,
+    png_of, polyglot, scanned_pdf, text_pdf, webp_of,
+};
+use support::{TestApp, enrolled_unique, picture};
+
+fn recent() -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string()
+}
+
+/// Uploads the three documents of a national-ID holder and runs the review: the customer as
+/// it ends.
+async fn review(app: &TestApp, profile: &Value, front: &[u8], back: &[u8], bill: &[u8]) -> Value {
+    let id = app.create(profile).await["id"].as_str().unwrap().to_owned();
+    for (kind, bytes) in [("government_id_front", front), ("government_id_back", back)] {
+        let reply = app.upload(&id, &[("kind", kind)], Some(("file", bytes))).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+    let reply = app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &recent())], Some(("file", bill))).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    app.run_reviews().await;
+    app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body
+}
+
+/// The flags as `(target, code, message)`.
+fn flags(customer: &Value) -> Vec<(String, String, String)> {
+    customer["review"]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["target"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_reported_fake_files_are_rejected_and_no_card_is_issued() {
+    let app = TestApp::new().await;
+    let mut zeros_pdf = b"%PDF-1.4".to_vec();
+    zeros_pdf.resize(2048, 0);
+    let customer = review(&app, &enrolled_unique(), &fake_png_header(), &fake_png_header(), &zeros_pdf).await;
+    assert_eq!(customer["status"], "rejected", "{customer}");
+    let damaged = "The file is damaged or incomplete: it cannot be decoded.".to_owned();
+    assert_eq!(
+        flags(&customer),
+        [
+            ("document:government_id_front".to_owned(), "document_unreadable".to_owned(), damaged.clone()),
+            ("document:government_id_back".to_owned(), "document_unreadable".to_owned(), damaged.clone()),
+            ("document:proof_of_address".to_owned(), "document_unreadable".to_owned(), damaged),
+        ]
+    );
+    assert_eq!(customer["review"]["resubmittable"], true);
+    let id = customer["id"].as_str().unwrap();
+    let card = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(card.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn good_pictures_in_every_format_and_a_small_text_pdf_are_approved() {
+    let app = TestApp::new().await;
+    let customer = review(
+        &app,
+        &enrolled_unique(),
+        &jpeg_of(&document(1600, 1000)),
+        &webp_of(&document(800, 500)),
+        &text_pdf(),
+    )
+    .await;
+    assert_eq!(customer["status"], "active", "{customer}");
+    assert!(text_pdf().len() < 1024, "the bill is under 1 KB");
+    // The documents answer with what was measured, against which threshold.
+    let id = customer["id"].as_str().unwrap();
+    let documents = app.get(&format!("/api/v1/customers/{id}/documents"), &app.reviewer).await.body;
+    let front = &documents["data"][0];
+    let sharpness = front["checks"].as_array().unwrap().iter().find(|c| c["name"] == "government_id_front_sharpness");
+    let sharpness = sharpness.expect("a sharpness check");
+    assert_eq!((sharpness["passed"].as_bool(), sharpness["threshold"].as_str()), (Some(true), Some(">= 100.0 (quality rules v1)")));
+    let bill = &documents["data"][2];
+    assert_eq!(bill["preview"], false, "a text PDF has no picture to preview");
+    assert!(bill["checks"][0]["value"].as_str().unwrap().contains("on 1 page(s)"), "{bill}");
+}
+
+#[tokio::test]
+async fn each_bad_picture_is_flagged_with_what_to_fix() {
+    let app = TestApp::new().await;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("blurred", png_of(&blur(&document(900, 600), 6)), "The picture is too blurred"),
+        ("dark", png_of(&map(document(900, 600), |v| v / 10)), "The picture is too dark"),
+        ("over-exposed", png_of(&map(document(900, 600), |v| v.saturating_add(120))), "The picture is too bright"),
+        ("blank", png_of(&map(document(900, 600), |_| 200)), "The picture is blank"),
+        ("tiny", png_of(&document(200, 120)), "The picture is too small"),
+        ("truncated", jpeg_of(&document(900, 600))[..20_000].to_vec(), "The file is damaged or incomplete"),
+        ("bomb", bomb_png(19_000, 19_000), "The picture is too large to decode"),
+        ("wider than any photo", bomb_png(40_000, 10), "The picture is too large to decode"),
+        ("two formats", polyglot(), "The file is two formats at once"),
+    ];
+    for (name, front, expected) in cases {
+        let customer = review(&app, &enrolled_unique(), &front, &picture(), &text_pdf()).await;
+        assert_eq!(customer["status"], "rejected", "{name}: {customer}");
+        let flags = flags(&customer);
+        assert_eq!(flags.len(), 1, "{name}: {flags:?}");
+        assert_eq!((flags[0].0.as_str(), flags[0].1.as_str()), ("document:government_id_front", "document_unreadable"));
+        assert!(flags[0].2.starts_with(expected), "{name}: {}", flags[0].2);
+        assert_eq!(customer["review"]["resubmittable"], true, "{name}: a new photo can fix it");
+    }
+}
+
+#[tokio::test]
+async fn pdfs_are_judged_by_their_structure_text_and_pictures() {
+    let app = TestApp::new().await;
+    let encrypted = review(&app, &enrolled_unique(), &picture(), &picture(), &encrypted_pdf()).await;
+    assert_eq!(flags(&encrypted)[0].2, "The PDF is encrypted or password-protected: send it without protection.");
+    let empty = review(&app, &enrolled_unique(), &picture(), &picture(), &empty_page_pdf()).await;
+    assert_eq!(flags(&empty)[0].2, "The PDF has no readable text and no picture of the document.");
+    // A text PDF is no picture of an identity document; a scan in a PDF is.
+    let text_id = review(&app, &enrolled_unique(), &text_pdf(), &picture(), &text_pdf()).await;
+    assert_eq!(
+        flags(&text_id),
+        [(
+            "document:government_id_front".to_owned(),
+            "document_unreadable".to_owned(),
+            "The PDF holds no picture of the document: send a photo or a scan.".to_owned()
+        )]
+    );
+    let scanned = review(&app, &enrolled_unique(), &scanned_pdf(), &picture(), &picture()).await;
+    assert_eq!(scanned["status"], "active", "{scanned}");
+}
+
+#[tokio::test]
+async fn an_exif_rotated_photo_is_read_upright_and_its_preview_has_no_metadata() {
+    let app = TestApp::new().await;
+    let rotated = exif_rotated_jpeg(1000, 700);
+    let customer = review(&app, &enrolled_unique(), &rotated, &picture(), &text_pdf()).await;
+    assert_eq!(customer["status"], "active", "{customer}");
+    let id = customer["id"].as_str().unwrap();
+    let documents = app.get(&format!("/api/v1/customers/{id}/documents"), &app.operator).await.body;
+    let front = &documents["data"][0];
+    assert_eq!(front["preview"], true);
+    let uri = format!("/api/v1/documents/{}/preview", front["id"].as_str().unwrap());
+    let request = axum::http::Request::get(&uri)
+        .header("authorization", format!("Bearer {}", app.operator))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+    let preview = image::load_from_memory(&bytes).unwrap();
+    // Stored sideways (700 wide, 1000 high) with orientation 6: shown upright, 1000 × 700.
+    assert_eq!((preview.width(), preview.height()), (1000, 700));
+    assert!(rotated.windows(4).any(|w| w == b"Exif"));
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF (or GPS) in the preview");
+    // Another organization cannot see it.
+    assert_eq!(app.get(&uri, &app.other_operator).await.status, StatusCode::NOT_FOUND);
+    let bill = documents["data"][2]["id"].as_str().unwrap();
+    let none = app.get(&format!("/api/v1/documents/{bill}/preview"), &app.operator).await;
+    assert_eq!((none.status, none.code()), (StatusCode::NOT_FOUND, "not_found"));
+}
+
+#[tokio::test]
+async fn duplicates_go_to_a_reviewer_naming_the_other_customer() {
+    let app = TestApp::new().await;
+    // The same file for the front and the back of one customer is a mistake to correct.
+    let same = picture();
+    let twice = review(&app, &enrolled_unique(), &same, &same, &text_pdf()).await;
+    assert_eq!(
+        flags(&twice),
+        [(
+            "document:government_id_back".to_owned(),
+            "document_wrong_type".to_owned(),
+            "The same file was sent as the Government ID (front): send the Government ID (back).".to_owned()
+        )]
+    );
+
+    // The same file on another customer: a reviewer compares the two.
+    let first_profile = enrolled_unique();
+    let first = review(&app, &first_profile, &picture(), &picture(), &text_pdf()).await;
+    let shared = picture();
+    let a = review(&app, &enrolled_unique(), &shared, &picture(), &text_pdf()).await;
+    assert_eq!(a["status"], "active", "{a}");
+    let b = review(&app, &enrolled_unique(), &shared, &picture(), &text_pdf()).await;
+    assert_eq!((b["status"].as_str(), b["review"]["stage"].as_str()), (Some("pending"), Some("manual")), "{b}");
+    let history = app.get(&format!("/api/v1/customers/{}/history", b["id"].as_str().unwrap()), &app.reviewer).await;
+    let checks: Vec<Value> = history.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["checks"].as_array())
+        .flatten()
+        .cloned()
+        .collect();
+    let duplicate = checks.iter().find(|c| c["name"] == "government_id_front_duplicate").expect("duplicate check");
+    assert!(duplicate["message"].as_str().unwrap().contains(a["id"].as_str().unwrap()), "{duplicate}");
+
+    // The same official ID (type, number, country) as an earlier customer.
+    let same_id = review(&app, &first_profile, &picture(), &picture(), &text_pdf()).await;
+    assert_eq!(same_id["review"]["stage"], "manual", "{same_id}");
+    let history = app.get(&format!("/api/v1/customers/{}/history", same_id["id"].as_str().unwrap()), &app.reviewer).await;
+    let text = history.body.to_string();
+    assert!(text.contains("official_id_duplicate") && text.contains(first["id"].as_str().unwrap()), "{text}");
+}
+
+#[tokio::test]
+async fn a_corrected_field_is_reviewed_again_to_a_decision() {
+    let app = TestApp::new().await;
+    let id = app.in_manual_review().await;
+    let uri = format!("/api/v1/customers/{id}/review");
+    let flag = json!({"decision": "reject", "flags": [{"target": "field:individual.personal.full_name", "code": "field_incorrect"}]});
+    assert_eq!(app.post(&uri, &app.reviewer, &flag).await.status, StatusCode::OK);
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await;
+    // The correction also lowers the volume: the profile is no longer high risk.
+    let fix = json!({"individual": {"personal": {"full_name": "Ana García López"},
+                     "financial": {"expected_monthly_volume": "1k_5k"}}});
+    let version = customer.body["version"].to_string();
+    let fixed = app
+        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
+        .await;
+    assert_eq!((fixed.status, fixed.body["review"]["stage"].as_str()), (StatusCode::OK, Some("automatic")));
+    app.run_reviews().await;
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(customer["status"], "active", "the correction was reviewed: {customer}");
+}
+
+#[tokio::test]
+async fn a_customer_left_in_the_automatic_stage_without_a_job_is_queued_at_start() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled_unique()).await["id"].as_str().unwrap().to_owned();
+    for kind in ["government_id_front", "government_id_back"] {
+        app.upload(&id, &[("kind", kind)], Some(("scan.png", &picture()))).await;
+    }
+    app.upload(&id, &[("kind", "proof_of_address"), ("issued_on", &recent())], Some(("bill.pdf", &text_pdf()))).await;
+    // A database written before every change queued its review: the job is missing.
+    let customer_id = uuid::Uuid::parse_str(&id).unwrap();
+    app.store.drop_review_job(customer_id).await.unwrap();
+    assert!(app.store.review_jobs().await.unwrap().is_empty());
+    assert_eq!(app.store.requeue_automatic_reviews().await.unwrap(), 1);
+    assert_eq!(app.store.requeue_automatic_reviews().await.unwrap(), 0, "queued once");
+    app.run_reviews().await;
+    assert_eq!(app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body["status"], "active");
+}
