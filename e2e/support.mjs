@@ -161,21 +161,48 @@ function chunk(type, data) {
   return Buffer.concat([head, data, crc]);
 }
 
+let pictures = 0;
+
 /**
- * A real PNG of the given size (a pale card with a darker band, so a browser shows it), as
- * the review measures it. `shade` varies the picture so two files differ.
+ * A real grayscale PNG of the given size that passes the review's quality rules: pale paper,
+ * a photo box and lines of dark "words" (sharp edges, good exposure). Every call draws a
+ * different one (the review sends the same file on two customers to a reviewer); `shade`
+ * varies it further.
  */
 export function png(width, height, shade = 0) {
+  let state = ((++pictures * 2654435761) ^ (shade * 40503) ^ Date.now()) >>> 0 || 1;
+  const rand = () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+  const glyph = Math.max(4, Math.floor(height / 40));
+  const lines = [];
+  for (let y = Math.floor(height / 8); y + glyph < (height * 7) / 8; y += Math.max(8, Math.floor(height / 16))) {
+    const spans = [];
+    for (let x = Math.floor(width / 3); x < (width * 19) / 20; ) {
+      const w = (rand() % 6) + Math.floor(glyph / 2);
+      spans.push([x, Math.min(x + w, width)]);
+      x += w + 3 + (rand() % 5 === 0 ? glyph : 0);
+    }
+    lines.push({ y, spans });
+  }
+  const photo = [Math.floor(width / 20), Math.floor(width / 20 + width / 4), Math.floor(height / 8), Math.floor((height * 6) / 8)];
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.alloc(1 + width * 3);
+  ihdr.set([8, 0, 0, 0, 0], 8);
   const rows = [];
   for (let y = 0; y < height; y++) {
-    const band = y > height * 0.35 && y < height * 0.5;
-    row.fill(band ? 90 + (shade % 100) : 235, 1);
-    rows.push(Buffer.from(row));
+    const row = Buffer.alloc(1 + width, 230);
+    row[0] = 0;
+    if (y >= photo[2] && y < photo[3]) row.fill(120, 1 + photo[0], 1 + photo[1]);
+    const line = lines.find((l) => y >= l.y && y < l.y + glyph);
+    for (const [x0, x1] of line ? line.spans : []) row.fill(35, 1 + x0, 1 + x1);
+    rows.push(row);
   }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),

@@ -112,7 +112,8 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
             continue;
         }
         if let Some(first) = input.documents[..index].iter().find(|d| d.sha256 == doc.sha256) {
-            let message = format!("The same file was sent as the {}: send the {}.", first.kind.label(), doc.kind.label());
+            let message =
+                format!("The same file was sent as the {}: send the {}.", first.kind.label(), doc.kind.label());
             checks.push(check(
                 &format!("{}_distinct", doc.kind),
                 false,

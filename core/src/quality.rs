@@ -116,31 +116,30 @@ pub fn working_gray(pixels: Pixels<'_>) -> Result<GrayImage, PixelsError> {
         return Err(PixelsError::Shape);
     }
     let stride = usize::from(channels);
-    let (w, h) = (width as usize, height as usize);
-    if data.len() != w * h * stride {
+    let row_bytes = width as usize * stride;
+    if data.len() != row_bytes * height as usize {
         return Err(PixelsError::WrongLength { width, height, channels, got: data.len() });
     }
-    let factor = width.max(height).div_ceil(WORKING_SIDE).max(1) as usize;
-    let (out_w, out_h) = (w.div_ceil(factor), h.div_ceil(factor));
-    let mut out = Vec::with_capacity(out_w * out_h);
-    let mut sums = vec![0u32; out_w];
+    let factor = width.max(height).div_ceil(WORKING_SIDE).max(1);
+    let (out_w, out_h) = (width.div_ceil(factor), height.div_ceil(factor));
+    let mut out = Vec::with_capacity(out_w as usize * out_h as usize);
+    let mut sums = vec![0u32; out_w as usize];
     for block_row in 0..out_h {
         sums.fill(0);
-        let rows = (block_row * factor)..((block_row + 1) * factor).min(h);
-        let rows_in_block = rows.len();
+        let rows = (block_row * factor)..((block_row + 1) * factor).min(height);
+        let rows_in_block = rows.end - rows.start;
         for y in rows {
-            let row = &data[y * w * stride..(y + 1) * w * stride];
+            let row = &data[y as usize * row_bytes..(y as usize + 1) * row_bytes];
             for (x, pixel) in row.chunks_exact(stride).enumerate() {
-                sums[x / factor] += luma(pixel);
+                sums[x / factor as usize] += luma(pixel);
             }
         }
-        for (column, sum) in sums.iter().enumerate() {
-            let columns_in_block = factor.min(w - column * factor);
-            let count = (rows_in_block * columns_in_block) as u32;
+        for (column, sum) in (0..out_w).zip(&sums) {
+            let count = rows_in_block * factor.min(width - column * factor);
             out.push(u8::try_from((sum + count / 2) / count).unwrap_or(u8::MAX));
         }
     }
-    Ok(GrayImage { width: out_w as u32, height: out_h as u32, pixels: out, original: (width, height) })
+    Ok(GrayImage { width: out_w, height: out_h, pixels: out, original: (width, height) })
 }
 
 /// What [`measure`] found in a picture.

@@ -279,18 +279,9 @@ pub async fn record_upload(
         uploaded_at: now(),
     };
     let next = after_upload(&customer, state, &document)?;
-    if let Some(preview) = &reading.preview {
-        let temp = files.incoming().join(format!("{}{PREVIEW_SUFFIX}", document.id));
-        guard.0.push(temp.clone());
-        write_synced(&temp, preview).await.map_err(|e| io_error(&e))?;
-        let final_preview = files.preview_path(document.id);
-        tokio::fs::rename(&temp, &final_preview).await.map_err(|e| io_error(&e))?;
-        guard.0.push(final_preview);
-    }
-    let final_path = files.path(document.id);
-    tokio::fs::rename(&received.temp, &final_path).await.map_err(|e| io_error(&e))?;
-    guard.0.push(final_path);
-    sync_dir(&files.dir).await;
+    place_files(files, document.id, &received.temp, reading.preview.as_deref(), &mut guard)
+        .await
+        .map_err(|e| io_error(&e))?;
     let history = HistoryLine {
         reason: Some(format!("{} uploaded", kind.label())),
         ..HistoryLine::change(caller.actor.clone(), "document.uploaded", customer.state, next.state)
@@ -309,6 +300,30 @@ pub async fn record_upload(
     guard.0.clear();
     tracing::info!(document_id = %document.id, customer_id = %customer_id, kind = %kind, size = document.size, "document stored");
     Ok(document)
+}
+
+/// Moves an upload's file, and its preview when there is one, into place, durably; the guard
+/// removes them if the row is not committed.
+async fn place_files(
+    files: &DocumentFiles,
+    id: Uuid,
+    received: &Path,
+    preview: Option<&[u8]>,
+    guard: &mut TempGuard,
+) -> std::io::Result<()> {
+    if let Some(preview) = preview {
+        let temp = files.incoming().join(format!("{id}{PREVIEW_SUFFIX}"));
+        guard.0.push(temp.clone());
+        write_synced(&temp, preview).await?;
+        let final_preview = files.preview_path(id);
+        tokio::fs::rename(&temp, &final_preview).await?;
+        guard.0.push(final_preview);
+    }
+    let final_path = files.path(id);
+    tokio::fs::rename(received, &final_path).await?;
+    guard.0.push(final_path);
+    sync_dir(&files.dir).await;
+    Ok(())
 }
 
 async fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -8,8 +8,8 @@ mod support;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::files::{
-    blur, bomb_png, document, empty_page_pdf, encrypted_pdf, exif_rotated_jpeg, fake_png_header, jpeg_of, map,
-    png_of, polyglot, scanned_pdf, text_pdf, webp_of,
+    blur, bomb_png, document, empty_page_pdf, encrypted_pdf, exif_rotated_jpeg, fake_png_header, jpeg_of, map, png_of,
+    polyglot, scanned_pdf, text_pdf, webp_of,
 };
 use support::{TestApp, enrolled_unique, picture};
 
@@ -72,14 +72,9 @@ async fn the_reported_fake_files_are_rejected_and_no_card_is_issued() {
 #[tokio::test]
 async fn good_pictures_in_every_format_and_a_small_text_pdf_are_approved() {
     let app = TestApp::new().await;
-    let customer = review(
-        &app,
-        &enrolled_unique(),
-        &jpeg_of(&document(1600, 1000)),
-        &webp_of(&document(800, 500)),
-        &text_pdf(),
-    )
-    .await;
+    let customer =
+        review(&app, &enrolled_unique(), &jpeg_of(&document(1600, 1000)), &webp_of(&document(800, 500)), &text_pdf())
+            .await;
     assert_eq!(customer["status"], "active", "{customer}");
     assert!(text_pdf().len() < 1024, "the bill is under 1 KB");
     // The documents answer with what was measured, against which threshold.
@@ -88,7 +83,10 @@ async fn good_pictures_in_every_format_and_a_small_text_pdf_are_approved() {
     let front = &documents["data"][0];
     let sharpness = front["checks"].as_array().unwrap().iter().find(|c| c["name"] == "government_id_front_sharpness");
     let sharpness = sharpness.expect("a sharpness check");
-    assert_eq!((sharpness["passed"].as_bool(), sharpness["threshold"].as_str()), (Some(true), Some(">= 100.0 (quality rules v1)")));
+    assert_eq!(
+        (sharpness["passed"].as_bool(), sharpness["threshold"].as_str()),
+        (Some(true), Some(">= 100.0 (quality rules v1)"))
+    );
     let bill = &documents["data"][2];
     assert_eq!(bill["preview"], false, "a text PDF has no picture to preview");
     assert!(bill["checks"][0]["value"].as_str().unwrap().contains("on 1 page(s)"), "{bill}");
@@ -209,7 +207,8 @@ async fn duplicates_go_to_a_reviewer_naming_the_other_customer() {
     // The same official ID (type, number, country) as an earlier customer.
     let same_id = review(&app, &first_profile, &picture(), &picture(), &text_pdf()).await;
     assert_eq!(same_id["review"]["stage"], "manual", "{same_id}");
-    let history = app.get(&format!("/api/v1/customers/{}/history", same_id["id"].as_str().unwrap()), &app.reviewer).await;
+    let history =
+        app.get(&format!("/api/v1/customers/{}/history", same_id["id"].as_str().unwrap()), &app.reviewer).await;
     let text = history.body.to_string();
     assert!(text.contains("official_id_duplicate") && text.contains(first["id"].as_str().unwrap()), "{text}");
 }

@@ -40,7 +40,7 @@ pub fn document(width: u32, height: u32) -> RgbImage {
         while x < width * 19 / 20 {
             let glyph_w = u32::try_from(next(&mut state) % 6).unwrap_or(0) + glyph_h / 2;
             fill(&mut image, x, y, glyph_w, glyph_h, 35);
-            x += glyph_w + 3 + if next(&mut state) % 5 == 0 { glyph_h } else { 0 };
+            x += glyph_w + 3 + if next(&mut state).is_multiple_of(5) { glyph_h } else { 0 };
         }
         y += line_gap;
     }
@@ -182,13 +182,13 @@ fn one_page(build: impl FnOnce(&mut Document) -> (Vec<Operation>, lopdf::Diction
     let content = Content { operations }.encode().expect("content");
     let content_id = doc.add_object(Stream::new(dictionary! {}, content));
     let resources_id = doc.add_object(resources);
-    let page_id = doc.add_object(dictionary! {
+    let page = doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => pages_id, "Contents" => content_id, "Resources" => resources_id,
         "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
     });
     doc.objects.insert(
         pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
     );
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog_id);
@@ -217,7 +217,10 @@ fn text_document(text: &str) -> Document {
 
 /// A one-page text PDF, well under 1 KB: a utility bill, with a different number at every call.
 pub fn text_pdf() -> Vec<u8> {
-    let text = format!("Electricity bill {}: Ana Maria Garcia Lopez, Calle Mayor 1, 28013 Madrid. Due 42.10 EUR.", seed() % 100_000);
+    let text = format!(
+        "Electricity bill {}: Ana Maria Garcia Lopez, Calle Mayor 1, 28013 Madrid. Due 42.10 EUR.",
+        seed() % 100_000
+    );
     save(text_document(&text))
 }
 

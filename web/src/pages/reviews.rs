@@ -300,6 +300,7 @@ pub fn ReviewPage(
 fn DocumentView(document: Document) -> impl IntoView {
     let zoomed = RwSignal::new(false);
     let url = format!("/api/v1/documents/{}/content", document.id);
+    let preview = format!("/api/v1/documents/{}/preview", document.id);
     let label = document.kind.label();
     let is_pdf = document.content_type == ContentType::Pdf.as_str();
     view! {
@@ -310,15 +311,27 @@ fn DocumentView(document: Document) -> impl IntoView {
                     <iframe class="pdf" src=inline.clone() title=format!("{label} (PDF)")></iframe>
                     <a href=inline target="_blank" rel="noopener">"Open the PDF in a new tab"</a>
                 }.into_any()
-            } else {
+            } else if document.preview {
+                // The preview: upright, downscaled, without the photo's metadata (GPS).
                 view! {
                     <button type="button" class="zoom" aria-pressed=move || if zoomed.get() { "true" } else { "false" }
                         on:click=move |_| zoomed.update(|z| *z = !*z)>
-                        <img src=url.clone() alt=label/>
+                        <img src=preview alt=label/>
                     </button>
+                    <a href=url>"Download the original"</a>
                 }.into_any()
+            } else {
+                view! { <p class="hint">"No picture could be read from this file."</p> <a href=url>"Download the file"</a> }.into_any()
             }}
             <figcaption>{label}{document.issued_on.map(|d| format!(" (issued {d})"))}</figcaption>
+            <ul class="checks" aria-label=format!("What was measured in the {label}")>
+                {document.checks.into_iter().map(|c| view! {
+                    <li class:failed=!c.passed>
+                        {if c.passed { "✓ " } else { "✗ " }}{c.message}
+                        <span class="hint">{format!(" — {}; needs {}", c.value, c.threshold)}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
         </figure>
     }
 }
