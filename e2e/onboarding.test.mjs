@@ -3,7 +3,7 @@
 // watch the status turn Active without reloading, issue a card, freeze it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { api, audit, isoDate, openPage, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
+import { api, audit, blurredPng, isoDate, openPage, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 
@@ -84,6 +84,16 @@ test("create → documents → Active live → card, with the refusal explained 
   assert.equal(await frontControl.getByText("earlier.png").count(), 0);
   assert.equal(await page.getByRole("button", { name: "Upload Government ID (front)" }).isDisabled(), true);
   await screenshot(page, "upload-wrong-content");
+
+  // A blurred photo is measured in the browser by core's own rules and retaken before it is
+  // sent: no request leaves the page.
+  const uploads = [];
+  page.on("request", (r) => r.url().includes("/documents") && r.method() === "POST" && uploads.push(r.url()));
+  await page.locator("#upload-government_id_front-file").setInputFiles({ name: "shaky.png", mimeType: "image/png", buffer: blurredPng(1600, 1000) });
+  await frontControl.getByText("The picture is too blurred: take it again, holding the camera still.").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Upload Government ID (front)" }).isDisabled(), true);
+  await screenshot(page, "upload-blurred-refused");
+  assert.equal(uploads.length, 0);
 
   await upload(page, "government_id_front", "Government ID (front)", image("front.png"));
   await page.locator(".requirement", { hasText: "Government ID (front)" }).getByText("Uploaded, awaiting review").waitFor();

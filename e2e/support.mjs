@@ -212,6 +212,23 @@ export function png(width, height, shade = 0) {
   ]);
 }
 
+/** A grayscale PNG with no edge at all (a smooth gradient): what a badly blurred photo gives. */
+export function blurredPng(width, height) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  const row = Buffer.alloc(1 + width);
+  for (let x = 0; x < width; x++) row[1 + x] = 60 + Math.floor((160 * x) / width);
+  const rows = Array.from({ length: height }, () => row);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
 /** A date `days` from today, as YYYY-MM-DD. */
 export function isoDate(days) {
   const d = new Date(Date.now() + days * 86_400_000);
@@ -249,8 +266,31 @@ export const profile = (email) => ({
   },
 });
 
-/** A small valid-looking PDF. */
-export const pdf = Buffer.from("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n");
+/** A one-page PDF showing `text` (Helvetica), with a correct cross-reference table. */
+function pdfOf(text) {
+  const content = `BT /F1 14 Tf 60 760 Td (${text}) Tj ET`;
+  const objects = [
+    "<</Type/Catalog/Pages 2 0 R>>",
+    "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+    "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
+    "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    `<</Length ${content.length}>>\nstream\n${content}\nendstream`,
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = objects.map((object, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${object}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  out += offsets.map((at) => `${String(at).padStart(10, "0")} 00000 n \n`).join("");
+  out += `trailer\n<</Size ${objects.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+/** A real one-page text PDF. */
+export const pdf = pdfOf("Identity card, back: issued in Madrid by the Direccion General de la Policia.");
 
 /** Uploads a document as the demo operator through the API. */
 export async function uploadByApi(server, id, kind, extra = {}, file = { bytes: png(1600, 1000), type: "image/png", name: `${kind}.png` }) {

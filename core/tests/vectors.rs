@@ -12,11 +12,15 @@
 //! * `requirements` — the documents the valid customer needs, in order.
 //! * `proof_of_address` — `current`, `outdated` or `issued_in_future`.
 //! * `content_type` — the type sniffed from `bytes_hex`, or null.
+//! * `quality` — `working_gray` then `measure` of a pixel buffer; `expect` holds the working
+//!   `gray` pixels and measures (to 1e-9), or `{"error": true}`.
+//! * `quality_rules` — the first rule `measures` fail for a document `kind`, or null.
 
 use chrono::NaiveDate;
 use kycard_core::FieldErrorCode;
 use kycard_core::customer::{apply_patch, validate_customer};
 use kycard_core::documents::{ProofOfAddressError, proof_of_address_current, required_documents, sniff_content_type};
+use kycard_core::quality::{Measures, Pixels, first_problem, measure, working_gray};
 use kycard_core::wire::CustomerData;
 use serde_json::{Map, Value};
 
@@ -35,6 +39,7 @@ const FILES: &[(&str, &str)] = &[
     ("financial", include_str!("vectors/financial.json")),
     ("documents", include_str!("vectors/documents.json")),
     ("patch", include_str!("vectors/patch.json")),
+    ("quality", include_str!("vectors/quality.json")),
 ];
 
 fn cases(file: &str) -> Vec<Value> {
@@ -172,8 +177,54 @@ fn run_case(case: &Value) -> Result<(), String> {
             let want = expect["content_type"].as_str();
             if got == want { Ok(()) } else { Err(format!("expected {want:?}, got {got:?}")) }
         }
+        "quality" => quality_case(case),
+        "quality_rules" => {
+            let kind = kycard_core::documents::DocumentKind::parse(case["kind"].as_str().expect("kind")).expect("kind");
+            let measures: Measures = serde_json::from_value(case["measures"].clone()).expect("measures");
+            let got = first_problem(kind, &measures).map(|r| r.rule.as_str());
+            let want = expect["first_problem"].as_str();
+            if got == want { Ok(()) } else { Err(format!("expected {want:?}, got {got:?}")) }
+        }
         other => Err(format!("unknown check `{other}`")),
     }
+}
+
+fn quality_case(case: &Value) -> Result<(), String> {
+    let expect = &case["expect"];
+    let number = |key: &str| u32::try_from(case[key].as_u64().expect("size")).expect("fits");
+    let data: Vec<u8> = case["pixels"]
+        .as_array()
+        .expect("pixels")
+        .iter()
+        .map(|v| u8::try_from(v.as_u64().expect("byte")).expect("byte"))
+        .collect();
+    let pixels = Pixels {
+        width: number("width"),
+        height: number("height"),
+        channels: u8::try_from(number("channels")).expect("channels"),
+        data: &data,
+    };
+    let gray = match (working_gray(pixels), expect["error"].as_bool()) {
+        (Ok(gray), None) => gray,
+        (Err(_), Some(true)) => return Ok(()),
+        (got, _) => return Err(format!("expected {expect}, got {got:?}")),
+    };
+    if let Some(want) = expect.get("gray") {
+        let want: Vec<u8> = serde_json::from_value(want.clone()).expect("gray");
+        if gray.pixels != want {
+            return Err(format!("gray: expected {want:?}, got {:?}", gray.pixels));
+        }
+    }
+    let measured = serde_json::to_value(measure(&gray)).expect("serialise");
+    for key in ["contrast", "sharpness", "dark_share", "bright_share"] {
+        if let Some(want) = expect[key].as_f64() {
+            let got = measured[key].as_f64().expect("number");
+            if (got - want).abs() > 1e-9 {
+                return Err(format!("{key}: expected {want}, got {got}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn compare_errors(expect: &Value, got: &Value) -> Result<(), String> {
@@ -214,7 +265,7 @@ macro_rules! vector_tests {
     )+};
 }
 
-vector_tests!(contact, names, dates, address, official_id, financial, documents, patch);
+vector_tests!(contact, names, dates, address, official_id, financial, documents, patch, quality);
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -1,5 +1,5 @@
-//! Uploading one required document: file picker, phone camera, drag and drop; type and size
-//! checked in the browser with core's rules before anything is sent; a preview, a real
+//! Uploading one required document: file picker, phone camera, drag and drop; type, size and
+//! picture quality checked in the browser with core's rules before anything is sent; a preview, a real
 //! progress bar, and a retry that cannot store the file twice.
 
 use crate::api::{self, ApiError};
@@ -9,6 +9,7 @@ use kycard_core::documents::{
     ContentType, DocumentKind, MAX_DOCUMENT_BYTES, proof_of_address_current, sniff_content_type,
 };
 use kycard_core::person::parse_wire_date;
+use kycard_core::quality::{Pixels, first_problem, measure, working_gray};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -40,9 +41,9 @@ async fn head_of(file: &web_sys::File) -> Vec<u8> {
     }
 }
 
-/// Core's checks on a file, before sending it: the same size limit and content sniffing the
-/// server applies.
-async fn precheck(file: &web_sys::File) -> Result<ContentType, String> {
+/// Core's checks on a file, before sending it: the same size limit, content sniffing and, for
+/// a picture, the same quality rules the server applies.
+async fn precheck(file: &web_sys::File, kind: DocumentKind) -> Result<ContentType, String> {
     #[allow(clippy::cast_precision_loss)]
     if file.size() > MAX_DOCUMENT_BYTES as f64 {
         return Err(format!("The file is larger than {} MiB.", MAX_DOCUMENT_BYTES / 1024 / 1024));
@@ -50,8 +51,44 @@ async fn precheck(file: &web_sys::File) -> Result<ContentType, String> {
     if file.size() == 0.0 {
         return Err("The file is empty.".to_owned());
     }
-    sniff_content_type(&head_of(file).await)
-        .ok_or_else(|| "This is not a JPEG, PNG, WebP or PDF file (judged from its content, not its name).".to_owned())
+    let content_type = sniff_content_type(&head_of(file).await).ok_or_else(|| {
+        "This is not a JPEG, PNG, WebP or PDF file (judged from its content, not its name).".to_owned()
+    })?;
+    if content_type != ContentType::Pdf {
+        picture_quality(file, kind).await?;
+    }
+    Ok(content_type)
+}
+
+/// The picture's pixels as the browser decodes it (upright, as its EXIF orientation says),
+/// measured by core exactly as the server will: a blurred, dark or tiny photo is retaken
+/// before it is sent, not rejected after.
+async fn picture_quality(file: &web_sys::File, kind: DocumentKind) -> Result<(), String> {
+    const UNREADABLE: &str = "This picture cannot be opened: it may be damaged or incomplete.";
+    let rgba = canvas_pixels(file).await.ok_or_else(|| UNREADABLE.to_owned())?;
+    let (width, height, data) = rgba;
+    let gray = working_gray(Pixels { width, height, channels: 4, data: &data }).map_err(|_| UNREADABLE.to_owned())?;
+    match first_problem(kind, &measure(&gray)) {
+        Some(problem) => Err(problem.message().to_owned()),
+        None => Ok(()),
+    }
+}
+
+/// Width, height and RGBA bytes of a picture file, drawn on a canvas at its full size.
+async fn canvas_pixels(file: &web_sys::File) -> Option<(u32, u32, Vec<u8>)> {
+    let window = web_sys::window()?;
+    let promise = window.create_image_bitmap_with_blob(file).ok()?;
+    let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+    let (width, height) = (bitmap.width(), bitmap.height());
+    let canvas: web_sys::HtmlCanvasElement = window.document()?.create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let context: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    let drawn = context.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0);
+    bitmap.close();
+    drawn.ok()?;
+    let data = context.get_image_data(0.0, 0.0, f64::from(width), f64::from(height)).ok()?.data();
+    Some((width, height, data.0))
 }
 
 /// The upload control of one requirement. `on_uploaded` runs after the server stored it.
@@ -137,7 +174,7 @@ pub fn DocumentUpload(
         }
         let ticket = latest.start();
         tasks.spawn(async move {
-            let outcome = precheck(&file).await;
+            let outcome = precheck(&file, kind).await;
             if !latest.is_latest(ticket) {
                 return;
             }

@@ -327,7 +327,9 @@ fn DocumentView(document: Document) -> impl IntoView {
             <ul class="checks" aria-label=format!("What was measured in the {label}")>
                 {document.checks.into_iter().map(|c| view! {
                     <li class:failed=!c.passed>
-                        {if c.passed { "✓ " } else { "✗ " }}{c.message}
+                        // The figure already names the document that every message names.
+                        {if c.passed { "✓ " } else { "✗ " }}
+                        {c.message.strip_prefix(&format!("{label}: ")).map_or_else(|| c.message.clone(), str::to_owned)}
                         <span class="hint">{format!(" — {}; needs {}", c.value, c.threshold)}</span>
                     </li>
                 }).collect_view()}
