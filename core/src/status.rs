@@ -191,6 +191,27 @@ impl CustomerState {
     }
 }
 
+/// Review attempts an organization allows unless it sets its own: the rejection of the
+/// third submission is final.
+pub const DEFAULT_ATTEMPT_CAP: u32 = 3;
+/// The attempt caps an organization may set.
+pub const ATTEMPT_CAP_RANGE: std::ops::RangeInclusive<u32> = 1..=20;
+
+/// The event a decision stores, given how many times the customer was rejected before: a
+/// rejection that uses up the organization's `cap` of attempts is final, whatever was flagged.
+pub fn with_attempt_cap(event: ReviewEvent, earlier_rejections: u32, cap: u32) -> ReviewEvent {
+    let spent = earlier_rejections.saturating_add(1) >= cap;
+    match event {
+        ReviewEvent::AutomaticDecision(AutomaticOutcome::Reject { is_final }) => {
+            ReviewEvent::AutomaticDecision(AutomaticOutcome::Reject { is_final: is_final || spent })
+        }
+        ReviewEvent::ManualDecision(ManualOutcome::Reject { is_final }) => {
+            ReviewEvent::ManualDecision(ManualOutcome::Reject { is_final: is_final || spent })
+        }
+        other => other,
+    }
+}
+
 /// Proof that a customer is Active: the only way to ask for a card.
 ///
 /// It can only be made by [`card_eligibility`], so code that holds one has checked the status.
@@ -335,6 +356,23 @@ mod tests {
                 blocked_by: vec!["document:proof_of_address".to_owned()]
             }
         );
+    }
+
+    #[test]
+    fn the_rejection_that_spends_the_last_attempt_is_final() {
+        let reject = ReviewEvent::AutomaticDecision(AutomaticOutcome::Reject { is_final: false });
+        let final_reject = ReviewEvent::AutomaticDecision(AutomaticOutcome::Reject { is_final: true });
+        assert_eq!(with_attempt_cap(reject, 0, DEFAULT_ATTEMPT_CAP), reject);
+        assert_eq!(with_attempt_cap(reject, 1, DEFAULT_ATTEMPT_CAP), reject);
+        assert_eq!(with_attempt_cap(reject, 2, DEFAULT_ATTEMPT_CAP), final_reject);
+        let manual = ReviewEvent::ManualDecision(ManualOutcome::Reject { is_final: false });
+        assert_eq!(
+            with_attempt_cap(manual, 0, 1),
+            ReviewEvent::ManualDecision(ManualOutcome::Reject { is_final: true })
+        );
+        // Approvals and referrals are never touched.
+        let approve = ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve);
+        assert_eq!(with_attempt_cap(approve, 9, 1), approve);
     }
 
     #[test]

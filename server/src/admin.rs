@@ -49,9 +49,19 @@ fn check_slug(slug: &str) -> Result<(), AdminError> {
     }
 }
 
-/// `kycard org create`.
+/// `kycard org create` and `kycard org attempt-cap`.
 pub async fn org(command: OrgCommand) -> Result<(), AdminError> {
-    let OrgCommand::Create { slug, name, sandbox, database } = command;
+    let (slug, name, sandbox, database) = match command {
+        OrgCommand::Create { slug, name, sandbox, database } => (slug, name, sandbox, database),
+        OrgCommand::AttemptCap { slug, cap, database } => {
+            let store = open(&database).await?;
+            let org = organization(&store, &slug).await?;
+            store.set_attempt_cap(org.id, cap.0).await?;
+            let cap = cap.0.unwrap_or(kycard_core::status::DEFAULT_ATTEMPT_CAP);
+            println!("{slug}: {cap} review attempts");
+            return Ok(());
+        }
+    };
     check_slug(&slug)?;
     let name = name.unwrap_or_else(|| slug.clone());
     if name.trim().is_empty() || name.chars().count() > 100 {

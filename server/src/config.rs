@@ -91,6 +91,33 @@ pub enum OrgCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Set how many reviews a customer of the organization may go through: the rejection
+    /// that uses up the last attempt is final.
+    AttemptCap {
+        /// The organization.
+        slug: String,
+        /// Attempts (1 to 20), or `default` for the built-in 3.
+        #[arg(value_parser = parse_attempt_cap)]
+        cap: AttemptCap,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+/// An organization's attempt cap as given on the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptCap(pub Option<u32>);
+
+fn parse_attempt_cap(raw: &str) -> Result<AttemptCap, String> {
+    let range = kycard_core::status::ATTEMPT_CAP_RANGE;
+    if raw == "default" {
+        return Ok(AttemptCap(None));
+    }
+    match raw.parse::<u32>() {
+        Ok(cap) if range.contains(&cap) => Ok(AttemptCap(Some(cap))),
+        _ => Err(format!("give a number of attempts from {} to {}, or `default`", range.start(), range.end())),
+    }
 }
 
 /// `kycard key ...`.

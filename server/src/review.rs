@@ -11,7 +11,9 @@ use kycard_core::customer::validate_customer;
 use kycard_core::documents::{RequirementState, risk_level};
 use kycard_core::quality::DocumentContent;
 use kycard_core::review::{Flag, FlagTarget};
-use kycard_core::status::{AutomaticOutcome, CustomerState, ManualOutcome, ReviewEvent, ReviewStage};
+use kycard_core::status::{
+    AutomaticOutcome, CustomerState, DEFAULT_ATTEMPT_CAP, ManualOutcome, ReviewEvent, ReviewStage, with_attempt_cap,
+};
 use kycard_core::wire::{Actor, ActorKind, Decision, ReviewDecisionRequest};
 use kycard_core::{FieldError, FieldErrorCode};
 use std::sync::Arc;
@@ -158,7 +160,9 @@ async fn decide(
     idempotency_key: Option<String>,
 ) -> Result<Option<CustomerRecord>, AppError> {
     let state = customer.state.ok_or(AppError::Internal)?;
-    let after = state.apply(ruling.event).map_err(crate::onboarding::transition_error)?;
+    let cap = store.attempt_cap(organization_id).await?.unwrap_or(DEFAULT_ATTEMPT_CAP);
+    let event = with_attempt_cap(ruling.event, store.rejections(customer.id).await?, cap);
+    let after = state.apply(event).map_err(crate::onboarding::transition_error)?;
     let approved = after == CustomerState::Active;
     let flags = ruling.flags;
     let mut next = customer.clone();
@@ -188,8 +192,13 @@ async fn decide(
         [] => None,
         checks => Some(serde_json::to_string(checks).map_err(|_| AppError::Internal)?),
     };
+    let mut reasons: Vec<String> = flags.iter().map(Flag::describe).collect();
+    if event != ruling.event {
+        reasons.push(format!("attempt {cap} of {cap}: the rejection is final"));
+    }
+    let reason = reasons.join("; ");
     let history = HistoryLine {
-        reason: (!flags.is_empty()).then(|| flags.iter().map(Flag::describe).collect::<Vec<_>>().join("; ")),
+        reason: (!reason.is_empty()).then_some(reason),
         checks,
         ..HistoryLine::change(ruling.actor.clone(), ruling.event_name, customer.state, next.state)
     };

@@ -28,6 +28,11 @@ fn organizations_keys_and_users_from_the_command_line() {
     let (ok, out, err) = run(kycard(dir.path()).args(["org", "create", "acme", "--name", "Acme Cards"]), "");
     assert!(ok, "{err}");
     assert!(uuid::Uuid::parse_str(out.trim()).is_ok());
+    let (ok, out, err) = run(kycard(dir.path()).args(["org", "attempt-cap", "acme", "5"]), "");
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "acme: 5 review attempts");
+    let (ok, out, _) = run(kycard(dir.path()).args(["org", "attempt-cap", "acme", "default"]), "");
+    assert!(ok && out.trim() == "acme: 3 review attempts", "{out}");
 
     let (ok, out, err) = run(kycard(dir.path()).args(["key", "create", "--org", "acme", "--role", "operator"]), "");
     assert!(ok, "{err}");
@@ -54,6 +59,10 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
     let refusals: &[(&[&str], &str, &str)] = &[
         (&["org", "create", "acme"], "", "already exists"),
         (&["org", "create", "Bad Slug!"], "", "not a valid slug"),
+        (&["org", "attempt-cap", "acme", "0"], "", "from 1 to 20, or `default`"),
+        (&["org", "attempt-cap", "acme", "three"], "", "from 1 to 20, or `default`"),
+        (&["org", "attempt-cap", "acme", "٣"], "", "from 1 to 20, or `default`"),
+        (&["org", "attempt-cap", "nope", "2"], "", "no organization `nope`"),
         (&["key", "create", "--org", "nope", "--role", "operator"], "", "no organization `nope`"),
         (&["key", "create", "--org", "acme", "--role", "superuser"], "", "expected operator, reviewer or admin"),
         (

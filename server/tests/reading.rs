@@ -251,3 +251,73 @@ async fn a_customer_left_in_the_automatic_stage_without_a_job_is_queued_at_start
     app.run_reviews().await;
     assert_eq!(app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body["status"], "active");
 }
+
+#[tokio::test]
+async fn identity_changes_of_an_active_customer_reverify_while_issued_cards_keep_working() {
+    let app = TestApp::new().await;
+    let customer = review(&app, &enrolled_unique(), &picture(), &picture(), &text_pdf()).await;
+    assert_eq!(customer["status"], "active");
+    let id = customer["id"].as_str().unwrap();
+    let card = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(card.status, StatusCode::CREATED);
+    let card_id = card.body["id"].as_str().unwrap();
+
+    // A new address is identity data: the approval no longer covers it.
+    let fix = json!({"individual": {"personal": {"address": {"line1": "Calle Alcalá 20", "city": "Madrid",
+                     "postal_code": "28014", "country": "ES"}}}});
+    let version = customer["version"].to_string();
+    let changed = app
+        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
+        .await;
+    assert_eq!(
+        (changed.body["status"].as_str(), changed.body["review"]["stage"].as_str()),
+        (Some("pending"), Some("automatic")),
+        "{}",
+        changed.body
+    );
+    // Meanwhile: no new card, and the reason says why; the issued card keeps working.
+    let refused = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "customer_not_active"));
+    assert_eq!(refused.body["error"]["details"]["blocked_by"], json!(["review:automatic"]));
+    let held = app.get(&format!("/api/v1/cards/{card_id}"), &app.operator).await;
+    assert_eq!(held.body["status"], "active");
+    let frozen = app.post(&format!("/api/v1/cards/{card_id}/freeze"), &app.operator, &json!({})).await;
+    assert_eq!(frozen.body["status"], "frozen", "{}", frozen.body);
+
+    // The re-verification runs on the documents on file and ends in a decision.
+    app.run_reviews().await;
+    let after = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(after["status"], "active", "{after}");
+    let again = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn the_rejection_that_uses_up_the_attempts_is_final() {
+    let app = TestApp::new().await;
+    let blurred = || png_of(&blur(&document(900, 600), 6));
+    let customer = review(&app, &enrolled_unique(), &blurred(), &picture(), &text_pdf()).await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    for attempt in 2..=3 {
+        assert_eq!(customer_status(&app, &id).await, ("rejected".to_owned(), true), "attempt {attempt}");
+        let reply = app.upload(&id, &[("kind", "government_id_front")], Some(("again.png", &blurred()))).await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+        app.run_reviews().await;
+    }
+    // The third rejection (the default cap) is final: nothing more is accepted.
+    assert_eq!(customer_status(&app, &id).await, ("rejected".to_owned(), false));
+    let refused = app.upload(&id, &[("kind", "government_id_front")], Some(("sharp.png", &picture()))).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "resubmission_not_allowed"));
+    let history = app.get(&format!("/api/v1/customers/{id}/history"), &app.reviewer).await.body.to_string();
+    assert!(history.contains("attempt 3 of 3: the rejection is final"), "{history}");
+
+    // An organization may allow a single attempt.
+    app.store.set_attempt_cap(app.org, Some(1)).await.unwrap();
+    let once = review(&app, &enrolled_unique(), &blurred(), &picture(), &text_pdf()).await;
+    assert_eq!((once["status"].as_str(), once["review"]["resubmittable"].as_bool()), (Some("rejected"), Some(false)));
+}
+
+async fn customer_status(app: &TestApp, id: &str) -> (String, bool) {
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    (customer["status"].as_str().unwrap().to_owned(), customer["review"]["resubmittable"].as_bool().unwrap())
+}

@@ -8,3 +8,7 @@ ALTER TABLE documents ADD COLUMN has_preview INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE documents DROP COLUMN width;
 ALTER TABLE documents DROP COLUMN height;
 CREATE INDEX documents_by_sha256 ON documents (organization_id, sha256);
+
+-- How many times a customer of the organization may be reviewed: the rejection that uses up
+-- the last attempt is final. NULL: core's default (DEFAULT_ATTEMPT_CAP).
+ALTER TABLE organizations ADD COLUMN attempt_cap INTEGER;

@@ -82,6 +82,12 @@ pub trait CredentialStorage: Send + Sync {
     /// Whether an organization is a sandbox.
     async fn organization_is_sandbox(&self, organization_id: Uuid) -> Result<bool, StoreError>;
 
+    /// The organization's own cap of review attempts, if it set one.
+    async fn attempt_cap(&self, organization_id: Uuid) -> Result<Option<u32>, StoreError>;
+
+    /// Sets an organization's cap of review attempts (`None`: core's default).
+    async fn set_attempt_cap(&self, organization_id: Uuid, cap: Option<u32>) -> Result<(), StoreError>;
+
     /// Makes a new API key for an organization.
     async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError>;
 
@@ -132,6 +138,25 @@ impl CredentialStorage for SqliteStore {
             })
         })
         .transpose()
+    }
+
+    async fn attempt_cap(&self, organization_id: Uuid) -> Result<Option<u32>, StoreError> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT attempt_cap FROM organizations WHERE id = ?")
+            .bind(organization_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.and_then(|(cap,)| cap)
+            .map(|cap| u32::try_from(cap).map_err(|_| StoreError::Corrupt("organizations")))
+            .transpose()
+    }
+
+    async fn set_attempt_cap(&self, organization_id: Uuid, cap: Option<u32>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE organizations SET attempt_cap = ? WHERE id = ?")
+            .bind(cap)
+            .bind(organization_id.to_string())
+            .execute(self.writer())
+            .await?;
+        Ok(())
     }
 
     async fn organization_is_sandbox(&self, organization_id: Uuid) -> Result<bool, StoreError> {

@@ -293,6 +293,9 @@ pub trait CustomerStorage: Send + Sync {
         id: &kycard_core::wire::OfficialIdData,
     ) -> Result<Option<Uuid>, StoreError>;
 
+    /// How many times the customer was rejected so far (every attempt that ended rejected).
+    async fn rejections(&self, customer_id: Uuid) -> Result<u32, StoreError>;
+
     /// A customer's history, oldest first (`None` when the customer is not the organization's).
     async fn history(
         &self,
@@ -417,6 +420,17 @@ impl CustomerStorage for SqliteStore {
         let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         self.attach_documents(organization_id, &mut records).await?;
         Ok(records)
+    }
+
+    async fn rejections(&self, customer_id: Uuid) -> Result<u32, StoreError> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM customer_history WHERE customer_id = ? AND to_state LIKE 'rejected/%' \
+             AND (from_state IS NULL OR from_state NOT LIKE 'rejected/%')",
+        )
+        .bind(customer_id.to_string())
+        .fetch_one(self.pool())
+        .await?;
+        u32::try_from(count).map_err(|_| StoreError::Corrupt("customer_history"))
     }
 
     async fn other_customer_with_official_id(
