@@ -244,12 +244,15 @@ pub fn test(root: &Path) -> Result<(), Error> {
     }
 }
 
-/// `cargo xtask bench`: criterion for core's validation, then the HTTP load benchmark.
+/// `cargo xtask bench`: criterion for core's validation, the HTTP load benchmark, then the
+/// automatic review of real photos.
 pub fn bench(root: &Path) -> Result<(), Error> {
     heading("bench: validating full profiles (criterion)");
     run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))?;
     heading("bench: HTTP load on loopback (64 connections) against a raw SQLite insert");
-    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "load"]))
+    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "load"]))?;
+    heading("bench: the automatic review of real photos (release kycard binary, a separate process)");
+    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "review"]))
 }
 
 #[cfg(test)]
