@@ -155,3 +155,30 @@ test("a list that fails to load says so in place and loads on Try again", async 
     await context.close();
   }
 });
+
+test("a watchlist match waits for a reviewer, shown side by side", async () => {
+  // The built-in sample list holds "ROSSI, Marco Antonio", born 2 July 1975.
+  const body = profile("marco@example.com");
+  body.individual.personal.full_name = "Marco Antonio Rossi";
+  body.individual.personal.date_of_birth = "1975-07-02";
+  body.individual.official_id.number = "99887766P";
+  const created = await api(app.server, "operator", "POST", "/customers", body);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  await uploadByApi(app.server, id, "government_id_front");
+  await uploadByApi(app.server, id, "government_id_back");
+  await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-5) });
+
+  const reviewer = await openPage(app.browser);
+  await signIn(reviewer.page, app.server, "reviewer");
+  const page = reviewer.page;
+  await page.getByRole("link", { name: "Marco Antonio Rossi" }).waitFor({ timeout: 15_000 });
+  await page.getByRole("link", { name: "Marco Antonio Rossi" }).click();
+  const attention = page.locator("section.attention");
+  await attention.getByRole("heading", { name: "Why a person decides" }).waitFor();
+  const text = await attention.innerText();
+  assert.match(text, /Customer Marco Antonio Rossi, born 1975-07-02/);
+  assert.match(text, /90002 ROSSI, Marco Antonio, born 1975-07-02, 1976/);
+  await page.getByRole("img", { name: "Government ID (front)" }).waitFor();
+  await screenshot(page, "review-watchlist-match");
+});

@@ -4,9 +4,11 @@
 //! measured of each document) and stores the answer. Every rule is reported as a [`Check`]
 //! (what was measured against which threshold), so the history explains each decision.
 
-use crate::documents::{DocumentKind, PROOF_OF_ADDRESS_MAX_AGE_MONTHS, RiskLevel, proof_of_address_current};
+use crate::documents::{DocumentKind, PROOF_OF_ADDRESS_MAX_AGE_MONTHS, proof_of_address_current};
+use crate::risk::{HIGH_RISK_POINTS, RiskLevel, RiskScore};
 use crate::quality::{DocumentContent, MIN_TEXT_CHARS, Measures, judge};
 use crate::review::{Flag, FlagCode, FlagTarget};
+use crate::screening::{STRONG_MATCH, WatchlistEntry, screen};
 use crate::status::AutomaticOutcome;
 use crate::wire::Check;
 use chrono::NaiveDate;
@@ -52,12 +54,16 @@ pub struct ReviewInput<'a> {
     pub date_of_birth: NaiveDate,
     /// ID expiry on file.
     pub id_expires_on: NaiveDate,
-    /// The profile's risk.
-    pub risk: RiskLevel,
+    /// The profile's risk score.
+    pub risk: RiskScore,
     /// The current document of each required kind.
     pub documents: &'a [DocumentFacts],
     /// What other customers of the organization share with this one.
     pub duplicates: &'a [Duplicate],
+    /// The name on file, for screening.
+    pub full_name: &'a str,
+    /// The sanctions watchlist in force.
+    pub watchlist: &'a [WatchlistEntry],
 }
 
 /// What the review decided, and why.
@@ -76,7 +82,8 @@ fn check(name: &str, passed: bool, value: String, threshold: String, message: St
 }
 
 /// Runs every rule; rejects on any failed rule a person can correct, refers to a reviewer
-/// what the rules cannot settle (duplicates, high-risk profiles), approves the rest.
+/// what the rules cannot settle (duplicates, a watchlist match, high-risk profiles), approves
+/// the rest: a watchlist match is never approved automatically.
 pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
     let mut checks = Vec::new();
     let mut flags = Vec::new();
@@ -153,12 +160,25 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
     }
     let mut refer = !input.duplicates.is_empty();
 
-    let standard = input.risk == RiskLevel::Standard;
+    let hit = screen(input.full_name, input.date_of_birth, input.watchlist);
     checks.push(check(
-        "risk_level",
+        "watchlist",
+        hit.is_none(),
+        hit.as_ref().map_or_else(|| "no match".to_owned(), |m| format!("{} {}", m.entry.list_id, m.entry.name)),
+        format!("name similarity < {STRONG_MATCH} with a matching date of birth, over {} entries", input.watchlist.len()),
+        hit.as_ref().map_or_else(
+            || "No strong match on the watchlist.".to_owned(),
+            |m| format!("Possible watchlist match. {}", m.describe(input.full_name, input.date_of_birth)),
+        ),
+    ));
+    refer |= hit.is_some();
+
+    let standard = input.risk.level() == RiskLevel::Standard;
+    checks.push(check(
+        "risk_score",
         standard,
-        input.risk.as_str().to_owned(),
-        "standard".to_owned(),
+        format!("{} points ({})", input.risk.points, input.risk.describe()),
+        format!("< {HIGH_RISK_POINTS} points"),
         if standard { "Standard risk profile.".into() } else { "High-risk profiles are checked by a reviewer.".into() },
     ));
     refer |= !standard;
@@ -300,9 +320,11 @@ mod tests {
             today: date("2026-06-15"),
             date_of_birth: date("1990-04-01"),
             id_expires_on: date("2031-05-20"),
-            risk: RiskLevel::Standard,
+            risk: RiskScore { points: 0, reasons: Vec::new() },
             documents,
             duplicates,
+            full_name: "Ana María García López",
+            watchlist: &[],
         }
     }
 
@@ -413,10 +435,30 @@ mod tests {
     }
 
     #[test]
+    fn a_watchlist_match_goes_to_a_reviewer_with_both_side_by_side() {
+        let docs = good_documents();
+        let list = crate::screening::parse_sdn_csv(
+            "7,\"GARCIA LOPEZ, Ana Maria\",individual,SAMPLE,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 01 Apr 1990.\"",
+        )
+        .unwrap();
+        let mut review = input(&docs, &[]);
+        review.watchlist = &list;
+        let result = automatic_review(&review);
+        assert_eq!(result.outcome, AutomaticOutcome::Refer);
+        let check = result.checks.iter().find(|c| c.name == "watchlist").unwrap();
+        assert!(!check.passed);
+        assert!(check.message.contains("Customer Ana María García López, born 1990-04-01"), "{}", check.message);
+        assert!(check.message.contains("entry 7 GARCIA LOPEZ, Ana Maria, born 1990-04-01"), "{}", check.message);
+        // Screened against an empty list, the same customer is approved.
+        review.watchlist = &[];
+        assert_eq!(automatic_review(&review).outcome, AutomaticOutcome::Approve);
+    }
+
+    #[test]
     fn high_risk_goes_to_a_reviewer() {
         let docs = good_documents();
         let mut review = input(&docs, &[]);
-        review.risk = RiskLevel::High;
+        review.risk = RiskScore { points: 50, reasons: vec![(50, "monthly volume above 20,000")] };
         assert_eq!(automatic_review(&review).outcome, AutomaticOutcome::Refer);
     }
 }

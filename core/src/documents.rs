@@ -1,7 +1,6 @@
 //! Which documents a customer needs, where each stands, and what an upload may contain.
 
 use crate::customer::Individual;
-use crate::financial::{Financial, MonthlyVolume, SalaryRange};
 use crate::official_id::IdType;
 use crate::review::FlagCode;
 use crate::wire::Requirement;
@@ -27,28 +26,10 @@ choice_enum! {
     }
 }
 
-choice_enum! {
-    /// How much scrutiny a profile gets.
-    pub enum RiskLevel {
-        Standard = "standard" => "Standard",
-        High = "high" => "High",
-    }
-}
-
 /// A proof of address must have been issued within this many months.
 pub const PROOF_OF_ADDRESS_MAX_AGE_MONTHS: u32 = 3;
 /// Largest accepted upload.
 pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
-
-/// The risk rule: a profile is high risk when it expects to move more than 20,000 a month, or
-/// when its expected volume is out of proportion to its income (5,000–20,000 a month on a
-/// salary below 25,000 a year: more than twice the yearly income spent every year).
-pub fn risk_level(financial: &Financial) -> RiskLevel {
-    match (financial.expected_monthly_volume, financial.annual_salary_range) {
-        (MonthlyVolume::Above20k, _) | (MonthlyVolume::From5kTo20k, SalaryRange::Below25k) => RiskLevel::High,
-        _ => RiskLevel::Standard,
-    }
-}
 
 /// The documents a customer needs, in checklist order.
 ///
@@ -61,7 +42,7 @@ pub fn required_documents(individual: &Individual) -> Vec<DocumentKind> {
         kinds.push(DocumentKind::Passport);
     } else {
         kinds.extend([DocumentKind::GovernmentIdFront, DocumentKind::GovernmentIdBack]);
-        if risk_level(&individual.financial) == RiskLevel::High {
+        if crate::risk::risk_score(individual).level() == crate::risk::RiskLevel::High {
             kinds.push(DocumentKind::Passport);
         }
     }

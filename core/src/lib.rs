@@ -9,6 +9,8 @@
 //! * [`form`] — read and write form fields by their request path.
 //! * [`documents`] — which documents a customer needs, their states, content sniffing.
 //! * [`quality`] — whether a picture of a document is legible, measured from its pixels.
+//! * [`risk`] — a profile's risk score, and what makes it high.
+//! * [`screening`] — a name and date of birth against a sanctions watchlist.
 //! * [`status`] — the onboarding status machine and the proof that a customer may get a card.
 //! * [`card`] — the card status machine and card-number arithmetic.
 //! * [`webhook`] — which webhook URLs and event types are accepted.
@@ -32,6 +34,8 @@ pub mod person;
 pub mod postal;
 pub mod quality;
 pub mod review;
+pub mod risk;
+pub mod screening;
 pub mod status;
 pub mod webhook;
 pub mod wire;

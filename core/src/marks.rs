@@ -4,6 +4,22 @@
 //! that `char::is_alphabetic` does not always cover. Generated from the Unicode Character Database
 //! (version 14.0.0); regenerate when the Unicode version matters.
 
+/// Whether `c` is a combining mark (a vowel sign, virama, accent, …).
+pub fn is_combining_mark(c: char) -> bool {
+    let cp = u32::from(c);
+    MARK_RANGES
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                std::cmp::Ordering::Less
+            } else if lo > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
 /// Sorted, non-overlapping inclusive ranges of combining-mark code points.
 pub const MARK_RANGES: &[(u32, u32)] = &[
     (0x0300, 0x036F),

@@ -2,7 +2,7 @@
 
 use crate::country::Country;
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, max_chars, required_text};
-use crate::marks::MARK_RANGES;
+use crate::marks::is_combining_mark;
 use crate::paths;
 use crate::postal;
 use crate::wire::AddressData;
@@ -76,20 +76,6 @@ fn allowed_in_name(c: char) -> bool {
     (c.is_alphabetic() && !c.is_numeric()) || PUNCTUATION.contains(&c) || is_combining_mark(c)
 }
 
-fn is_combining_mark(c: char) -> bool {
-    let cp = u32::from(c);
-    MARK_RANGES
-        .binary_search_by(|&(lo, hi)| {
-            if hi < cp {
-                std::cmp::Ordering::Less
-            } else if lo > cp {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
-}
 
 /// Parses the full name field.
 pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {

@@ -13,14 +13,29 @@ choice_enum! {
         DocumentMismatch = "document_mismatch" => "The document does not match the customer's details.",
         DocumentWrongType = "document_wrong_type" => "This is not the kind of document requested.",
         DocumentAltered = "document_altered" => "The document shows signs of alteration.",
+        IdentityMismatch = "identity_mismatch" => "The documents do not belong to the person applying.",
+        WatchlistMatch = "watchlist_match" => "The customer is a confirmed match on a sanctions watchlist.",
         FieldIncorrect = "field_incorrect" => "This information is incorrect: correct it and resubmit.",
     }
 }
 
 impl FlagCode {
-    /// Codes that make a rejection final by default: resubmitting cannot fix fraud.
+    /// Whether the code can describe what is wrong with `target`: document codes for
+    /// documents, `field_incorrect` for fields, and a person's identity or a watchlist match
+    /// for either.
+    pub fn applies_to(self, target: &FlagTarget) -> bool {
+        match self {
+            Self::IdentityMismatch | Self::WatchlistMatch => true,
+            Self::FieldIncorrect => matches!(target, FlagTarget::Field(_)),
+            _ => matches!(target, FlagTarget::Document(_)),
+        }
+    }
+
+    /// Codes that make a rejection final by default: resubmitting cannot fix fraud, another
+    /// person's identity or a sanctions match. The others (blurred, expired, outdated, …) are
+    /// corrected by sending something better.
     pub const fn final_by_default(self) -> bool {
-        matches!(self, Self::DocumentAltered)
+        matches!(self, Self::DocumentAltered | Self::IdentityMismatch | Self::WatchlistMatch)
     }
 }
 

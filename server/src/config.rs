@@ -69,6 +69,10 @@ pub struct ServeArgs {
     /// Defaults to `<data-dir>/card-number.key`. Back it up: without it, stored numbers are lost.
     #[arg(long, env = "KYCARD_CARD_KEY_FILE")]
     pub card_key_file: Option<PathBuf>,
+    /// Sanctions watchlist in the SDN.CSV layout, read again whenever it changes. Without it,
+    /// a built-in fictitious sample is used (and the server warns).
+    #[arg(long, env = "KYCARD_WATCHLIST")]
+    pub watchlist: Option<PathBuf>,
     /// Make sure a `demo` sandbox organization exists and print fresh API keys for it.
     #[arg(long, env = "KYCARD_DEMO")]
     pub demo: bool,

@@ -15,6 +15,7 @@ pub mod review;
 pub mod store;
 pub mod telemetry;
 pub mod uploads;
+pub mod watchlist;
 pub mod webhooks;
 
 use config::ServeArgs;
@@ -49,6 +50,9 @@ pub enum StartError {
     /// The demo set-up failed.
     #[error(transparent)]
     Admin(#[from] admin::AdminError),
+    /// The watchlist cannot be read.
+    #[error(transparent)]
+    Watchlist(#[from] watchlist::WatchlistLoadError),
     /// The HTTPS client for webhooks cannot start (no usable TLS set-up).
     #[error("cannot start webhook deliveries: {0}")]
     Webhooks(reqwest::Error),
@@ -79,8 +83,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     if let Ok(n @ 1..) = store.release_abandoned_idempotency().await {
         tracing::warn!(keys = n, "freed idempotency keys of requests interrupted by the last stop");
     }
+    let watchlist = Arc::new(watchlist::Watchlist::open(args.watchlist.clone())?);
+    if watchlist.is_sample() {
+        tracing::warn!("screening against the built-in fictitious sample watchlist: set --watchlist to a real list");
+    }
     let review_wake = Arc::new(tokio::sync::Notify::new());
-    review::spawn_worker(store.clone(), files.clone(), review_wake.clone());
+    review::spawn_worker(store.clone(), files.clone(), watchlist, review_wake.clone());
     let vault = Arc::new(vault);
     webhooks::Dispatcher::new(store.clone(), vault.clone()).map_err(StartError::Webhooks)?.spawn();
     let state = http::AppState { store, vault, files, review_wake, sign_in_limiter: Arc::default() };

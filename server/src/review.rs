@@ -6,9 +6,11 @@ use crate::store::{
     Caller, Completion, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, Store, StoredResponse, now,
 };
 use crate::uploads::DocumentFiles;
+use crate::watchlist::Watchlist;
 use kycard_core::automatic_review::{Duplicate, ReviewInput, automatic_review};
 use kycard_core::customer::validate_customer;
-use kycard_core::documents::{RequirementState, risk_level};
+use kycard_core::documents::RequirementState;
+use kycard_core::risk::risk_score;
 use kycard_core::quality::DocumentContent;
 use kycard_core::review::{Flag, FlagTarget};
 use kycard_core::status::{
@@ -26,7 +28,7 @@ const POLL_EVERY: Duration = Duration::from_secs(5);
 
 /// Starts the worker. It first resumes jobs left by a previous run (crash or restart), then
 /// runs each new job when woken through `wake`.
-pub fn spawn_worker(store: Store, files: DocumentFiles, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_worker(store: Store, files: DocumentFiles, watchlist: Arc<Watchlist>, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         match store.requeue_automatic_reviews().await {
             Ok(0) => {}
@@ -37,7 +39,7 @@ pub fn spawn_worker(store: Store, files: DocumentFiles, wake: Arc<Notify>) -> to
             match store.review_jobs().await {
                 Ok(jobs) => {
                     for (organization_id, customer_id) in jobs {
-                        if let Err(error) = run_job(&store, &files, organization_id, customer_id).await {
+                        if let Err(error) = run_job(&store, &files, &watchlist, organization_id, customer_id).await {
                             tracing::warn!(%customer_id, ?error, "automatic review failed; will retry");
                         }
                     }
@@ -56,6 +58,7 @@ pub fn spawn_worker(store: Store, files: DocumentFiles, wake: Arc<Notify>) -> to
 pub async fn run_job(
     store: &Store,
     files: &DocumentFiles,
+    watchlist: &Watchlist,
     organization_id: Uuid,
     customer_id: Uuid,
 ) -> Result<(), AppError> {
@@ -92,9 +95,11 @@ pub async fn run_job(
         today: now().date_naive(),
         date_of_birth: individual.personal.date_of_birth.date(),
         id_expires_on: individual.official_id.expires_on,
-        risk: risk_level(&individual.financial),
+        risk: risk_score(&individual),
         documents: &facts,
         duplicates: &duplicates,
+        full_name: individual.personal.full_name.as_str(),
+        watchlist: &watchlist.entries(),
     });
     let mut result = result;
     if store.organization_is_sandbox(organization_id).await?
@@ -313,6 +318,14 @@ pub async fn manual_decision(
         Decision::Reject => ManualOutcome::Reject { is_final: flags.iter().any(|f| f.is_final) },
     };
     let documents = store.current_documents(caller.organization_id, customer_id).await?;
+    if let Some(flag) = flags.iter().find(|f| !f.code.applies_to(&f.target)) {
+        return Err(FieldError::new(
+            "flags",
+            FieldErrorCode::InvalidChoice,
+            format!("`{}` does not describe {}: choose another code.", flag.code, flag.target.label()),
+        )
+        .into());
+    }
     for flag in &flags {
         if let FlagTarget::Document(kind) = flag.target
             && !documents.iter().any(|d| d.kind == kind)

@@ -321,3 +321,42 @@ async fn customer_status(app: &TestApp, id: &str) -> (String, bool) {
     let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
     (customer["status"].as_str().unwrap().to_owned(), customer["review"]["resubmittable"].as_bool().unwrap())
 }
+
+#[tokio::test]
+async fn a_watchlist_match_is_never_approved_automatically_and_a_confirmed_one_is_final() {
+    let app = TestApp::new().await;
+    // The sample list holds "ROSSI, Marco Antonio", born 2 July 1975: reordered, accented,
+    // with a typo, it still matches.
+    let mut profile = enrolled_unique();
+    profile["individual"]["personal"]["full_name"] = json!("Márco Antonio Rosi");
+    profile["individual"]["personal"]["date_of_birth"] = json!("1975-07-02");
+    let customer = review(&app, &profile, &picture(), &picture(), &text_pdf()).await;
+    assert_eq!((customer["status"].as_str(), customer["review"]["stage"].as_str()), (Some("pending"), Some("manual")));
+    let id = customer["id"].as_str().unwrap();
+    let history = app.get(&format!("/api/v1/customers/{id}/history"), &app.reviewer).await.body;
+    let checks: Vec<Value> =
+        history["data"].as_array().unwrap().iter().filter_map(|e| e["checks"].as_array()).flatten().cloned().collect();
+    let check = checks.iter().find(|c| c["name"] == "watchlist").expect("a watchlist check");
+    assert_eq!(check["passed"], false);
+    let message = check["message"].as_str().unwrap();
+    assert!(message.contains("Customer Márco Antonio Rosi, born 1975-07-02"), "{message}");
+    assert!(message.contains("90002 ROSSI, Marco Antonio, born 1975-07-02, 1976"), "{message}");
+
+    // A code must describe its target: a field is not "unreadable".
+    let wrong = json!({"decision": "reject", "flags": [{"target": "field:individual.personal.full_name", "code": "document_unreadable"}]});
+    let refused = app.post(&format!("/api/v1/customers/{id}/review"), &app.reviewer, &wrong).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
+
+    // The reviewer confirms it: a watchlist match is final.
+    let decision = json!({"decision": "reject", "flags": [{"target": "field:individual.personal.full_name", "code": "watchlist_match"}]});
+    let decided = app.post(&format!("/api/v1/customers/{id}/review"), &app.reviewer, &decision).await;
+    assert_eq!((decided.body["status"].as_str(), decided.body["review"]["resubmittable"].as_bool()), (Some("rejected"), Some(false)));
+    assert_eq!(decided.body["review"]["flags"][0]["final"], true);
+
+    // Born on another day and year, the same name is another person: approved.
+    profile = enrolled_unique();
+    profile["individual"]["personal"]["full_name"] = json!("Marco Antonio Rossi");
+    profile["individual"]["personal"]["date_of_birth"] = json!("1990-01-15");
+    let other = review(&app, &profile, &picture(), &picture(), &text_pdf()).await;
+    assert_eq!(other["status"], "active", "{other}");
+}

@@ -30,6 +30,8 @@ pub struct TestApp {
     /// Operator key of another organization.
     pub other_operator: String,
     pub files: kycard_server::uploads::DocumentFiles,
+    /// The built-in sample list.
+    pub watchlist: kycard_server::watchlist::Watchlist,
 }
 
 pub struct Reply {
@@ -71,7 +73,8 @@ impl TestApp {
             sign_in_limiter: Arc::default(),
         };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
-        Self { dir, store, vault, router, org: org.id, operator, reviewer, admin, other_operator, files }
+        let watchlist = kycard_server::watchlist::Watchlist::open(None).expect("sample watchlist");
+        Self { dir, store, vault, router, org: org.id, operator, reviewer, admin, other_operator, files, watchlist }
     }
 
     pub async fn raw(&self, request: Request<Body>) -> Reply {
@@ -183,7 +186,9 @@ impl TestApp {
     /// Runs the queued automatic reviews now (the worker does this in the server).
     pub async fn run_reviews(&self) {
         for (org, customer) in self.store.review_jobs().await.expect("jobs") {
-            kycard_server::review::run_job(&self.store, &self.files, org, customer).await.expect("review");
+            kycard_server::review::run_job(&self.store, &self.files, &self.watchlist, org, customer)
+                .await
+                .expect("review");
         }
     }
 }

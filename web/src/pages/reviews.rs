@@ -196,6 +196,23 @@ pub fn ReviewPage(
             load_failed(format!("The customer could not be loaded: {message}"), "Try again", retry.clone())
         })}
         {move || failure.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+        {move || history.with(|h| {
+            // What the automatic review could not settle, first: a watchlist match or a
+            // duplicate side by side with the customer, a failed measure with its threshold.
+            let Some(Ok(entries)) = h else { return None };
+            let latest = entries.iter().rev().find(|e| e.event == "review.automatic")?;
+            let failed: Vec<_> = latest.checks.iter().flatten().filter(|c| !c.passed).cloned().collect();
+            (!failed.is_empty()).then(|| view! {
+                <section class="card attention" aria-labelledby="attention-heading">
+                    <h2 id="attention-heading">"Why a person decides"</h2>
+                    <ul class="checks">
+                        {failed.into_iter().map(|c| view! {
+                            <li class="failed">{c.message}<span class="hint">{format!(" — {}; needs {}", c.value, c.threshold)}</span></li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })
+        })}
         {move || customer.get().map(|c| {
             let data = c.data();
             view! {
@@ -235,7 +252,7 @@ pub fn ReviewPage(
                     let codes: Vec<FlagCode> = FlagCode::ALL
                         .iter()
                         .copied()
-                        .filter(|c| matches!(flag.target, FlagTarget::Field(_)) == (*c == FlagCode::FieldIncorrect))
+                        .filter(|c| c.applies_to(&flag.target))
                         .collect();
                     view! {
                         <li class="flag-row">
