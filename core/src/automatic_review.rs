@@ -5,9 +5,9 @@
 //! (what was measured against which threshold), so the history explains each decision.
 
 use crate::documents::{DocumentKind, PROOF_OF_ADDRESS_MAX_AGE_MONTHS, proof_of_address_current};
-use crate::risk::{HIGH_RISK_POINTS, RiskLevel, RiskScore};
 use crate::quality::{DocumentContent, MIN_TEXT_CHARS, Measures, judge};
 use crate::review::{Flag, FlagCode, FlagTarget};
+use crate::risk::{HIGH_RISK_POINTS, RiskLevel, RiskScore};
 use crate::screening::{STRONG_MATCH, WatchlistEntry, screen};
 use crate::status::AutomaticOutcome;
 use crate::wire::Check;
@@ -131,8 +131,7 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
             flags.push(Flag { message, ..Flag::new(target, FlagCode::DocumentWrongType) });
             continue;
         }
-        let is_identity = doc.kind != DocumentKind::ProofOfAddress;
-        if is_identity && !id_valid {
+        if doc.kind.shows_identity() && !id_valid {
             flags.push(Flag::new(target.clone(), FlagCode::DocumentExpired));
         }
         if doc.kind == DocumentKind::ProofOfAddress {
@@ -140,38 +139,7 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
         }
     }
 
-    for duplicate in input.duplicates {
-        checks.push(match *duplicate {
-            Duplicate::File { kind, other_customer } => check(
-                &format!("{kind}_duplicate"),
-                false,
-                format!("customer {other_customer}"),
-                "no other customer".to_owned(),
-                about(kind, &format!("The same file was uploaded for customer {other_customer}.")),
-            ),
-            Duplicate::OfficialId { other_customer } => check(
-                "official_id_duplicate",
-                false,
-                format!("customer {other_customer}"),
-                "no other customer".to_owned(),
-                format!("Customer {other_customer} has the same official ID (type, number and country)."),
-            ),
-        });
-    }
-    let mut refer = !input.duplicates.is_empty();
-
-    let hit = screen(input.full_name, input.date_of_birth, input.watchlist);
-    checks.push(check(
-        "watchlist",
-        hit.is_none(),
-        hit.as_ref().map_or_else(|| "no match".to_owned(), |m| format!("{} {}", m.entry.list_id, m.entry.name)),
-        format!("name similarity < {STRONG_MATCH} with a matching date of birth, over {} entries", input.watchlist.len()),
-        hit.as_ref().map_or_else(
-            || "No strong match on the watchlist.".to_owned(),
-            |m| format!("Possible watchlist match. {}", m.describe(input.full_name, input.date_of_birth)),
-        ),
-    ));
-    refer |= hit.is_some();
+    let mut refer = referrals(input, &mut checks);
 
     let standard = input.risk.level() == RiskLevel::Standard;
     checks.push(check(
@@ -191,6 +159,46 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
         AutomaticOutcome::Approve
     };
     ReviewResult { outcome, flags, checks }
+}
+
+/// What a person must look at: duplicates of another customer's file or ID, and a strong
+/// watchlist match, each recorded as a check. True when any is found.
+fn referrals(input: &ReviewInput<'_>, checks: &mut Vec<Check>) -> bool {
+    for duplicate in input.duplicates {
+        checks.push(match *duplicate {
+            Duplicate::File { kind, other_customer } => check(
+                &format!("{kind}_duplicate"),
+                false,
+                format!("customer {other_customer}"),
+                "no other customer".to_owned(),
+                about(kind, &format!("The same file was uploaded for customer {other_customer}.")),
+            ),
+            Duplicate::OfficialId { other_customer } => check(
+                "official_id_duplicate",
+                false,
+                format!("customer {other_customer}"),
+                "no other customer".to_owned(),
+                format!("Customer {other_customer} has the same official ID (type, number and country)."),
+            ),
+        });
+    }
+    let duplicated = !input.duplicates.is_empty();
+
+    let hit = screen(input.full_name, input.date_of_birth, input.watchlist);
+    checks.push(check(
+        "watchlist",
+        hit.is_none(),
+        hit.as_ref().map_or_else(|| "no match".to_owned(), |m| format!("{} {}", m.entry.list_id, m.entry.name)),
+        format!(
+            "name similarity < {STRONG_MATCH} with a matching date of birth, over {} entries",
+            input.watchlist.len()
+        ),
+        hit.as_ref().map_or_else(
+            || "No strong match on the watchlist.".to_owned(),
+            |m| format!("Possible watchlist match. {}", m.describe(input.full_name, input.date_of_birth)),
+        ),
+    ));
+    duplicated || hit.is_some()
 }
 
 /// What was read of a document of `kind` and whether a person could read it: every rule as a
@@ -226,12 +234,12 @@ fn legibility_into(kind: DocumentKind, content: &DocumentContent, checks: &mut V
             ));
             // A proof of address is a letter: its text is what a person reads. An identity
             // document must show the document itself, a picture.
-            if has_text && kind == DocumentKind::ProofOfAddress {
+            if has_text && !kind.shows_identity() {
                 return None;
             }
             match image {
                 Some(measures) => picture_rules(kind, measures, checks),
-                None if kind == DocumentKind::ProofOfAddress => {
+                None if !kind.shows_identity() => {
                     Some("The PDF has no readable text and no picture of the document.".to_owned())
                 }
                 None => Some("The PDF holds no picture of the document: send a photo or a scan.".to_owned()),

@@ -16,6 +16,52 @@ choice_enum! {
     }
 }
 
+impl DocumentKind {
+    /// Whether the document shows the official ID (and so the person's photo): these are
+    /// photographed, and a new ID needs them sent again.
+    pub const fn shows_identity(self) -> bool {
+        !matches!(self, Self::ProofOfAddress)
+    }
+}
+
+/// Days before an active customer's ID expires that its renewal is asked for.
+pub const RENEWAL_NOTICE_DAYS: i64 = 30;
+
+/// An active customer's identity document that expires soon or has expired: a renewed one
+/// must be uploaded (and its new expiry entered), then reviewed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Renewal {
+    /// The expiry date on file.
+    pub expires_on: NaiveDate,
+    /// Whether that day has passed: then no new card is issued until the renewal is approved.
+    pub expired: bool,
+}
+
+impl Renewal {
+    /// What the customer is asked, in words.
+    pub fn describe(&self) -> String {
+        if self.expired {
+            format!(
+                "The identity document expired on {}: upload a renewed one and enter its new expiry date. \
+                 New cards wait for its review; issued cards keep working.",
+                self.expires_on
+            )
+        } else {
+            format!(
+                "The identity document expires on {}: upload a renewed one and enter its new expiry date.",
+                self.expires_on
+            )
+        }
+    }
+}
+
+/// The renewal an active customer owes on `today`, if any (an ID expiring today is still valid).
+pub fn renewal_due(expires_on: NaiveDate, today: NaiveDate) -> Option<Renewal> {
+    (expires_on <= today + chrono::Duration::days(RENEWAL_NOTICE_DAYS))
+        .then_some(Renewal { expires_on, expired: expires_on < today })
+}
+
 choice_enum! {
     /// Where a required document stands.
     pub enum RequirementState {

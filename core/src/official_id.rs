@@ -159,6 +159,15 @@ pub struct OfficialId {
     pub expires_on: NaiveDate,
 }
 
+/// Whether `after` is another identity document than `before`, not a corrected typo: a
+/// different type, issuer or expiry date (a renewed ID always expires later). The photos of
+/// the old one then no longer show it.
+pub fn is_new_document(before: &crate::wire::OfficialIdData, after: &crate::wire::OfficialIdData) -> bool {
+    before.id_type != after.id_type
+        || before.issuing_country != after.issuing_country
+        || before.expires_on != after.expires_on
+}
+
 /// Parses the official ID block, recording every problem.
 pub fn parse_official_id(data: &OfficialIdData, today: NaiveDate, errors: &mut ValidationErrors) -> Option<OfficialId> {
     let id_type = errors.collect(parse_id_type(paths::ID_TYPE, data.id_type.as_deref()));

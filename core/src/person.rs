@@ -76,7 +76,6 @@ fn allowed_in_name(c: char) -> bool {
     (c.is_alphabetic() && !c.is_numeric()) || PUNCTUATION.contains(&c) || is_combining_mark(c)
 }
 
-
 /// Parses the full name field.
 pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {
     FullName::try_from(raw).map_err(|code| {

@@ -266,7 +266,7 @@ impl RuleResult {
 /// Whether over-exposure is judged for this kind: identity documents are photographed, while
 /// a proof of address is often a scan or a screenshot of a mostly white page.
 pub const fn judges_glare(kind: DocumentKind) -> bool {
-    !matches!(kind, DocumentKind::ProofOfAddress)
+    kind.shows_identity()
 }
 
 /// Every rule that applies to a picture of `kind`, in the order a person should fix them.

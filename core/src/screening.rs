@@ -166,10 +166,8 @@ pub fn name_score(a: &[String], b: &[String]) -> f64 {
     if short.is_empty() {
         return 0.0;
     }
-    let total: f64 = short
-        .iter()
-        .map(|token| long.iter().map(|other| strsim::jaro_winkler(token, other)).fold(0.0, f64::max))
-        .sum();
+    let total: f64 =
+        short.iter().map(|token| long.iter().map(|other| strsim::jaro_winkler(token, other)).fold(0.0, f64::max)).sum();
     #[allow(clippy::cast_precision_loss)] // a handful of tokens
     let mean = total / short.len() as f64;
     mean

@@ -233,6 +233,15 @@ pub enum CardRefusal {
     /// The customer is not in the card program (API code `individual_cards_not_enabled`).
     #[error("The customer is not enrolled in individual cards.")]
     IndividualCardsNotEnabled,
+    /// The customer is active but the identity document on file has expired (API code
+    /// `official_id_expired`): a renewed one must be approved first.
+    #[error(
+        "The identity document on file expired on {expired_on}: a renewed one must be approved before a new card is issued."
+    )]
+    OfficialIdExpired {
+        /// The expiry date on file.
+        expired_on: chrono::NaiveDate,
+    },
     /// The customer is pending or rejected (API code `customer_not_active`).
     #[error("Cards can only be issued to active customers; this customer is {}.", .status)]
     NotActive {
@@ -249,6 +258,10 @@ impl CardRefusal {
     pub fn details(&self) -> Option<ErrorDetails> {
         match self {
             Self::IndividualCardsNotEnabled => None,
+            Self::OfficialIdExpired { .. } => Some(ErrorDetails {
+                status: Some(CustomerStatus::Active),
+                blocked_by: vec!["renewal:official_id".to_owned()],
+            }),
             Self::NotActive { status, blocked_by } => {
                 Some(ErrorDetails { status: Some(*status), blocked_by: blocked_by.clone() })
             }
@@ -289,8 +302,9 @@ pub fn card_eligibility(
     Err(CardRefusal::NotActive { status: state.status(), blocked_by })
 }
 
-/// [`card_eligibility`] for a customer as the API returns it: what the browser shows next to a
-/// disabled "Issue card" button is exactly what the server would answer.
+/// [`card_eligibility`] for a customer as the API returns it, including an expired identity
+/// document of an active customer: what the browser shows next to a disabled "Issue card"
+/// button is exactly what the server answers, since both call this.
 pub fn card_eligibility_of(customer: &crate::wire::Customer) -> Result<ActiveCustomer, CardRefusal> {
     let state = match (customer.status, customer.review.as_ref()) {
         (Some(status), Some(review)) => CustomerState::from_parts(status, review.stage, review.resubmittable),
@@ -305,7 +319,11 @@ pub fn card_eligibility_of(customer: &crate::wire::Customer) -> Result<ActiveCus
             crate::review::FlagTarget::Document(_) => None,
         })
         .collect();
-    card_eligibility(customer.id, state, &customer.requirements, &flagged_fields)
+    let holder = card_eligibility(customer.id, state, &customer.requirements, &flagged_fields)?;
+    match customer.renewal {
+        Some(renewal) if renewal.expired => Err(CardRefusal::OfficialIdExpired { expired_on: renewal.expires_on }),
+        _ => Ok(holder),
+    }
 }
 
 #[cfg(test)]

@@ -180,6 +180,10 @@ pub struct Customer {
     /// Where the review stands, when enrolled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<ReviewSummary>,
+    /// For an active customer whose identity document expires within 30 days or has
+    /// expired: the renewal owed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal: Option<crate::documents::Renewal>,
 }
 
 /// One required document and its state.
@@ -475,7 +479,7 @@ pub struct ApiEvent<T> {
     /// Position in the organization's event log; send back as `Last-Event-ID` to resume.
     pub id: String,
     /// `customer.created`, `customer.status_changed`, `customer.requirements_changed`,
-    /// `customer.updated`, `card.issued` or `card.status_changed`.
+    /// `customer.updated`, `customer.renewal_required`, `card.issued` or `card.status_changed`.
     #[serde(rename = "type")]
     pub event_type: String,
     /// When the change committed.
@@ -501,6 +505,7 @@ choice_enum! {
         CustomerUpdated = "customer.updated" => "Customer details changed",
         CustomerStatusChanged = "customer.status_changed" => "Customer status changed",
         CustomerRequirementsChanged = "customer.requirements_changed" => "Customer documents or review changed",
+        CustomerRenewalRequired = "customer.renewal_required" => "Customer's identity document expires or expired",
         CardIssued = "card.issued" => "Card issued",
         CardStatusChanged = "card.status_changed" => "Card status changed",
     }

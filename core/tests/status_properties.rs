@@ -65,6 +65,8 @@ proptest! {
                     prop_assert!(!blocked_by.is_empty(), "a refusal always says what blocks the customer");
                 }
                 Err(CardRefusal::IndividualCardsNotEnabled) => prop_assert!(false, "enrolled customer refused as not enrolled"),
+                // Only `card_eligibility_of` knows the ID's expiry.
+                Err(CardRefusal::OfficialIdExpired { .. }) => prop_assert!(false, "no expiry was given"),
             }
         }
     }

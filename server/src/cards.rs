@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::store::{Caller, Completion, NewCard, Store, StoredResponse, now};
 use chrono::Datelike;
 use kycard_core::card::{CardAction, CardIssue, CardType};
-use kycard_core::status::{CardRefusal, card_eligibility};
+use kycard_core::status::{CardRefusal, card_eligibility_of};
 use kycard_core::wire::Card;
 use uuid::Uuid;
 
@@ -26,8 +26,7 @@ pub async fn issue_card(
     for _ in 0..ATTEMPTS {
         let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
         let wire = customer.to_wire();
-        let holder = card_eligibility(customer.id, customer.state, &wire.requirements, &customer.flagged_fields())
-            .map_err(|refusal| refused(&refusal))?;
+        let holder = card_eligibility_of(&wire).map_err(|refusal| refused(&refusal))?;
         let issue = CardIssue { holder, card_type };
         let id = Uuid::now_v7();
         let number = vault.issue_number(id).map_err(|error| {
@@ -68,6 +67,7 @@ fn refused(refusal: &CardRefusal) -> AppError {
     let code = match refusal {
         CardRefusal::IndividualCardsNotEnabled => "individual_cards_not_enabled",
         CardRefusal::NotActive { .. } => "customer_not_active",
+        CardRefusal::OfficialIdExpired { .. } => "official_id_expired",
     };
     AppError::Conflict { code, message: refusal.to_string(), details: refusal.details() }
 }

@@ -19,6 +19,7 @@ pub fn event_type(change: &LoggedChange) -> EventType {
     }
     match change.event.as_str() {
         "customer.created" => EventType::CustomerCreated,
+        "customer.renewal_required" => EventType::CustomerRenewalRequired,
         _ if status_of(change.from.as_deref()) != status_of(change.to.as_deref()) => EventType::CustomerStatusChanged,
         e if e.starts_with("document.") || e.starts_with("review.") => EventType::CustomerRequirementsChanged,
         _ => EventType::CustomerUpdated,

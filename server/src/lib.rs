@@ -11,6 +11,7 @@ pub mod events;
 pub mod http;
 pub mod onboarding;
 pub mod reading;
+pub mod renewals;
 pub mod review;
 pub mod store;
 pub mod telemetry;
@@ -89,6 +90,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     }
     let review_wake = Arc::new(tokio::sync::Notify::new());
     review::spawn_worker(store.clone(), files.clone(), watchlist, review_wake.clone());
+    renewals::spawn(store.clone());
     let vault = Arc::new(vault);
     webhooks::Dispatcher::new(store.clone(), vault.clone()).map_err(StartError::Webhooks)?.spawn();
     let state = http::AppState { store, vault, files, review_wake, sign_in_limiter: Arc::default() };

@@ -4,7 +4,8 @@
 use crate::error::AppError;
 use crate::store::{Caller, Completion, CustomerRecord, HistoryLine, Store, StoredResponse, now};
 use kycard_core::customer::{apply_patch, validate_customer};
-use kycard_core::documents::required_documents;
+use kycard_core::documents::{DocumentKind, required_documents};
+use kycard_core::official_id::is_new_document;
 use kycard_core::status::{CustomerState, ReviewEvent, TransitionError};
 use kycard_core::wire::CustomerData;
 use uuid::Uuid;
@@ -79,6 +80,15 @@ pub async fn update_customer(
         next.required_documents = required_documents(individual);
     }
     let program_data_changed = next.data.individual != current.data.individual;
+    // A new identity document (a renewal): the photos of the old one must be sent again.
+    let official_id = |data: &CustomerData| data.individual.as_ref().and_then(|i| i.official_id.clone());
+    let renewed: Vec<DocumentKind> = match (official_id(&current.data), official_id(&next.data)) {
+        (Some(before), Some(after)) if is_new_document(&before, &after) => {
+            next.documents.iter().map(|d| d.kind).filter(|kind| kind.shows_identity()).collect()
+        }
+        _ => Vec::new(),
+    };
+    next.documents.retain(|d| !renewed.contains(&d.kind));
     // Changed data answers the field flags of a rejection, whatever else is still flagged.
     let answers_flags = next.data != current.data && !next.flagged_fields().is_empty();
     if answers_flags {
@@ -87,7 +97,7 @@ pub async fn update_customer(
     let (state, event) = next_state(current.state, &next, program_data_changed || answers_flags)?;
     next.state = state;
     let history = HistoryLine::change(caller.actor.clone(), event, current.state, state);
-    if store.update_customer(caller.organization_id, expected_version, &next, &history).await? {
+    if store.update_customer(caller.organization_id, expected_version, &next, &history, &renewed).await? {
         Ok(next)
     } else {
         let now_version = store.customer(caller.organization_id, id).await?.map_or(expected_version, |c| c.version);
@@ -151,7 +161,7 @@ pub async fn apply_event(
         ReviewEvent::AutomaticDecision(_) | ReviewEvent::ManualDecision(_) => "review.decided",
     };
     let history = HistoryLine::change(actor.clone(), event_name, current.state, next.state);
-    if store.update_customer(organization_id, current.version, &next, &history).await? {
+    if store.update_customer(organization_id, current.version, &next, &history, &[]).await? {
         Ok(next)
     } else {
         Err(AppError::conflict("customer_changed", "The customer changed meanwhile; try again."))

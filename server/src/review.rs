@@ -10,9 +10,9 @@ use crate::watchlist::Watchlist;
 use kycard_core::automatic_review::{Duplicate, ReviewInput, automatic_review};
 use kycard_core::customer::validate_customer;
 use kycard_core::documents::RequirementState;
-use kycard_core::risk::risk_score;
 use kycard_core::quality::DocumentContent;
 use kycard_core::review::{Flag, FlagTarget};
+use kycard_core::risk::risk_score;
 use kycard_core::status::{
     AutomaticOutcome, CustomerState, DEFAULT_ATTEMPT_CAP, ManualOutcome, ReviewEvent, ReviewStage, with_attempt_cap,
 };
@@ -28,7 +28,12 @@ const POLL_EVERY: Duration = Duration::from_secs(5);
 
 /// Starts the worker. It first resumes jobs left by a previous run (crash or restart), then
 /// runs each new job when woken through `wake`.
-pub fn spawn_worker(store: Store, files: DocumentFiles, watchlist: Arc<Watchlist>, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_worker(
+    store: Store,
+    files: DocumentFiles,
+    watchlist: Arc<Watchlist>,
+    wake: Arc<Notify>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         match store.requeue_automatic_reviews().await {
             Ok(0) => {}

@@ -63,16 +63,17 @@ impl Watchlist {
     /// Reads `path`, or takes the built-in sample when there is none. A file that cannot be
     /// read at start stops the start: screening must never run silently without a list.
     pub fn open(path: Option<PathBuf>) -> Result<Self, WatchlistLoadError> {
-        let current = match &path {
-            Some(path) => read(path)?,
-            None => Loaded {
-                stamp: None,
-                entries: Arc::new(parse_sdn_csv(SAMPLE).map_err(|source| WatchlistLoadError::Format {
-                    path: "(built-in sample)".to_owned(),
-                    source,
-                })?),
-            },
-        };
+        let current =
+            match &path {
+                Some(path) => read(path)?,
+                None => Loaded {
+                    stamp: None,
+                    entries: Arc::new(parse_sdn_csv(SAMPLE).map_err(|source| WatchlistLoadError::Format {
+                        path: "(built-in sample)".to_owned(),
+                        source,
+                    })?),
+                },
+            };
         Ok(Self { path, current: Mutex::new(current) })
     }
 
@@ -93,7 +94,9 @@ impl Watchlist {
                         tracing::info!(entries = loaded.entries.len(), "watchlist read again after a change");
                         *current = loaded;
                     }
-                    Err(error) => tracing::error!(%error, "the changed watchlist cannot be used; the previous one stays"),
+                    Err(error) => {
+                        tracing::error!(%error, "the changed watchlist cannot be used; the previous one stays");
+                    }
                 }
             }
         }

@@ -350,7 +350,10 @@ async fn a_watchlist_match_is_never_approved_automatically_and_a_confirmed_one_i
     // The reviewer confirms it: a watchlist match is final.
     let decision = json!({"decision": "reject", "flags": [{"target": "field:individual.personal.full_name", "code": "watchlist_match"}]});
     let decided = app.post(&format!("/api/v1/customers/{id}/review"), &app.reviewer, &decision).await;
-    assert_eq!((decided.body["status"].as_str(), decided.body["review"]["resubmittable"].as_bool()), (Some("rejected"), Some(false)));
+    assert_eq!(
+        (decided.body["status"].as_str(), decided.body["review"]["resubmittable"].as_bool()),
+        (Some("rejected"), Some(false))
+    );
     assert_eq!(decided.body["review"]["flags"][0]["final"], true);
 
     // Born on another day and year, the same name is another person: approved.
@@ -359,4 +362,78 @@ async fn a_watchlist_match_is_never_approved_automatically_and_a_confirmed_one_i
     profile["individual"]["personal"]["date_of_birth"] = json!("1990-01-15");
     let other = review(&app, &profile, &picture(), &picture(), &text_pdf()).await;
     assert_eq!(other["status"], "active", "{other}");
+}
+
+#[tokio::test]
+async fn an_expiring_id_asks_for_renewal_and_an_expired_one_holds_new_cards_until_renewed() {
+    let app = TestApp::new().await;
+    let today = chrono::Utc::now().date_naive();
+    let mut profile = enrolled_unique();
+    profile["individual"]["official_id"]["expires_on"] = json!((today + chrono::Duration::days(20)).to_string());
+    let customer = review(&app, &profile, &picture(), &picture(), &text_pdf()).await;
+    assert_eq!(customer["status"], "active");
+    let id = customer["id"].as_str().unwrap().to_owned();
+    assert_eq!(customer["renewal"]["expired"], false, "due within 30 days: {customer}");
+    let card = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(card.status, StatusCode::CREATED, "not expired yet: cards are issued");
+    let card_id = card.body["id"].as_str().unwrap().to_owned();
+
+    // The daily check sends one notice per expiry and kind: an event, and a webhook.
+    assert_eq!(kycard_server::renewals::notify_due(&app.store, today).await.unwrap(), 1);
+    assert_eq!(kycard_server::renewals::notify_due(&app.store, today).await.unwrap(), 0, "sent once");
+    let history = app.get(&format!("/api/v1/customers/{id}/history"), &app.reviewer).await.body.to_string();
+    assert!(history.contains("customer.renewal_required") && history.contains("upload a renewed one"), "{history}");
+
+    // Time passes (the stored expiry moves into the past): new cards wait, issued ones work.
+    let url = format!("sqlite://{}", app.dir.path().join("kycard.db").display());
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let past = (today - chrono::Duration::days(1)).to_string();
+    sqlx::query("UPDATE customers SET data = json_set(data, '$.individual.official_id.expires_on', ?) WHERE id = ?")
+        .bind(&past)
+        .bind(&id)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(kycard_server::renewals::notify_due(&app.store, today).await.unwrap(), 1, "the expiry notice");
+    let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!((customer["status"].as_str(), customer["renewal"]["expired"].as_bool()), (Some("active"), Some(true)));
+    let refused = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "official_id_expired"));
+    assert_eq!(refused.body["error"]["details"]["blocked_by"], json!(["renewal:official_id"]));
+    let frozen = app.post(&format!("/api/v1/cards/{card_id}/freeze"), &app.operator, &json!({})).await;
+    assert_eq!(frozen.body["status"], "frozen", "issued cards keep working");
+
+    // The renewed ID: its photos must be sent again, then the review decides.
+    let renewed = json!({"individual": {"official_id": {"number": profile["individual"]["official_id"]["number"],
+        "expires_on": (today + chrono::Duration::days(3650)).to_string()}}});
+    let version = customer["version"].to_string();
+    let changed = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/customers/{id}"),
+            &app.operator,
+            Some(&renewed),
+            &[("if-match", &version)],
+        )
+        .await;
+    assert_eq!(changed.body["review"]["stage"], "awaiting_documents", "{}", changed.body);
+    let states: Vec<(&str, &str)> = changed.body["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["document"].as_str().unwrap(), r["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [("government_id_front", "missing"), ("government_id_back", "missing"), ("proof_of_address", "accepted")]
+    );
+    for kind in ["government_id_front", "government_id_back"] {
+        app.upload(&id, &[("kind", kind)], Some(("renewed.png", &picture()))).await;
+    }
+    app.run_reviews().await;
+    let after = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
+    assert_eq!(after["status"], "active", "{after}");
+    assert!(after.get("renewal").is_none(), "{after}");
+    let again = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!(again.status, StatusCode::CREATED);
 }

@@ -12,3 +12,13 @@ CREATE INDEX documents_by_sha256 ON documents (organization_id, sha256);
 -- How many times a customer of the organization may be reviewed: the rejection that uses up
 -- the last attempt is final. NULL: core's default (DEFAULT_ATTEMPT_CAP).
 ALTER TABLE organizations ADD COLUMN attempt_cap INTEGER;
+
+-- Renewal notices sent to active customers whose ID expires: one per customer, expiry date
+-- and kind, written with its history line (the event) so a notice goes out exactly once.
+CREATE TABLE renewal_notices (
+    customer_id  TEXT NOT NULL REFERENCES customers(id),
+    expires_on   TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('due', 'expired')),
+    noticed_at   TEXT NOT NULL,
+    PRIMARY KEY (customer_id, expires_on, kind)
+);

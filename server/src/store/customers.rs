@@ -57,7 +57,18 @@ impl CustomerRecord {
                 decided_at: self.decided_at,
                 resubmittable: state.resubmittable(),
             }),
+            renewal: self.renewal_due(super::now().date_naive()),
         }
+    }
+
+    /// The renewal an active customer owes on `today` (core's rule on the ID's expiry).
+    pub fn renewal_due(&self, today: chrono::NaiveDate) -> Option<kycard_core::documents::Renewal> {
+        if self.state != Some(CustomerState::Active) {
+            return None;
+        }
+        let expires = self.data.individual.as_ref()?.official_id.as_ref()?.expires_on.as_deref()?;
+        let expires = chrono::NaiveDate::parse_from_str(expires, "%Y-%m-%d").ok()?;
+        kycard_core::documents::renewal_due(expires, today)
     }
 
     /// Whether the review can run: every required document has an unflagged upload and no
@@ -261,13 +272,15 @@ pub trait CustomerStorage: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Replaces a customer if its stored version is still `expected_version`, with its history
-    /// line; returns false (and changes nothing) when someone else changed it first.
+    /// line, superseding the current documents of the `supersede` kinds (a renewed ID's
+    /// photos); returns false (and changes nothing) when someone else changed it first.
     async fn update_customer(
         &self,
         organization_id: Uuid,
         expected_version: i64,
         record: &CustomerRecord,
         history: &HistoryLine,
+        supersede: &[DocumentKind],
     ) -> Result<bool, StoreError>;
 
     /// One customer of the organization.
@@ -292,6 +305,20 @@ pub trait CustomerStorage: Send + Sync {
         customer_id: Uuid,
         id: &kycard_core::wire::OfficialIdData,
     ) -> Result<Option<Uuid>, StoreError>;
+
+    /// Active customers of every organization whose ID expires on or before `until`:
+    /// `(organization, customer)`.
+    async fn active_with_id_expiring(&self, until: chrono::NaiveDate) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
+
+    /// Records a renewal notice (`due` or `expired`) for the ID expiring on `expires_on`, with
+    /// its history line, once: false when it was already recorded.
+    async fn record_renewal_notice(
+        &self,
+        customer_id: Uuid,
+        expires_on: chrono::NaiveDate,
+        kind: &'static str,
+        history: &HistoryLine,
+    ) -> Result<bool, StoreError>;
 
     /// How many times the customer was rejected so far (every attempt that ended rejected).
     async fn rejections(&self, customer_id: Uuid) -> Result<u32, StoreError>;
@@ -349,10 +376,24 @@ impl CustomerStorage for SqliteStore {
         expected_version: i64,
         record: &CustomerRecord,
         history: &HistoryLine,
+        supersede: &[DocumentKind],
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         if !update_customer_in(&mut tx, organization_id, expected_version, record).await? {
             return Ok(false);
+        }
+        if !supersede.is_empty() {
+            let kinds = serde_json::to_string(&supersede.iter().map(|k| k.as_str()).collect::<Vec<_>>())
+                .map_err(|_| StoreError::Corrupt("documents"))?;
+            sqlx::query(
+                "UPDATE documents SET superseded_at = ? WHERE customer_id = ? AND superseded_at IS NULL \
+                 AND kind IN (SELECT value FROM json_each(?))",
+            )
+            .bind(record.updated_at.to_rfc3339())
+            .bind(record.id.to_string())
+            .bind(kinds)
+            .execute(&mut *tx)
+            .await?;
         }
         write_history(&mut tx, record.id, record.updated_at, history).await?;
         tx.commit().await?;
@@ -420,6 +461,45 @@ impl CustomerStorage for SqliteStore {
         let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
         self.attach_documents(organization_id, &mut records).await?;
         Ok(records)
+    }
+
+    async fn active_with_id_expiring(&self, until: chrono::NaiveDate) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT organization_id, id FROM customers WHERE status = 'active' \
+             AND json_extract(data, '$.individual.official_id.expires_on') <= ? ORDER BY id",
+        )
+        .bind(until.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|(o, c)| Ok((parse_id(o, "customers")?, parse_id(c, "customers")?))).collect()
+    }
+
+    async fn record_renewal_notice(
+        &self,
+        customer_id: Uuid,
+        expires_on: chrono::NaiveDate,
+        kind: &'static str,
+        history: &HistoryLine,
+    ) -> Result<bool, StoreError> {
+        let at = super::now();
+        let mut tx = self.writer().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO renewal_notices (customer_id, expires_on, kind, noticed_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(customer_id.to_string())
+        .bind(expires_on.to_string())
+        .bind(kind)
+        .bind(at.to_rfc3339())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(false);
+        }
+        write_history(&mut tx, customer_id, at, history).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn rejections(&self, customer_id: Uuid) -> Result<u32, StoreError> {

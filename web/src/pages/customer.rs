@@ -156,6 +156,7 @@ fn placeholder() -> Customer {
         status: None,
         requirements: Vec::new(),
         review: None,
+        renewal: None,
     }
 }
 
@@ -227,8 +228,24 @@ fn CustomerView(
         {move || {
             let paths = flagged_fields.get();
             (can_operate && resubmittable.get() && !paths.is_empty())
-                .then(|| view! { <Corrections customer=customer paths=paths updated=updated/> })
+                .then(|| view! {
+                    <Corrections customer=customer paths=paths updated=updated title="Correct the details"
+                        hint="Saving the corrections resubmits the customer; the review starts again once every document is in too."/>
+                })
         }}
+        // An active customer's ID expires: the renewed one is entered here, then its photos
+        // are uploaded and reviewed; issued cards keep working meanwhile.
+        {move || customer.with(|c| c.renewal).map(|renewal| view! {
+            <section class="card attention" aria-labelledby="renewal-heading">
+                <h2 id="renewal-heading">"Identity document renewal"</h2>
+                <p>{renewal.describe()}</p>
+            </section>
+            {can_operate.then(|| view! {
+                <Corrections customer=customer paths=vec![kycard_core::paths::ID_NUMBER.to_owned(), kycard_core::paths::ID_EXPIRES_ON.to_owned()]
+                    updated=updated title="Enter the renewed identity document"
+                    hint="Saving asks for new photos of the document; the review then runs again."/>
+            })}
+        })}
         <Show when=move || !kinds.with(Vec::is_empty)>
             <section class="card">
                 <h2>"Documents"</h2>
@@ -279,6 +296,7 @@ fn CardsSection(
             Ok(_) => Vec::new(),
             Err(CardRefusal::IndividualCardsNotEnabled) => vec!["the customer is not in the card program".to_owned()],
             Err(CardRefusal::NotActive { blocked_by, .. }) => blocked_by.iter().map(|b| describe_blocker(b)).collect(),
+            Err(refusal @ CardRefusal::OfficialIdExpired { .. }) => vec![refusal.to_string()],
         }
     };
     let allowed = move || eligibility.with(Result::is_ok) && can_operate;
@@ -393,10 +411,19 @@ fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl In
     }
 }
 
-/// Correcting the fields a rejection flagged: only those fields, checked by core against the
-/// whole customer as it would be after the change, saved with `If-Match`.
+/// Correcting some fields (those a rejection flagged, or a renewed ID's): only those fields,
+/// checked by core against the whole customer as it would be after the change, saved with
+/// `If-Match`.
 #[component]
-fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback<Customer>) -> impl IntoView {
+fn Corrections(
+    customer: Signal<Customer>,
+    paths: Vec<String>,
+    updated: Callback<Customer>,
+    /// The section's heading.
+    title: &'static str,
+    /// What saving does.
+    hint: &'static str,
+) -> impl IntoView {
     let fields: Vec<&'static str> = paths.iter().flat_map(|p| fields_for_flag(p)).collect();
     let draft = RwSignal::new(customer.with_untracked(Customer::data));
     let today = today();
@@ -450,8 +477,8 @@ fn Corrections(customer: Signal<Customer>, paths: Vec<String>, updated: Callback
     };
     view! {
         <section class="card">
-            <h2>"Correct the details"</h2>
-            <p class="hint">"Saving the corrections resubmits the customer; the review starts again once every document is in too."</p>
+            <h2>{title}</h2>
+            <p class="hint">{hint}</p>
             <form novalidate on:submit=save>
                 {fields
                     .into_iter()
