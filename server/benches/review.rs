@@ -3,8 +3,9 @@
 //!
 //! * time from the start of the last upload to the decision, for 1 MP and 12 MP JPEG photos;
 //! * the server's peak memory above idle while 8 customers' 12 MP photos are reviewed at once;
-//! * the share of a corpus (good, blurred, dark, tiny, outdated, wrong kind, duplicate) decided
-//!   without a person, and whether any bad document was approved.
+//! * the share of a corpus (good, blurred, dark, tiny, outdated, wrong kind, duplicate,
+//!   watchlist) decided without a person, and whether any bad document or listed person was
+//!   approved.
 //!
 //! Only 127.0.0.1 is contacted; every loop is bounded.
 #![allow(missing_docs)]
@@ -19,6 +20,11 @@ use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The customer of every case but the watchlist ones: on no list.
+const CUSTOMER: (&str, &str) = ("Ana María García López", "1990-04-01");
+/// A customer on the built-in sample watchlist (`ROSSI, Marco Antonio`, born 2 July 1975).
+const LISTED: (&str, &str) = ("Marco Antonio Rossi", "1975-07-02");
 
 struct Server {
     child: Child,
@@ -69,16 +75,16 @@ impl Server {
         (field("VmRSS:"), field("VmHWM:"))
     }
 
-    async fn create(&self, n: u32, volume: &str) -> String {
+    async fn create(&self, n: u32, (name, born): (&str, &str)) -> String {
         let number = 40_000_000 + n;
         let letter = b"TRWAGMYFPDXBNJZSQVHLCKE"[(number % 23) as usize] as char;
         let body = json!({"contact": {"email": format!("bench{n}@example.com"), "phone": "+34600111222"},
             "individual_cards": true,
-            "individual": {"personal": {"full_name": "Ana María García López", "date_of_birth": "1990-04-01",
+            "individual": {"personal": {"full_name": name, "date_of_birth": born,
                 "gender": "female", "address": {"line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}},
               "official_id": {"type": "national_id", "number": format!("{number}{letter}"), "issuing_country": "ES", "expires_on": "2031-05-20"},
               "financial": {"occupation": "engineer", "annual_salary_range": "50k_100k", "account_purpose": "travel",
-                "expected_monthly_volume": volume}}});
+                "expected_monthly_volume": "1k_5k"}}});
         let reply = self.http.post(format!("{}/api/v1/customers", self.base)).bearer_auth(&self.operator).json(&body);
         let created: Value = reply.send().await.expect("create").json().await.expect("json");
         created["id"].as_str().expect("id").to_owned()
@@ -120,7 +126,19 @@ impl Server {
         bill: Vec<u8>,
         issued_on: &str,
     ) -> (Duration, String, String) {
-        let id = self.create(n, "1k_5k").await;
+        self.onboard_person(n, CUSTOMER, front, back, bill, issued_on).await
+    }
+
+    async fn onboard_person(
+        &self,
+        n: u32,
+        person: (&str, &str),
+        front: Vec<u8>,
+        back: Vec<u8>,
+        bill: Vec<u8>,
+        issued_on: &str,
+    ) -> (Duration, String, String) {
+        let id = self.create(n, person).await;
         self.upload(&id, "proof_of_address", Some(issued_on), bill).await;
         self.upload(&id, "government_id_front", None, front).await;
         let started = Instant::now();
@@ -224,7 +242,7 @@ async fn main() {
     let good = || photo(1224, 816);
     let shared = photo(1224, 816);
     let mut corpus: Vec<(&str, bool, Vec<u8>, String)> = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..30 {
         corpus.push(("good", true, good(), recent()));
     }
     for _ in 0..2 {
@@ -236,7 +254,7 @@ async fn main() {
     }
     let mut automatic = 0;
     let mut bad_approved = 0;
-    let total = corpus.len() + 3;
+    let total = corpus.len() + 3 + 2;
     for (kind, is_good, front, issued_on) in corpus {
         let (a, b) = (next(), next());
         let (_, status, stage) = server.onboard(a, front, unique(&good(), b), text_pdf(), &issued_on).await;
@@ -252,8 +270,16 @@ async fn main() {
         let (_, _, stage) = server.onboard(a, unique(&shared, 0), unique(&good(), b), text_pdf(), &recent()).await;
         automatic += usize::from(stage == "decided");
     }
+    for _ in 0..2 {
+        // A person on the watchlist: never approved without a person.
+        let (a, b) = (next(), next());
+        let (_, status, stage) =
+            server.onboard_person(a, LISTED, unique(&good(), a), unique(&good(), b), text_pdf(), &recent()).await;
+        automatic += usize::from(stage == "decided");
+        bad_approved += usize::from(status == "active");
+    }
     println!(
-        "corpus of {total} (20 good; 2 each blurred, dark, tiny, outdated bill, wrong kind; one photo on 3 customers): {automatic} decided without a person ({:.0} %; aim >= 90 %), bad documents approved: {bad_approved}",
+        "corpus of {total} (30 good; 2 each blurred, dark, tiny, outdated bill, wrong kind; one photo on 3 customers; 2 on the watchlist): {automatic} decided without a person ({:.0} %; aim >= 90 %), bad documents approved: {bad_approved}",
         automatic as f64 * 100.0 / total as f64
     );
 }
