@@ -182,3 +182,33 @@ test("a watchlist match waits for a reviewer, shown side by side", async () => {
   await page.getByRole("img", { name: "Government ID (front)" }).waitFor();
   await screenshot(page, "review-watchlist-match");
 });
+
+test("an ID that expires soon asks the operator for the renewed one, which reopens its uploads", async () => {
+  const body = profile("lena@example.com");
+  body.individual.official_id.number = "55667788Z";
+  body.individual.official_id.expires_on = isoDate(20);
+  const created = await api(app.server, "operator", "POST", "/customers", body);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  await uploadByApi(app.server, id, "government_id_front");
+  await uploadByApi(app.server, id, "government_id_back");
+  await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-5) });
+
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.goto(`${app.server.base}/customers/${id}`);
+  await page.getByRole("heading", { name: "Approved" }).waitFor({ timeout: 15_000 });
+  const renewal = page.locator("section", { has: page.getByRole("heading", { name: "Identity document renewal" }) });
+  await renewal.getByText(`expires on ${isoDate(20)}`).waitFor();
+  await page.getByRole("heading", { name: "Enter the renewed identity document" }).waitFor();
+  await screenshot(page, "customer-renewal-due");
+  await page.getByLabel("Expiry date").fill(isoDate(3650));
+  await page.getByRole("button", { name: "Save corrections" }).click();
+  // The photos of the old document no longer count: the ID's uploads open again.
+  await page.getByRole("heading", { name: /Pending/ }).waitFor({ timeout: 15_000 });
+  await page.locator("#upload-government_id_front-file").waitFor();
+  await page.getByText("Identity document renewal").waitFor({ state: "hidden" });
+  await screenshot(page, "customer-renewal-uploads");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -60,9 +60,10 @@ pub fn explain(customer: &Customer) -> (&'static str, String) {
             "This customer has contact details only. Enrol them in individual cards to collect what the program needs."
                 .to_owned(),
         ),
-        (Some(CustomerStatus::Active), _) => {
-            ("Approved", "Every check passed. You can issue a card to this customer.".to_owned())
-        }
+        (Some(CustomerStatus::Active), _) => match customer.renewal {
+            Some(renewal) if renewal.expired => ("Approved", renewal.describe()),
+            _ => ("Approved", "Every check passed. You can issue a card to this customer.".to_owned()),
+        },
         (Some(CustomerStatus::Rejected), _) if !resubmittable => (
             "Rejected for good",
             "The review found a problem that cannot be corrected (for example an altered document). No card can be issued."
