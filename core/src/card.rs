@@ -2,7 +2,7 @@
 //!
 //! Issuing needs an [`ActiveCustomer`], which only [`crate::status::card_eligibility`] makes.
 
-use crate::status::ActiveCustomer;
+use crate::status::{ActiveCustomer, CustomerStatus};
 
 choice_enum! {
     /// The form of the card.
@@ -51,6 +51,37 @@ impl CardStatus {
     }
 }
 
+/// Why a card action is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CardActionRefusal {
+    /// The card's status does not allow it (API code `invalid_transition`).
+    #[error(transparent)]
+    Transition(#[from] CardTransitionError),
+    /// A frozen card is unfrozen only for an active customer: one frozen because its holder
+    /// was rejected stays frozen until they are approved again (API code `customer_not_active`).
+    #[error("The card can be unfrozen only once its holder is active again.")]
+    HolderNotActive,
+}
+
+/// The status a card action leads to, for a card whose holder has `holder` status: the
+/// card's own status machine, and no unfreezing while the holder is not active.
+pub fn card_action(
+    card: CardStatus,
+    holder: Option<CustomerStatus>,
+    action: CardAction,
+) -> Result<CardStatus, CardActionRefusal> {
+    let next = card.apply(action)?;
+    if action == CardAction::Unfreeze && holder != Some(CustomerStatus::Active) {
+        return Err(CardActionRefusal::HolderNotActive);
+    }
+    Ok(next)
+}
+
+/// The actions offered on a card (what [`card_action`] allows), in the order shown.
+pub fn allowed_actions(card: CardStatus, holder: Option<CustomerStatus>) -> Vec<CardAction> {
+    CardAction::ALL.iter().copied().filter(|action| card_action(card, holder, *action).is_ok()).collect()
+}
+
 /// A request to issue a card, which can only exist for an active customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CardIssue {
@@ -97,6 +128,20 @@ pub fn last4(number: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frozen_card_is_unfrozen_only_for_an_active_holder() {
+        let active = Some(CustomerStatus::Active);
+        let rejected = Some(CustomerStatus::Rejected);
+        assert_eq!(allowed_actions(CardStatus::Active, rejected), [CardAction::Freeze, CardAction::Cancel]);
+        assert_eq!(allowed_actions(CardStatus::Frozen, active), [CardAction::Unfreeze, CardAction::Cancel]);
+        assert_eq!(allowed_actions(CardStatus::Frozen, rejected), [CardAction::Cancel]);
+        assert_eq!(
+            card_action(CardStatus::Frozen, Some(CustomerStatus::Pending), CardAction::Unfreeze),
+            Err(CardActionRefusal::HolderNotActive)
+        );
+        assert!(allowed_actions(CardStatus::Canceled, active).is_empty());
+    }
 
     #[test]
     fn luhn_matches_known_test_numbers() {

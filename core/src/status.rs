@@ -191,6 +191,13 @@ impl CustomerState {
     }
 }
 
+/// Whether a decision that leads to `after` freezes the customer's active cards: cards issued
+/// before a re-verification or an ID renewal keep working until it is decided, and a
+/// rejection stops them (an approval leaves them as they are).
+pub const fn freezes_cards(after: CustomerState) -> bool {
+    matches!(after, CustomerState::Rejected { .. })
+}
+
 /// Review attempts an organization allows unless it sets its own: the rejection of the
 /// third submission is final.
 pub const DEFAULT_ATTEMPT_CAP: u32 = 3;

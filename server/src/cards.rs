@@ -4,8 +4,8 @@ use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::store::{Caller, Completion, NewCard, Store, StoredResponse, now};
 use chrono::Datelike;
-use kycard_core::card::{CardAction, CardIssue, CardType};
-use kycard_core::status::{CardRefusal, card_eligibility_of};
+use kycard_core::card::{CardAction, CardActionRefusal, CardIssue, CardType, card_action};
+use kycard_core::status::{CardRefusal, CustomerState, card_eligibility_of};
 use kycard_core::wire::Card;
 use uuid::Uuid;
 
@@ -82,7 +82,12 @@ pub async fn change_card(
     idempotency_key: Option<String>,
 ) -> Result<Card, AppError> {
     let card = store.card(caller.organization_id, card_id).await?.ok_or(AppError::NotFound)?.card;
-    let next = card.status.apply(action).map_err(|e| AppError::conflict("invalid_transition", e.to_string()))?;
+    let holder = store.customer(caller.organization_id, card.customer_id).await?.and_then(|c| c.state);
+    let next =
+        card_action(card.status, holder.map(CustomerState::status), action).map_err(|refusal| match refusal {
+            CardActionRefusal::Transition(e) => AppError::conflict("invalid_transition", e.to_string()),
+            CardActionRefusal::HolderNotActive => AppError::conflict("customer_not_active", refusal.to_string()),
+        })?;
     let changed = Card { status: next, ..card.clone() };
     let completion = idempotency_key.map(|key| Completion {
         organization_id: caller.organization_id,

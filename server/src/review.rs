@@ -3,7 +3,8 @@
 
 use crate::error::AppError;
 use crate::store::{
-    Caller, Completion, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, Store, StoredResponse, now,
+    Caller, Completion, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, ReviewDecision, Store,
+    StoredResponse, now,
 };
 use crate::uploads::DocumentFiles;
 use crate::watchlist::Watchlist;
@@ -14,7 +15,8 @@ use kycard_core::quality::DocumentContent;
 use kycard_core::review::{Flag, FlagTarget};
 use kycard_core::risk::risk_score;
 use kycard_core::status::{
-    AutomaticOutcome, CustomerState, DEFAULT_ATTEMPT_CAP, ManualOutcome, ReviewEvent, ReviewStage, with_attempt_cap,
+    AutomaticOutcome, CustomerState, DEFAULT_ATTEMPT_CAP, ManualOutcome, ReviewEvent, ReviewStage, freezes_cards,
+    with_attempt_cap,
 };
 use kycard_core::wire::{Actor, ActorKind, Decision, ReviewDecisionRequest};
 use kycard_core::{FieldError, FieldErrorCode};
@@ -217,8 +219,25 @@ async fn decide(
         key,
         response: StoredResponse { status: 200, body: serde_json::to_string(&next.to_wire()).unwrap_or_default() },
     });
+    // A rejection stops the cards issued before it (a re-verification or renewal decided against).
+    let freeze: Vec<_> = if freezes_cards(after) {
+        store
+            .customer_cards(organization_id, customer.id)
+            .await?
+            .into_iter()
+            .map(|record| record.card)
+            .filter(|card| card.status == kycard_core::card::CardStatus::Active)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let stored = store
-        .store_review_decision(organization_id, customer.version, &next, &verdicts, &history, completion.as_ref())
+        .store_review_decision(
+            organization_id,
+            customer.version,
+            &ReviewDecision { next: &next, verdicts: &verdicts, history: &history, freeze: &freeze },
+            completion.as_ref(),
+        )
         .await?;
     Ok(stored.then_some(next))
 }

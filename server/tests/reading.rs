@@ -437,3 +437,47 @@ async fn an_expiring_id_asks_for_renewal_and_an_expired_one_holds_new_cards_unti
     let again = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
     assert_eq!(again.status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn a_renewal_decided_against_freezes_the_cards_until_the_holder_is_approved_again() {
+    let app = TestApp::new().await;
+    let profile = enrolled_unique();
+    let customer = review(&app, &profile, &picture(), &picture(), &text_pdf()).await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    let card = app.post(&format!("/api/v1/customers/{id}/cards"), &app.operator, &json!({"type": "virtual"})).await;
+    let card_uri = format!("/api/v1/cards/{}", card.body["id"].as_str().unwrap());
+
+    // A renewed ID, whose new front photo is blurred: the renewal is rejected.
+    let renewed = json!({"individual": {"official_id": {"expires_on": "2036-01-31"}}});
+    let version = customer["version"].to_string();
+    let changed = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/customers/{id}"),
+            &app.operator,
+            Some(&renewed),
+            &[("if-match", &version)],
+        )
+        .await;
+    assert_eq!(changed.body["review"]["stage"], "awaiting_documents", "{}", changed.body);
+    assert_eq!(app.get(&card_uri, &app.operator).await.body["status"], "active", "working while it is decided");
+    let blurred = png_of(&blur(&document(900, 600), 6));
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &blurred))).await;
+    app.upload(&id, &[("kind", "government_id_back")], Some(("back.png", &picture()))).await;
+    app.run_reviews().await;
+    assert_eq!(customer_status(&app, &id).await.0, "rejected");
+    assert_eq!(app.get(&card_uri, &app.operator).await.body["status"], "frozen", "stopped with the rejection");
+    let history = app.get(&format!("/api/v1/customers/{id}/history"), &app.operator).await.body;
+    let frozen_by =
+        history["data"].as_array().unwrap().iter().rev().find(|e| e["event"] == "card.status_changed").cloned();
+    assert_eq!(frozen_by.unwrap()["actor"]["kind"], "system");
+    let unfreeze = app.post(&format!("{card_uri}/unfreeze"), &app.operator, &json!({})).await;
+    assert_eq!((unfreeze.status, unfreeze.code()), (StatusCode::CONFLICT, "customer_not_active"));
+
+    // A sharp photo: approved again, and the card can be unfrozen.
+    app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &picture()))).await;
+    app.run_reviews().await;
+    assert_eq!(customer_status(&app, &id).await.0, "active");
+    let unfreeze = app.post(&format!("{card_uri}/unfreeze"), &app.operator, &json!({})).await;
+    assert_eq!(unfreeze.body["status"], "active", "{}", unfreeze.body);
+}

@@ -192,39 +192,53 @@ impl CardStorage for SqliteStore {
         actor: &kycard_core::wire::Actor,
         completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError> {
-        let at = now();
         let mut tx = self.writer().begin().await?;
-        let changed = sqlx::query(
-            "UPDATE cards SET status = ?, updated_at = ? WHERE id = ? AND organization_id = ? AND status = ?",
-        )
-        .bind(to.as_str())
-        .bind(at.to_rfc3339())
-        .bind(card.id.to_string())
-        .bind(organization_id.to_string())
-        .bind(card.status.as_str())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed != 1 {
+        if !set_card_status_in(&mut tx, organization_id, card, to, actor).await? {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, from_state, to_state, card_id) \
-             VALUES (?, ?, ?, ?, 'card.status_changed', ?, ?, ?)",
-        )
-        .bind(card.customer_id.to_string())
-        .bind(at.to_rfc3339())
-        .bind(actor.kind.as_str())
-        .bind(actor.id.map(|id| id.to_string()))
-        .bind(card.status.as_str())
-        .bind(to.as_str())
-        .bind(card.id.to_string())
-        .execute(&mut *tx)
-        .await?;
         if let Some(completion) = completion {
             super::idempotency::complete_in(&mut tx, completion).await?;
         }
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Moves a card from its status to `to` with its history line, inside a transaction; false
+/// when its status changed meanwhile.
+pub(super) async fn set_card_status_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    organization_id: Uuid,
+    card: &Card,
+    to: CardStatus,
+    actor: &kycard_core::wire::Actor,
+) -> Result<bool, StoreError> {
+    let at = now();
+    let changed =
+        sqlx::query("UPDATE cards SET status = ?, updated_at = ? WHERE id = ? AND organization_id = ? AND status = ?")
+            .bind(to.as_str())
+            .bind(at.to_rfc3339())
+            .bind(card.id.to_string())
+            .bind(organization_id.to_string())
+            .bind(card.status.as_str())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if changed != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, from_state, to_state, card_id) \
+         VALUES (?, ?, ?, ?, 'card.status_changed', ?, ?, ?)",
+    )
+    .bind(card.customer_id.to_string())
+    .bind(at.to_rfc3339())
+    .bind(actor.kind.as_str())
+    .bind(actor.id.map(|id| id.to_string()))
+    .bind(card.status.as_str())
+    .bind(to.as_str())
+    .bind(card.id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
 }

@@ -114,6 +114,20 @@ pub struct DocumentVerdict {
     pub flag: Option<(FlagCode, String)>,
 }
 
+/// A review decision as stored: the customer after it, each document's verdict, the history
+/// line, and the cards it freezes.
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewDecision<'a> {
+    /// The customer after the decision.
+    pub next: &'a CustomerRecord,
+    /// Each document's new state.
+    pub verdicts: &'a [DocumentVerdict],
+    /// The decision's history line.
+    pub history: &'a HistoryLine,
+    /// Active cards the decision freezes.
+    pub freeze: &'a [kycard_core::wire::Card],
+}
+
 /// Documents, automatic review jobs and review decisions.
 #[async_trait]
 pub trait DocumentStorage: Send + Sync {
@@ -169,14 +183,13 @@ pub trait DocumentStorage: Send + Sync {
     async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError>;
 
     /// Stores a review decision in one transaction: the customer's new state and flags, each
-    /// document's verdict, the history line with the checks (the job goes with the stage).
+    /// document's verdict, the history line with the checks (the job goes with the stage),
+    /// and the cards to freeze frozen by the system with theirs.
     async fn store_review_decision(
         &self,
         organization_id: Uuid,
         expected_version: i64,
-        next: &CustomerRecord,
-        verdicts: &[DocumentVerdict],
-        history: &HistoryLine,
+        decision: &ReviewDecision<'_>,
         completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError>;
 }
@@ -328,11 +341,10 @@ impl DocumentStorage for SqliteStore {
         &self,
         organization_id: Uuid,
         expected_version: i64,
-        next: &CustomerRecord,
-        verdicts: &[DocumentVerdict],
-        history: &HistoryLine,
+        decision: &ReviewDecision<'_>,
         completion: Option<&super::Completion>,
     ) -> Result<bool, StoreError> {
+        let ReviewDecision { next, verdicts, history, freeze } = *decision;
         let mut tx = self.writer().begin().await?;
         if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
             return Ok(false);
@@ -350,6 +362,17 @@ impl DocumentStorage for SqliteStore {
             .await?;
         }
         write_history(&mut tx, next.id, next.updated_at, history).await?;
+        let system = kycard_core::wire::Actor { kind: kycard_core::wire::ActorKind::System, id: None };
+        for card in freeze {
+            super::cards::set_card_status_in(
+                &mut tx,
+                organization_id,
+                card,
+                kycard_core::card::CardStatus::Frozen,
+                &system,
+            )
+            .await?;
+        }
         if let Some(completion) = completion {
             super::idempotency::complete_in(&mut tx, completion).await?;
         }

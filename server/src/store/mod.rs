@@ -33,7 +33,7 @@ pub use webhooks::WebhookStorage;
 pub use cards::{CardRecord, NewCard};
 pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
-pub use documents::{DocumentRecord, DocumentVerdict};
+pub use documents::{DocumentRecord, DocumentVerdict, ReviewDecision};
 pub use events::LoggedChange;
 pub use idempotency::{Completion, IdempotencyOutcome, StoredResponse};
 pub use sessions::{SESSION_HOURS, Session, UserLogin};

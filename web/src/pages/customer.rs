@@ -11,7 +11,7 @@ use crate::session::session;
 use crate::task::{Latest, Tasks};
 use crate::today::today;
 use kycard_core::FieldError;
-use kycard_core::card::{CardAction, CardStatus, CardType};
+use kycard_core::card::{CardAction, CardType, allowed_actions};
 use kycard_core::customer::{apply_patch, validate_customer};
 use kycard_core::documents::RequirementState;
 use kycard_core::form::{field_value, set_field_value};
@@ -277,7 +277,8 @@ fn CustomerView(
                 </ul>
             </section>
         </Show>
-        <CardsSection customer_id=customer_id.clone() eligibility=eligibility cards=cards can_operate=can_operate/>
+        <CardsSection customer_id=customer_id.clone() eligibility=eligibility cards=cards can_operate=can_operate
+            holder=Signal::derive(move || customer.with(|c| c.status))/>
     }
 }
 
@@ -287,6 +288,8 @@ fn CardsSection(
     eligibility: Signal<Result<kycard_core::status::ActiveCustomer, CardRefusal>>,
     cards: RwSignal<Vec<Card>>,
     can_operate: bool,
+    /// The holder's status: some card actions depend on it.
+    holder: Signal<Option<CustomerStatus>>,
 ) -> impl IntoView {
     let failure = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
@@ -357,7 +360,7 @@ fn CardsSection(
             <Show when=move || !cards.with(Vec::is_empty) fallback=|| view! { <p class="empty">"No card yet."</p> }>
                 <ul class="cards">
                     <For each=move || cards.get() key=|c| (c.id, c.status) let:card>
-                        <CardRow card=card cards=cards can_operate=can_operate/>
+                        <CardRow card=card cards=cards can_operate=can_operate holder=holder/>
                     </For>
                 </ul>
             </Show>
@@ -366,7 +369,12 @@ fn CardsSection(
 }
 
 #[component]
-fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl IntoView {
+fn CardRow(
+    card: Card,
+    cards: RwSignal<Vec<Card>>,
+    can_operate: bool,
+    holder: Signal<Option<CustomerStatus>>,
+) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let tasks = Tasks::here();
     let act = move |action: CardAction| {
@@ -400,10 +408,12 @@ fn CardRow(card: Card, cards: RwSignal<Vec<Card>>, can_operate: bool) -> impl In
             <span class="expiry">{format!("expires {:02}/{}", card.exp_month, card.exp_year % 100)}</span>
             <span class=format!("card-status {}", status.as_str())>{status.label()}</span>
             {can_operate.then(|| view! {
+                // What core allows: the card's status and, to unfreeze, an active holder.
                 <span class="card-actions">
-                    {(status == CardStatus::Active).then(|| view! { <button type="button" on:click=act(CardAction::Freeze)>"Freeze"</button> })}
-                    {(status == CardStatus::Frozen).then(|| view! { <button type="button" on:click=act(CardAction::Unfreeze)>"Unfreeze"</button> })}
-                    {(status != CardStatus::Canceled).then(|| view! { <button type="button" class="danger" on:click=act(CardAction::Cancel)>"Cancel"</button> })}
+                    {move || allowed_actions(status, holder.get()).into_iter().map(|action| {
+                        let class = if action == CardAction::Cancel { "danger" } else { "" };
+                        view! { <button type="button" class=class on:click=act(action)>{action.label()}</button> }
+                    }).collect_view()}
                 </span>
             })}
             {move || failure.get().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
