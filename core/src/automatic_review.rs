@@ -27,21 +27,38 @@ pub struct DocumentFacts {
     pub issued_on: Option<NaiveDate>,
 }
 
+/// Another customer of the organization, as a reviewer compares them with this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherCustomer {
+    /// Their id.
+    pub id: Uuid,
+    /// Their full name on file.
+    pub full_name: String,
+    /// Their date of birth on file.
+    pub date_of_birth: String,
+}
+
+impl std::fmt::Display for OtherCustomer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "customer {} ({}, born {})", self.id, self.full_name, self.date_of_birth)
+    }
+}
+
 /// Something of this customer's that another customer of the organization also has: a
 /// reviewer must see both before anyone is approved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Duplicate {
     /// The same file (same SHA-256) was uploaded for another customer.
     File {
         /// This customer's document.
         kind: DocumentKind,
         /// The other customer.
-        other_customer: Uuid,
+        other: OtherCustomer,
     },
     /// Another customer has the same official ID (type, number and issuing country).
     OfficialId {
         /// The other customer.
-        other_customer: Uuid,
+        other: OtherCustomer,
     },
 }
 
@@ -165,20 +182,20 @@ pub fn automatic_review(input: &ReviewInput<'_>) -> ReviewResult {
 /// watchlist match, each recorded as a check. True when any is found.
 fn referrals(input: &ReviewInput<'_>, checks: &mut Vec<Check>) -> bool {
     for duplicate in input.duplicates {
-        checks.push(match *duplicate {
-            Duplicate::File { kind, other_customer } => check(
+        checks.push(match duplicate {
+            Duplicate::File { kind, other } => check(
                 &format!("{kind}_duplicate"),
                 false,
-                format!("customer {other_customer}"),
+                format!("customer {}", other.id),
                 "no other customer".to_owned(),
-                about(kind, &format!("The same file was uploaded for customer {other_customer}.")),
+                about(*kind, &format!("The same file was uploaded for {other}.")),
             ),
-            Duplicate::OfficialId { other_customer } => check(
+            Duplicate::OfficialId { other } => check(
                 "official_id_duplicate",
                 false,
-                format!("customer {other_customer}"),
+                format!("customer {}", other.id),
                 "no other customer".to_owned(),
-                format!("Customer {other_customer} has the same official ID (type, number and country)."),
+                format!("The same official ID (type, number and country) is on file for {other}."),
             ),
         });
     }
@@ -433,13 +450,21 @@ mod tests {
             )]
         );
         let docs = good_documents();
-        let other = Uuid::from_u128(7);
-        let duplicates = [Duplicate::OfficialId { other_customer: other }];
+        let other = OtherCustomer {
+            id: Uuid::from_u128(7),
+            full_name: "Ana García".to_owned(),
+            date_of_birth: "1990-04-01".to_owned(),
+        };
+        let duplicates = [Duplicate::OfficialId { other }];
         let result = automatic_review(&input(&docs, &duplicates));
         assert_eq!(result.outcome, AutomaticOutcome::Refer);
         let failed = result.checks.iter().find(|c| !c.passed).unwrap();
         assert_eq!(failed.name, "official_id_duplicate");
-        assert!(failed.message.contains(&other.to_string()));
+        assert_eq!(
+            failed.message,
+            "The same official ID (type, number and country) is on file for customer \
+             00000000-0000-0000-0000-000000000007 (Ana García, born 1990-04-01)."
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::store::{
 };
 use crate::uploads::DocumentFiles;
 use crate::watchlist::Watchlist;
-use kycard_core::automatic_review::{Duplicate, ReviewInput, automatic_review};
+use kycard_core::automatic_review::{Duplicate, OtherCustomer, ReviewInput, automatic_review};
 use kycard_core::customer::validate_customer;
 use kycard_core::documents::RequirementState;
 use kycard_core::quality::DocumentContent;
@@ -87,16 +87,17 @@ pub async fn run_job(
     let mut duplicates = Vec::new();
     for document in documents.iter().filter(|d| customer.required_documents.contains(&d.kind)) {
         facts.push(document.facts(content_of(files, document).await?));
-        if let Some(other_customer) =
-            store.other_customer_with_file(organization_id, customer_id, &document.sha256).await?
-        {
-            duplicates.push(Duplicate::File { kind: document.kind, other_customer });
+        if let Some(other) = store.other_customer_with_file(organization_id, customer_id, &document.sha256).await? {
+            duplicates.push(Duplicate::File {
+                kind: document.kind,
+                other: other_customer(store, organization_id, other).await?,
+            });
         }
     }
     if let Some(id) = customer.data.individual.as_ref().and_then(|i| i.official_id.as_ref())
-        && let Some(other_customer) = store.other_customer_with_official_id(organization_id, customer_id, id).await?
+        && let Some(other) = store.other_customer_with_official_id(organization_id, customer_id, id).await?
     {
-        duplicates.push(Duplicate::OfficialId { other_customer });
+        duplicates.push(Duplicate::OfficialId { other: other_customer(store, organization_id, other).await? });
     }
     let result = automatic_review(&ReviewInput {
         today: now().date_naive(),
@@ -132,6 +133,17 @@ pub async fn run_job(
         tracing::info!(%customer_id, "customer changed during the review; it will run again");
     }
     Ok(())
+}
+
+/// Another customer as the reviewer compares them: id, name and date of birth.
+async fn other_customer(store: &Store, organization_id: Uuid, id: Uuid) -> Result<OtherCustomer, AppError> {
+    let other = store.customer(organization_id, id).await?.ok_or(AppError::Internal)?;
+    let personal = other.data.individual.and_then(|i| i.personal).unwrap_or_default();
+    Ok(OtherCustomer {
+        id,
+        full_name: personal.full_name.unwrap_or_default(),
+        date_of_birth: personal.date_of_birth.unwrap_or_default(),
+    })
 }
 
 /// What was read inside a document: stored at upload, or read from its file now for uploads

@@ -202,7 +202,9 @@ async fn duplicates_go_to_a_reviewer_naming_the_other_customer() {
         .cloned()
         .collect();
     let duplicate = checks.iter().find(|c| c["name"] == "government_id_front_duplicate").expect("duplicate check");
-    assert!(duplicate["message"].as_str().unwrap().contains(a["id"].as_str().unwrap()), "{duplicate}");
+    // Side by side: the other customer's id, name and date of birth.
+    let expected = format!("{} (Ana María García López, born 1990-04-01)", a["id"].as_str().unwrap());
+    assert!(duplicate["message"].as_str().unwrap().contains(&expected), "{duplicate}");
 
     // The same official ID (type, number, country) as an earlier customer.
     let same_id = review(&app, &first_profile, &picture(), &picture(), &text_pdf()).await;
