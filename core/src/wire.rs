@@ -395,8 +395,9 @@ pub struct HistoryEntry {
 pub struct Page<T> {
     /// The items.
     pub data: Vec<T>,
-    /// Pass as `cursor` for the next page; absent or null on the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
+    /// client generated from the `OpenAPI` document sees it).
+    #[serde(default)]
     pub next_cursor: Option<String>,
 }
 

@@ -65,8 +65,7 @@ pub enum StartError {
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
 pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let data_dir = &args.database.data_dir;
-    std::fs::create_dir_all(data_dir)
-        .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
+    private_dir(data_dir).map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
     let store = store::open(&args.database.url()).await?;
     let key_file = args.card_key_file.clone().unwrap_or_else(|| data_dir.join("card-number.key"));
     let vault = card_vault::CardVault::open(&key_file, true)?;
@@ -100,6 +99,16 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("kycard stopped");
     Ok(())
+}
+
+/// Creates a folder (and its parents) readable by this user alone: it holds personal data.
+///
+/// # Errors
+///
+/// When the folder cannot be created.
+pub fn private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
 }
 
 async fn shutdown_signal() {

@@ -31,7 +31,7 @@ impl DocumentFiles {
     /// Files under `<data-dir>/documents`, partial uploads under `.incoming`.
     pub fn new(data_dir: &Path) -> std::io::Result<Self> {
         let dir = data_dir.join("documents");
-        std::fs::create_dir_all(dir.join(".incoming"))?;
+        crate::private_dir(&dir.join(".incoming"))?;
         Ok(Self { dir })
     }
 
@@ -111,7 +111,7 @@ async fn receive_file(
     guard: &mut TempGuard,
 ) -> Result<Received, AppError> {
     let temp = files.incoming().join(Uuid::now_v7().to_string());
-    let mut out = tokio::fs::File::create(&temp).await.map_err(|e| io_error(&e))?;
+    let mut out = private_file(&temp).await.map_err(|e| io_error(&e))?;
     guard.0.push(temp.clone());
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
@@ -326,8 +326,13 @@ async fn place_files(
     Ok(())
 }
 
+/// A new file readable by this user alone.
+async fn private_file(path: &Path) -> std::io::Result<tokio::fs::File> {
+    tokio::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).await
+}
+
 async fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = tokio::fs::File::create(path).await?;
+    let mut file = private_file(path).await?;
     file.write_all(bytes).await?;
     file.sync_all().await
 }

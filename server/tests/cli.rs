@@ -101,7 +101,8 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
 #[tokio::test]
 async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = kycard(dir.path())
+    let data = dir.path().join("data");
+    let mut child = kycard(&data)
         .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--web-dir"])
         .arg(dir.path())
         .stdout(Stdio::piped())
@@ -126,6 +127,19 @@ async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
         }
     }
     let (operator, base) = (operator.expect("operator key printed"), base.expect("address printed"));
+    // Everything holding personal data is this user's alone.
+    let mode = |p: &std::path::Path| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions()) & 0o777
+    };
+    for (path, want) in [
+        (data.clone(), 0o700),
+        (data.join("documents"), 0o700),
+        (data.join("documents/.incoming"), 0o700),
+        (data.join("kycard.db"), 0o600),
+        (data.join("card-number.key"), 0o600),
+    ] {
+        assert_eq!(mode(&path), want, "{}", path.display());
+    }
     let addr = base.trim_start_matches("http://").to_owned();
 
     let request = format!(

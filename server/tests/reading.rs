@@ -162,8 +162,12 @@ async fn an_exif_rotated_photo_is_read_upright_and_its_preview_has_no_metadata()
     assert_eq!((preview.width(), preview.height()), (1000, 700));
     assert!(rotated.windows(4).any(|w| w == b"Exif"));
     assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF (or GPS) in the preview");
-    // Another organization cannot see it.
+    // Another organization cannot see it, and on disk the files are this user's alone.
     assert_eq!(app.get(&uri, &app.other_operator).await.status, StatusCode::NOT_FOUND);
+    for entry in std::fs::read_dir(app.dir.path().join("documents")).unwrap().flatten().filter(|e| e.path().is_file()) {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&entry.metadata().unwrap().permissions()) & 0o777;
+        assert_eq!(mode, 0o600, "{}", entry.path().display());
+    }
     let bill = documents["data"][2]["id"].as_str().unwrap();
     let none = app.get(&format!("/api/v1/documents/{bill}/preview"), &app.operator).await;
     assert_eq!((none.status, none.code()), (StatusCode::NOT_FOUND, "not_found"));

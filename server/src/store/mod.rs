@@ -143,6 +143,16 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        // The database holds personal data: this user alone may read it (and its WAL files).
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = options.get_filename().as_os_str().to_owned();
+            path.push(suffix);
+            if std::path::Path::new(&path).exists() {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            }
+        }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
         Ok(Self { pool, writer })
     }
