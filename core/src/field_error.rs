@@ -122,6 +122,25 @@ pub(crate) fn required_text<'a>(path: &str, value: Option<&'a str>) -> Result<&'
     }
 }
 
+/// Refuses control characters (blanks excepted: they are collapsed) and the invisible
+/// bidirectional controls that make text display otherwise than it is stored (overrides,
+/// embeddings, isolates, direction marks), so what a reviewer reads is what was sent.
+pub fn plain_text(path: &str, value: &str) -> Result<(), FieldError> {
+    let hidden = |c: char| {
+        (c.is_control() && !c.is_whitespace())
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    };
+    if value.chars().any(hidden) {
+        Err(FieldError::new(
+            path,
+            FieldErrorCode::InvalidCharacters,
+            "Control characters and invisible direction marks are not allowed.",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Refuses text longer than `max` characters (not bytes: names in any script count alike).
 pub(crate) fn max_chars(path: &str, value: &str, max: usize) -> Result<(), FieldError> {
     if value.chars().count() > max {

@@ -1,7 +1,7 @@
 //! Personal details: full name, date of birth, gender and residential address.
 
 use crate::country::Country;
-use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, max_chars, required_text};
+use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, max_chars, plain_text, required_text};
 use crate::marks::is_combining_mark;
 use crate::paths;
 use crate::postal;
@@ -190,14 +190,18 @@ pub struct Address {
 pub fn parse_address(data: &AddressData, errors: &mut ValidationErrors) -> Option<Address> {
     let required = |path: &'static str, value: Option<&str>, errors: &mut ValidationErrors| {
         let v = errors.collect(required_text(path, value))?;
-        errors.collect(max_chars(path, v, ADDRESS_PART_MAX_CHARS).map(|()| collapse(v)))
+        errors.collect(
+            plain_text(path, v).and_then(|()| max_chars(path, v, ADDRESS_PART_MAX_CHARS)).map(|()| collapse(v)),
+        )
     };
     let optional = |path: &'static str, value: Option<&str>, errors: &mut ValidationErrors| match value
         .map(str::trim)
         .filter(|v| !v.is_empty())
     {
         None => Some(None),
-        Some(v) => errors.collect(max_chars(path, v, ADDRESS_PART_MAX_CHARS).map(|()| Some(collapse(v)))),
+        Some(v) => errors.collect(
+            plain_text(path, v).and_then(|()| max_chars(path, v, ADDRESS_PART_MAX_CHARS)).map(|()| Some(collapse(v))),
+        ),
     };
 
     let line1 = required(paths::ADDRESS_LINE1, data.line1.as_deref(), errors);

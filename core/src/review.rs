@@ -39,6 +39,24 @@ impl FlagCode {
     }
 }
 
+/// Longest message a reviewer may write on a flag.
+pub const FLAG_MESSAGE_MAX_CHARS: usize = 500;
+
+/// Checks the messages a reviewer wrote on `flags`: plain text (no control characters or
+/// invisible direction marks) of at most [`FLAG_MESSAGE_MAX_CHARS`] characters; the path of
+/// an error is `flags[i].message`.
+pub fn check_flag_messages(flags: &[Flag]) -> crate::ValidationErrors {
+    let mut errors = crate::ValidationErrors::default();
+    for (i, flag) in flags.iter().enumerate() {
+        let path = format!("flags[{i}].message");
+        errors.collect(
+            crate::field_error::plain_text(&path, &flag.message)
+                .and_then(|()| crate::field_error::max_chars(&path, &flag.message, FLAG_MESSAGE_MAX_CHARS)),
+        );
+    }
+    errors
+}
+
 /// What a flag points at: a document kind or a field path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -331,6 +331,10 @@ pub async fn manual_decision(
     idempotency_key: Option<String>,
 ) -> Result<CustomerRecord, AppError> {
     let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
+    let problems = kycard_core::review::check_flag_messages(&request.flags);
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
     let mut flags = request.flags.clone();
     for flag in &mut flags {
         if flag.message.trim().is_empty() {

@@ -353,6 +353,18 @@ async fn a_watchlist_match_is_never_approved_automatically_and_a_confirmed_one_i
     let refused = app.post(&format!("/api/v1/customers/{id}/review"), &app.reviewer, &wrong).await;
     assert_eq!((refused.status, refused.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
 
+    // A reviewer's message is plain text of at most 500 characters.
+    for (message, code) in [("Blurred \u{202e}txet", "invalid_characters"), ("a\u{7}b", "invalid_characters")] {
+        let flagged = json!({"decision": "reject", "flags": [{"target": "document:proof_of_address", "code": "document_unreadable", "message": message}]});
+        let refused = app.post(&format!("/api/v1/customers/{id}/review"), &app.reviewer, &flagged).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{message:?}");
+        assert_eq!(refused.body["error"]["fields"][0]["path"], "flags[0].message", "{}", refused.body);
+        assert_eq!(refused.body["error"]["fields"][0]["code"], code);
+    }
+    let long = json!({"decision": "reject", "flags": [{"target": "document:proof_of_address", "code": "document_unreadable", "message": "é".repeat(501)}]});
+    let refused = app.post(&format!("/api/v1/customers/{id}/review"), &app.reviewer, &long).await;
+    assert_eq!(refused.body["error"]["fields"][0]["code"], "too_long");
+
     // The reviewer confirms it: a watchlist match is final.
     let decision = json!({"decision": "reject", "flags": [{"target": "field:individual.personal.full_name", "code": "watchlist_match"}]});
     let decided = app.post(&format!("/api/v1/customers/{id}/review"), &app.reviewer, &decision).await;
