@@ -101,3 +101,15 @@ test("keystroke to message: measured with performance marks", async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("a wrong password says so in words a person reads", async () => {
+  const { page, context } = await openPage(app.browser);
+  await page.goto(app.server.base + "/sign-in");
+  await page.getByLabel("Email").fill(app.server.users.operator.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").getByText("Wrong email or password.").waitFor();
+  assert.equal(await page.getByText("Authorization").count(), 0, "no developer wording");
+  await screenshot(page, "sign-in-wrong-password");
+  await context.close();
+});

@@ -20,6 +20,9 @@ pub enum AppError {
     /// No or bad credentials.
     #[error("Authentication is required: send `Authorization: Bearer <api key>` or sign in.")]
     Unauthenticated,
+    /// A sign-in with an unknown email or a wrong password (said to the person signing in).
+    #[error("Wrong email or password.")]
+    WrongCredentials,
     /// The caller's role may not do this.
     #[error("Your role does not allow this action.")]
     Forbidden,
@@ -80,7 +83,7 @@ impl AppError {
         match self {
             Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             Self::MalformedRequest(_) => (StatusCode::BAD_REQUEST, "malformed_request"),
-            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            Self::Unauthenticated | Self::WrongCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::CsrfFailed => (StatusCode::FORBIDDEN, "csrf_failed"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),

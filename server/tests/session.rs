@@ -106,6 +106,7 @@ async fn wrong_passwords_are_refused_and_then_slowed() {
     for bad in [("nobody@acme.example", PASSWORD), (EMAIL, "wrong password"), ("not an email", PASSWORD)] {
         let reply = sign_in(&app, bad.0, bad.1).await;
         assert_eq!((reply.status, reply.code()), (StatusCode::UNAUTHORIZED, "unauthenticated"), "{bad:?}");
+        assert_eq!(reply.body["error"]["message"], "Wrong email or password.", "said to a person, not a developer");
         assert!(reply.headers.get("set-cookie").is_none());
     }
     for _ in 0..5 {

@@ -67,7 +67,7 @@ pub(super) async fn sign_in(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, AppError> {
-    let wrong = || AppError::Unauthenticated;
+    let wrong = || AppError::WrongCredentials;
     let email = Email::try_from(request.email.as_str()).map_err(|_| wrong())?;
     state.sign_in_limiter.check(email.as_str())?;
     let login = state.store.user_login(email.as_str()).await?;
