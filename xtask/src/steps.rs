@@ -143,12 +143,15 @@ fn build_web(root: &Path) -> Result<(), Error> {
 pub fn run(root: &Path, extra: &[String]) -> Result<(), Error> {
     setup::ensure(root, Need::Run)?;
     build_web(root)?;
-    heading("server: build and start (Ctrl-C stops it)");
+    heading("server: release build and start (Ctrl-C stops it)");
     let extra = extra.strip_prefix(&["--".to_owned()]).unwrap_or(extra);
-    run_command(
-        cargo(root).args(["run", "--package", "kycard-server", "--bin", "kycard", "--", "serve", "--demo"]).args(extra),
-    )
+    run_command(cargo(root).args(SERVE_ARGS).args(extra))
 }
+
+/// How `cargo xtask run` starts the server: the release build (what a person runs is what is
+/// measured), on the embedded database, with the demo organization and its printed logins.
+const SERVE_ARGS: &[&str] =
+    &["run", "--release", "--package", "kycard-server", "--bin", "kycard", "--", "serve", "--demo"];
 
 /// Results of `cargo xtask test` so far: every step runs even when one fails.
 #[derive(Default)]
@@ -258,6 +261,12 @@ pub fn bench(root: &Path) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_app_runs_the_release_build() {
+        let cargo_args = SERVE_ARGS.split(|a| *a == "--").next().unwrap();
+        assert!(cargo_args.contains(&"--release"), "{cargo_args:?}");
+    }
 
     #[test]
     fn counts_cargo_and_node_summaries() {
