@@ -139,6 +139,7 @@ async fn main() {
         files: kycard_server::uploads::DocumentFiles::new(dir.path()).expect("files"),
         review_wake: Arc::default(),
         sign_in_limiter: Arc::default(),
+        limits: kycard_server::config::Limits::default(),
     };
     let app = router(state, &WebApp::new(dir.path().to_path_buf()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -14,19 +14,33 @@ const VALID_YEARS: i32 = 3;
 /// Tries when the customer changes between the check and the insert.
 const ATTEMPTS: usize = 3;
 
-/// Issues a card to an active customer; any other answers `409` with the reason.
+/// Issues a card to an active customer holding fewer than `max_cards` cards; any other
+/// answers `409` with the reason.
 pub async fn issue_card(
     store: &Store,
     vault: &CardVault,
     caller: &Caller,
     customer_id: Uuid,
     card_type: CardType,
+    max_cards: u32,
     idempotency_key: Option<String>,
 ) -> Result<Card, AppError> {
     for _ in 0..ATTEMPTS {
         let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
         let wire = customer.to_wire();
         let holder = card_eligibility_of(&wire).map_err(|refusal| refused(&refusal))?;
+        let held = store
+            .customer_cards(caller.organization_id, customer_id)
+            .await?
+            .iter()
+            .filter(|c| c.card.status != kycard_core::card::CardStatus::Canceled)
+            .count();
+        if held >= max_cards as usize {
+            return Err(AppError::conflict(
+                "card_limit_reached",
+                format!("The customer already holds {held} cards, the most allowed; cancel one first."),
+            ));
+        }
         let issue = CardIssue { holder, card_type };
         let id = Uuid::now_v7();
         let number = vault.issue_number(id).map_err(|error| {
@@ -54,7 +68,7 @@ pub async fn issue_card(
             response: StoredResponse { status: 201, body: serde_json::to_string(&card.to_wire()).unwrap_or_default() },
         });
         if let Some(stored) =
-            store.insert_card(caller.organization_id, &card, &caller.actor, completion.as_ref()).await?
+            store.insert_card(caller.organization_id, &card, max_cards, &caller.actor, completion.as_ref()).await?
         {
             tracing::info!(card_id = %stored.card.id, customer_id = %customer_id, "card issued");
             return Ok(stored.card);

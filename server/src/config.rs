@@ -73,9 +73,32 @@ pub struct ServeArgs {
     /// a built-in fictitious sample is used (and the server warns).
     #[arg(long, env = "KYCARD_WATCHLIST")]
     pub watchlist: Option<PathBuf>,
+    /// Cards a customer may hold at once (canceled ones do not count), 1 to 100.
+    #[arg(long, env = "KYCARD_MAX_CARDS_PER_CUSTOMER", default_value_t = Limits::default().cards_per_customer,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_cards_per_customer: u32,
+    /// Webhook subscriptions an organization may have, 1 to 100.
+    #[arg(long, env = "KYCARD_MAX_WEBHOOKS", default_value_t = Limits::default().webhooks_per_organization,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_webhooks: u32,
     /// Make sure a `demo` sandbox organization exists and print fresh API keys for it.
     #[arg(long, env = "KYCARD_DEMO")]
     pub demo: bool,
+}
+
+/// Bounds on what one customer or organization may accumulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Cards a customer may hold at once (canceled ones do not count).
+    pub cards_per_customer: u32,
+    /// Webhook subscriptions of an organization.
+    pub webhooks_per_organization: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { cards_per_customer: 10, webhooks_per_organization: 20 }
+    }
 }
 
 /// `kycard org ...`.

@@ -92,7 +92,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     renewals::spawn(store.clone());
     let vault = Arc::new(vault);
     webhooks::Dispatcher::new(store.clone(), vault.clone()).map_err(StartError::Webhooks)?.spawn();
-    let state = http::AppState { store, vault, files, review_wake, sign_in_limiter: Arc::default() };
+    let limits = config::Limits {
+        cards_per_customer: args.max_cards_per_customer,
+        webhooks_per_organization: args.max_webhooks,
+    };
+    let state = http::AppState { store, vault, files, review_wake, sign_in_limiter: Arc::default(), limits };
     let app = http::router(state, &http::WebApp::new(args.web_dir));
     tracing::info!(%local, "kycard listening");
     println!("kycard is serving on http://{local}/ (API docs: http://{local}/api/docs/)");

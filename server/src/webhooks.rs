@@ -82,9 +82,17 @@ pub async fn create_webhook(
     vault: &CardVault,
     caller: &Caller,
     request: &CreateWebhookRequest,
+    max_webhooks: u32,
     idempotency_key: Option<String>,
 ) -> Result<Webhook, AppError> {
     let valid = validate_webhook(request, caller.sandbox)?;
+    let existing = store.webhooks(caller.organization_id).await?.len();
+    if existing >= max_webhooks as usize {
+        return Err(AppError::conflict(
+            "webhook_limit_reached",
+            format!("The organization already has {existing} webhooks, the most allowed; delete one first."),
+        ));
+    }
     let id = Uuid::now_v7();
     let mut random = [0u8; 32];
     getrandom::fill(&mut random).map_err(|_| AppError::Internal)?;

@@ -114,3 +114,26 @@ async fn fifty_concurrent_requests_with_one_key_issue_exactly_one_card() {
     let cards = app.get(&uri, &app.operator).await;
     assert_eq!(cards.body["data"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_customer_holds_at_most_the_configured_cards_and_canceled_ones_do_not_count() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    app.activate(&id).await;
+    let uri = format!("/api/v1/customers/{id}/cards");
+    let mut issued = Vec::new();
+    for _ in 0..3 {
+        let card = app.post(&uri, &app.operator, &json!({"type": "virtual"})).await;
+        assert_eq!(card.status, StatusCode::CREATED);
+        issued.push(card.body["id"].as_str().unwrap().to_owned());
+    }
+    // The test server allows 3.
+    let refused = app.post(&uri, &app.operator, &json!({"type": "virtual"})).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "card_limit_reached"));
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("cancel one first"));
+    let canceled = app.post(&format!("/api/v1/cards/{}/cancel", issued[0]), &app.operator, &json!({})).await;
+    assert_eq!(canceled.body["status"], "canceled");
+    assert_eq!(app.post(&uri, &app.operator, &json!({"type": "virtual"})).await.status, StatusCode::CREATED);
+    let cards = app.get(&uri, &app.operator).await.body;
+    assert_eq!(cards["data"].as_array().unwrap().len(), 4, "three in use and one canceled");
+}

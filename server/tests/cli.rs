@@ -63,6 +63,8 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
         (&["org", "attempt-cap", "acme", "three"], "", "from 1 to 20, or `default`"),
         (&["org", "attempt-cap", "acme", "٣"], "", "from 1 to 20, or `default`"),
         (&["org", "attempt-cap", "nope", "2"], "", "no organization `nope`"),
+        (&["serve", "--max-cards-per-customer", "0"], "", "0 is not in 1..=100"),
+        (&["serve", "--max-webhooks", "lots"], "", "invalid digit"),
         (&["key", "create", "--org", "nope", "--role", "operator"], "", "no organization `nope`"),
         (&["key", "create", "--org", "acme", "--role", "superuser"], "", "expected operator, reviewer or admin"),
         (

@@ -21,7 +21,8 @@ struct Server {
 
 fn start(data_dir: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kycard"))
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--log-format", "json", "--web-dir"])
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--log-format", "json", "--max-cards-per-customer", "20"])
+        .arg("--web-dir")
         .arg(data_dir)
         .env("KYCARD_DATA_DIR", data_dir)
         .env("RUST_LOG", "debug")

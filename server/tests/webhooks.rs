@@ -266,3 +266,21 @@ async fn unreachable_receivers_are_recorded_and_private_addresses_are_never_cont
     }
     assert!(receiver.requests().is_empty(), "loopback was never contacted for a production organization");
 }
+
+#[tokio::test]
+async fn an_organization_has_at_most_the_configured_webhooks() {
+    let app = TestApp::new().await;
+    let body = json!({"url": "https://hooks.example.com/kycard", "events": ["customer.status_changed"]});
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let created = app.post("/api/v1/webhooks", &app.admin, &body).await;
+        assert_eq!(created.status, StatusCode::CREATED);
+        ids.push(created.body["id"].as_str().unwrap().to_owned());
+    }
+    // The test server allows 3.
+    let refused = app.post("/api/v1/webhooks", &app.admin, &body).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::CONFLICT, "webhook_limit_reached"));
+    let one = format!("/api/v1/webhooks/{}", ids[0]);
+    assert_eq!(app.send(Method::DELETE, &one, &app.admin, None, &[]).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.post("/api/v1/webhooks", &app.admin, &body).await.status, StatusCode::CREATED);
+}

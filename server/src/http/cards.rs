@@ -35,9 +35,9 @@ pub(super) async fn issue(
     require(&caller, Role::Operator)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/customers/{customer_id}/cards");
-    let (store, vault, who) = (&state.store, &state.vault, &caller);
+    let (store, vault, who, cap) = (&state.store, &state.vault, &caller, state.limits.cards_per_customer);
     idempotent::run(&state, &caller, key, ("POST", &path, &body), |key| async move {
-        let card = cards::issue_card(store, vault, who, customer_id, request.card_type, key).await?;
+        let card = cards::issue_card(store, vault, who, customer_id, request.card_type, cap, key).await?;
         Ok(Success::json(StatusCode::CREATED, &card))
     })
     .await

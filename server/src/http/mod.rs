@@ -48,6 +48,8 @@ pub struct AppState {
     pub review_wake: Arc<tokio::sync::Notify>,
     /// Slows password guessing.
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// Caps on cards and webhooks.
+    pub limits: crate::config::Limits,
 }
 
 /// The content security policy: only our own scripts, plus `'wasm-unsafe-eval'` so the

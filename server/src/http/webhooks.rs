@@ -34,7 +34,15 @@ pub(super) async fn create(
     require(&caller, Role::Admin)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), |key| async {
-        let webhook = webhooks::create_webhook(&state.store, &state.vault, &caller, &request, key).await?;
+        let webhook = webhooks::create_webhook(
+            &state.store,
+            &state.vault,
+            &caller,
+            &request,
+            state.limits.webhooks_per_organization,
+            key,
+        )
+        .await?;
         Ok(Success::secret_json(StatusCode::CREATED, &webhook))
     })
     .await

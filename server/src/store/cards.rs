@@ -82,11 +82,13 @@ fn from_row(row: &SqliteRow) -> Result<CardRecord, StoreError> {
 #[async_trait]
 pub trait CardStorage: Send + Sync {
     /// Stores a card with its history line, only if the customer is still active at the
-    /// version that was checked. `Ok(None)` when it is not (the caller checks again).
+    /// version that was checked and holds fewer than `max_cards` cards that are not canceled.
+    /// `Ok(None)` when not (the caller checks again).
     async fn insert_card(
         &self,
         organization_id: Uuid,
         card: &NewCard,
+        max_cards: u32,
         actor: &kycard_core::wire::Actor,
         completion: Option<&super::Completion>,
     ) -> Result<Option<CardRecord>, StoreError>;
@@ -115,6 +117,7 @@ impl CardStorage for SqliteStore {
         &self,
         organization_id: Uuid,
         card: &NewCard,
+        max_cards: u32,
         actor: &kycard_core::wire::Actor,
         completion: Option<&super::Completion>,
     ) -> Result<Option<CardRecord>, StoreError> {
@@ -125,7 +128,8 @@ impl CardStorage for SqliteStore {
              exp_year, cardholder_name, created_at, updated_at) \
              SELECT ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ? \
              WHERE EXISTS (SELECT 1 FROM customers WHERE id = ? AND organization_id = ? AND status = 'active' \
-                           AND version = ?)",
+                           AND version = ?) \
+               AND (SELECT COUNT(*) FROM cards WHERE customer_id = ? AND status != 'canceled') < ?",
         )
         .bind(card.id.to_string())
         .bind(organization_id.to_string())
@@ -141,6 +145,8 @@ impl CardStorage for SqliteStore {
         .bind(card.customer_id.to_string())
         .bind(organization_id.to_string())
         .bind(card.checked_customer_version)
+        .bind(card.customer_id.to_string())
+        .bind(max_cards)
         .execute(&mut *tx)
         .await?
         .rows_affected();
