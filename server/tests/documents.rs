@@ -4,7 +4,7 @@
 mod support;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use serde_json::json;
 use support::{TestApp, enrolled, multipart, picture};
 
@@ -136,11 +136,8 @@ async fn high_risk_customers_go_to_the_manual_queue_where_a_reviewer_decides() {
     app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;
     let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await;
     assert_eq!(customer.body["status"], "rejected");
-    let version = customer.body["version"].to_string();
     let fix = json!({"individual": {"personal": {"full_name": "Ana García López"}}});
-    let fixed = app
-        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
-        .await;
+    let fixed = app.patch_customer(&customer.body, &fix).await;
     assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
     assert_eq!(
         (fixed.body["status"].as_str(), fixed.body["review"]["stage"].as_str()),
@@ -305,11 +302,8 @@ async fn correcting_the_field_before_the_document_still_resubmits() {
             {"target": "field:individual.personal.full_name", "code": "field_incorrect"}]}),
         )
         .await;
-    let version = rejected.body["version"].to_string();
     let fix = json!({"individual": {"personal": {"full_name": "Ana García López"}}});
-    let fixed = app
-        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
-        .await;
+    let fixed = app.patch_customer(&rejected.body, &fix).await;
     assert_eq!(fixed.body["status"], "rejected", "the document is still flagged: {}", fixed.body);
     assert_eq!(fixed.body["review"]["flags"].as_array().unwrap().len(), 1, "the name flag is answered");
     app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &image))).await;

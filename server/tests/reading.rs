@@ -5,7 +5,7 @@
 
 mod support;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use support::files::{
     blur, bomb_png, document, empty_page_pdf, encrypted_pdf, exif_rotated_jpeg, fake_png_header, jpeg_of, map, png_of,
@@ -230,10 +230,7 @@ async fn a_corrected_field_is_reviewed_again_to_a_decision() {
     // The correction also lowers the volume: the profile is no longer high risk.
     let fix = json!({"individual": {"personal": {"full_name": "Ana García López"},
                      "financial": {"expected_monthly_volume": "1k_5k"}}});
-    let version = customer.body["version"].to_string();
-    let fixed = app
-        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
-        .await;
+    let fixed = app.patch_customer(&customer.body, &fix).await;
     assert_eq!((fixed.status, fixed.body["review"]["stage"].as_str()), (StatusCode::OK, Some("automatic")));
     app.run_reviews().await;
     let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
@@ -271,10 +268,7 @@ async fn identity_changes_of_an_active_customer_reverify_while_issued_cards_keep
     // A new address is identity data: the approval no longer covers it.
     let fix = json!({"individual": {"personal": {"address": {"line1": "Calle Alcalá 20", "city": "Madrid",
                      "postal_code": "28014", "country": "ES"}}}});
-    let version = customer["version"].to_string();
-    let changed = app
-        .send(Method::PATCH, &format!("/api/v1/customers/{id}"), &app.operator, Some(&fix), &[("if-match", &version)])
-        .await;
+    let changed = app.patch_customer(&customer, &fix).await;
     assert_eq!(
         (changed.body["status"].as_str(), changed.body["review"]["stage"].as_str()),
         (Some("pending"), Some("automatic")),
@@ -424,16 +418,7 @@ async fn an_expiring_id_asks_for_renewal_and_an_expired_one_holds_new_cards_unti
     // The renewed ID: its photos must be sent again, then the review decides.
     let renewed = json!({"individual": {"official_id": {"number": profile["individual"]["official_id"]["number"],
         "expires_on": (today + chrono::Duration::days(3650)).to_string()}}});
-    let version = customer["version"].to_string();
-    let changed = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/customers/{id}"),
-            &app.operator,
-            Some(&renewed),
-            &[("if-match", &version)],
-        )
-        .await;
+    let changed = app.patch_customer(&customer, &renewed).await;
     assert_eq!(changed.body["review"]["stage"], "awaiting_documents", "{}", changed.body);
     let states: Vec<(&str, &str)> = changed.body["requirements"]
         .as_array()
@@ -467,16 +452,7 @@ async fn a_renewal_decided_against_freezes_the_cards_until_the_holder_is_approve
 
     // A renewed ID, whose new front photo is blurred: the renewal is rejected.
     let renewed = json!({"individual": {"official_id": {"expires_on": "2036-01-31"}}});
-    let version = customer["version"].to_string();
-    let changed = app
-        .send(
-            Method::PATCH,
-            &format!("/api/v1/customers/{id}"),
-            &app.operator,
-            Some(&renewed),
-            &[("if-match", &version)],
-        )
-        .await;
+    let changed = app.patch_customer(&customer, &renewed).await;
     assert_eq!(changed.body["review"]["stage"], "awaiting_documents", "{}", changed.body);
     assert_eq!(app.get(&card_uri, &app.operator).await.body["status"], "active", "working while it is decided");
     let blurred = png_of(&blur(&document(900, 600), 6));

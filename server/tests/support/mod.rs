@@ -117,6 +117,13 @@ impl TestApp {
         self.send(Method::POST, uri, key, Some(body), &[]).await
     }
 
+    /// The operator's `PATCH` of `current` (a customer as the API returned it) at its version.
+    pub async fn patch_customer(&self, current: &Value, change: &Value) -> Reply {
+        let uri = format!("/api/v1/customers/{}", current["id"].as_str().expect("id"));
+        let version = current["version"].to_string();
+        self.send(Method::PATCH, &uri, &self.operator, Some(change), &[("if-match", &version)]).await
+    }
+
     pub async fn create(&self, body: &Value) -> Value {
         let reply = self.post("/api/v1/customers", &self.operator, body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
