@@ -2,7 +2,7 @@
 // one (resubmission), and the reviewer approves.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { api, isoDate, openPage, pdf, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
+import { api, customerWithDocuments, isoDate, openPage, pdf, png, profile, screenshot, signIn, uploadByApi, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 
@@ -88,11 +88,7 @@ test("reject in the queue, resubmit a document, approve", async () => {
 
 test("a rejected field is corrected on the customer page, which resubmits", async () => {
   // The sandbox tag makes the automatic review reject with a flag on the full name.
-  const created = await api(app.server, "operator", "POST", "/customers", profile("rui+review_reject@example.com"));
-  const id = created.body.id;
-  await uploadByApi(app.server, id, "government_id_front");
-  await uploadByApi(app.server, id, "government_id_back");
-  await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-5) });
+  const id = await customerWithDocuments(app.server, profile("rui+review_reject@example.com"));
 
   const { page, context, problems } = await openPage(app.browser);
   await signIn(page, app.server, "operator");
@@ -162,12 +158,7 @@ test("a watchlist match waits for a reviewer, shown side by side", async () => {
   body.individual.personal.full_name = "Marco Antonio Rossi";
   body.individual.personal.date_of_birth = "1975-07-02";
   body.individual.official_id.number = "99887766P";
-  const created = await api(app.server, "operator", "POST", "/customers", body);
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const id = created.body.id;
-  await uploadByApi(app.server, id, "government_id_front");
-  await uploadByApi(app.server, id, "government_id_back");
-  await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-5) });
+  const id = await customerWithDocuments(app.server, body);
 
   const reviewer = await openPage(app.browser);
   await signIn(reviewer.page, app.server, "reviewer");
@@ -187,12 +178,7 @@ test("an ID that expires soon asks the operator for the renewed one, which reope
   const body = profile("lena@example.com");
   body.individual.official_id.number = "55667788Z";
   body.individual.official_id.expires_on = isoDate(20);
-  const created = await api(app.server, "operator", "POST", "/customers", body);
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const id = created.body.id;
-  await uploadByApi(app.server, id, "government_id_front");
-  await uploadByApi(app.server, id, "government_id_back");
-  await uploadByApi(app.server, id, "proof_of_address", { issued_on: isoDate(-5) });
+  const id = await customerWithDocuments(app.server, body);
 
   const { page, context, problems } = await openPage(app.browser);
   await signIn(page, app.server, "operator");

@@ -292,6 +292,20 @@ function pdfOf(text) {
 /** A real one-page text PDF. */
 export const pdf = pdfOf("Identity card, back: issued in Madrid by the Direccion General de la Policia.");
 
+/**
+ * Creates a customer with `body` and uploads its three documents (ID front and back, a proof
+ * of address issued five days ago) as the demo operator: its id.
+ */
+export async function customerWithDocuments(server, body) {
+  const created = await api(server, "operator", "POST", "/customers", body);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  await uploadByApi(server, id, "government_id_front");
+  await uploadByApi(server, id, "government_id_back");
+  await uploadByApi(server, id, "proof_of_address", { issued_on: isoDate(-5) });
+  return id;
+}
+
 /** Uploads a document as the demo operator through the API. */
 export async function uploadByApi(server, id, kind, extra = {}, file = { bytes: png(1600, 1000), type: "image/png", name: `${kind}.png` }) {
   const form = new FormData();

@@ -11,7 +11,7 @@ use kycard_core::documents::ContentType;
 use kycard_core::form::{TEXT_FIELDS, field_value};
 use kycard_core::paths;
 use kycard_core::review::{FLAGGABLE_FIELDS, Flag, FlagCode, FlagTarget};
-use kycard_core::wire::{Customer, Decision, Document, HistoryEntry, Page, ReviewDecisionRequest};
+use kycard_core::wire::{Check, Customer, Decision, Document, HistoryEntry, Page, ReviewDecisionRequest};
 use leptos::prelude::*;
 
 /// The manual review queue.
@@ -206,9 +206,7 @@ pub fn ReviewPage(
                 <section class="card attention" aria-labelledby="attention-heading">
                     <h2 id="attention-heading">"Why a person decides"</h2>
                     <ul class="checks">
-                        {failed.into_iter().map(|c| view! {
-                            <li class="failed">{c.message}<span class="hint">{format!(" — {}; needs {}", c.value, c.threshold)}</span></li>
-                        }).collect_view()}
+                        {failed.iter().map(|c| measured(c, &c.message)).collect_view()}
                     </ul>
                 </section>
             })
@@ -313,6 +311,17 @@ pub fn ReviewPage(
     }
 }
 
+/// One check as a reviewer reads it: passed or not, `message`, and what was measured against
+/// which threshold.
+fn measured(check: &Check, message: &str) -> impl IntoView {
+    view! {
+        <li class:failed=!check.passed>
+            {if check.passed { "✓ " } else { "✗ " }}{message.to_owned()}
+            <span class="hint">{format!(" — {}; needs {}", check.value, check.threshold)}</span>
+        </li>
+    }
+}
+
 #[component]
 fn DocumentView(document: Document) -> impl IntoView {
     let zoomed = RwSignal::new(false);
@@ -342,13 +351,9 @@ fn DocumentView(document: Document) -> impl IntoView {
             }}
             <figcaption>{label}{document.issued_on.map(|d| format!(" (issued {d})"))}</figcaption>
             <ul class="checks" aria-label=format!("What was measured in the {label}")>
-                {document.checks.into_iter().map(|c| view! {
-                    <li class:failed=!c.passed>
-                        // The figure already names the document that every message names.
-                        {if c.passed { "✓ " } else { "✗ " }}
-                        {c.message.strip_prefix(&format!("{label}: ")).map_or_else(|| c.message.clone(), str::to_owned)}
-                        <span class="hint">{format!(" — {}; needs {}", c.value, c.threshold)}</span>
-                    </li>
+                // The figure already names the document that every message names.
+                {document.checks.iter().map(|c| {
+                    measured(c, c.message.strip_prefix(&format!("{label}: ")).unwrap_or(&c.message))
                 }).collect_view()}
             </ul>
         </figure>
