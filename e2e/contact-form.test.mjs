@@ -111,5 +111,15 @@ test("a wrong password says so in words a person reads", async () => {
   await page.getByRole("alert").getByText("Wrong email or password.").waitFor();
   assert.equal(await page.getByText("Authorization").count(), 0, "no developer wording");
   await screenshot(page, "sign-in-wrong-password");
+  // An unknown email, so that the demo users stay free to sign in from this address.
+  await page.getByLabel("Email").fill("nobody@demo.example");
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/v1/session") && r.request().method() === "POST");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    assert.equal((await answered).status(), 401);
+  }
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").getByText(/^Too many attempts; try again in 15 minutes\.$/).waitFor();
+  await screenshot(page, "sign-in-limited");
   await context.close();
 });

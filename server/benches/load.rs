@@ -138,7 +138,8 @@ async fn main() {
         vault: Arc::new(CardVault::open(&dir.path().join("card.key"), true).expect("vault")),
         files: kycard_server::uploads::DocumentFiles::new(dir.path()).expect("files"),
         review_wake: Arc::default(),
-        sign_in_limiter: Arc::default(),
+        sign_in: Arc::default(),
+        behind_proxy: false,
         limits: kycard_server::config::Limits::default(),
     };
     let app = router(state, &WebApp::new(dir.path().to_path_buf()));

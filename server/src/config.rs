@@ -81,6 +81,11 @@ pub struct ServeArgs {
     #[arg(long, env = "KYCARD_MAX_WEBHOOKS", default_value_t = Limits::default().webhooks_per_organization,
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_webhooks: u32,
+    /// A reverse proxy fronts kycard and appends the client's address to `X-Forwarded-For`:
+    /// sign-in limits then count that address. Without it they count the connection's peer,
+    /// which behind a proxy is the proxy itself, shared by every user.
+    #[arg(long, env = "KYCARD_BEHIND_PROXY")]
+    pub behind_proxy: bool,
     /// Make sure a `demo` sandbox organization exists and print fresh API keys for it.
     #[arg(long, env = "KYCARD_DEMO")]
     pub demo: bool,

@@ -30,7 +30,7 @@ pub enum AppError {
     #[error("Send the `csrf_token` of your session in the `X-CSRF-Token` header.")]
     CsrfFailed,
     /// Too many attempts.
-    #[error("Too many attempts; try again in {retry_after_seconds} seconds.")]
+    #[error("Too many attempts; try again in {}.", wait_in_words(*retry_after_seconds))]
     RateLimited {
         /// When to try again.
         retry_after_seconds: u64,
@@ -136,6 +136,15 @@ impl From<StoreError> for AppError {
 impl From<ValidationErrors> for AppError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Validation(errors)
+    }
+}
+
+/// A wait as a person reads it: seconds under two minutes, whole minutes (rounded up) beyond.
+fn wait_in_words(seconds: u64) -> String {
+    match seconds {
+        1 => "1 second".to_owned(),
+        0..120 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
     }
 }
 

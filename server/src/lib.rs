@@ -13,6 +13,7 @@ pub mod onboarding;
 pub mod reading;
 pub mod renewals;
 pub mod review;
+pub mod sign_in;
 pub mod store;
 pub mod telemetry;
 pub mod uploads;
@@ -96,11 +97,21 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         cards_per_customer: args.max_cards_per_customer,
         webhooks_per_organization: args.max_webhooks,
     };
-    let state = http::AppState { store, vault, files, review_wake, sign_in_limiter: Arc::default(), limits };
+    let state = http::AppState {
+        store,
+        vault,
+        files,
+        review_wake,
+        sign_in: Arc::default(),
+        behind_proxy: args.behind_proxy,
+        limits,
+    };
     let app = http::router(state, &http::WebApp::new(args.web_dir));
     tracing::info!(%local, "kycard listening");
     println!("kycard is serving on http://{local}/ (API docs: http://{local}/api/docs/)");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("kycard stopped");
     Ok(())
 }

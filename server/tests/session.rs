@@ -20,9 +20,21 @@ async fn app_with_user() -> TestApp {
 }
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> Reply {
+    sign_in_from(app, email, password, [127, 0, 0, 1]).await
+}
+
+/// A sign-in as if connected from `address`.
+async fn sign_in_from(app: &TestApp, email: &str, password: &str, address: [u8; 4]) -> Reply {
     let body = json!({"email": email, "password": password}).to_string();
-    app.raw(Request::post("/api/v1/session").header("content-type", "application/json").body(Body::from(body)).unwrap())
-        .await
+    let peer = std::net::SocketAddr::from((address, 40_000));
+    app.raw(
+        Request::post("/api/v1/session")
+            .header("content-type", "application/json")
+            .extension(axum::extract::ConnectInfo(peer))
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
 }
 
 fn cookie_header(reply: &Reply) -> String {
@@ -115,6 +127,10 @@ async fn wrong_passwords_are_refused_and_then_slowed() {
     let limited = sign_in(&app, EMAIL, PASSWORD).await;
     assert_eq!((limited.status, limited.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
     assert!(limited.headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 0);
+    assert_eq!(
+        limited.body["error"]["message"], "Too many attempts; try again in 15 minutes.",
+        "a wait a person reads"
+    );
     let missing = app
         .raw(
             Request::post("/api/v1/session")
@@ -126,4 +142,54 @@ async fn wrong_passwords_are_refused_and_then_slowed() {
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     let forged_cookie = with_cookie(&app, "GET", "/api/v1/customers", "kycard_session=deadbeef", None, None).await;
     assert_eq!(forged_cookie.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn concurrent_guesses_get_five_checks_and_the_owner_elsewhere_still_signs_in() {
+    let app = app_with_user().await;
+    let guesses = (0..100).map(|_| sign_in_from(&app, EMAIL, "guess", [203, 0, 113, 9]));
+    let replies = futures_util::future::join_all(guesses).await;
+    let checked = replies.iter().filter(|r| r.status == StatusCode::UNAUTHORIZED).count();
+    let limited = replies.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, limited), (5, 95), "every attempt is counted before its password is checked");
+    let owner = sign_in_from(&app, EMAIL, PASSWORD, [198, 51, 100, 4]).await;
+    assert_eq!(owner.status, StatusCode::CREATED, "five guesses elsewhere do not lock the owner out: {}", owner.body);
+    let from_guesser = sign_in_from(&app, EMAIL, PASSWORD, [203, 0, 113, 9]).await;
+    assert_eq!(from_guesser.status, StatusCode::TOO_MANY_REQUESTS, "the guessing address waits, even with the password");
+}
+
+#[tokio::test]
+async fn one_address_trying_many_accounts_is_stopped() {
+    let app = app_with_user().await;
+    for n in 0..kycard_server::sign_in::PER_ADDRESS {
+        let reply = sign_in_from(&app, &format!("user{n}@acme.example"), "guess", [203, 0, 113, 10]).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let sprayed = sign_in_from(&app, EMAIL, PASSWORD, [203, 0, 113, 10]).await;
+    assert_eq!((sprayed.status, sprayed.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+}
+
+/// Median time of three sign-ins.
+async fn median_sign_in(app: &TestApp, email: &str, address: [u8; 4]) -> std::time::Duration {
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let reply = sign_in_from(app, email, "guess", address).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        times.push(started.elapsed());
+    }
+    times.sort();
+    times[1]
+}
+
+#[tokio::test]
+async fn an_unknown_email_costs_what_a_wrong_password_costs() {
+    let app = app_with_user().await;
+    let known = median_sign_in(&app, EMAIL, [192, 0, 2, 1]).await;
+    let unknown = median_sign_in(&app, "nobody@acme.example", [192, 0, 2, 2]).await;
+    // A password check is argon2 (tens of milliseconds); skipping it takes well under one.
+    assert!(
+        unknown * 2 > known,
+        "unknown {unknown:?} against known {known:?}: the difference tells which emails exist"
+    );
 }

@@ -6,11 +6,12 @@ use crate::http::AppState;
 use crate::store::Caller;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use kycard_core::wire::Role;
 use serde::de::DeserializeOwned;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// A JSON request body. Bad bodies answer `malformed_json` (not JSON), `malformed_request`
 /// (JSON of the wrong shape: not an object, a wrong type, an unknown field), `413` (over
@@ -155,5 +156,33 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         key.map(|k| Self(Some(k.to_owned()))).ok_or_else(|| {
             AppError::MalformedRequest("`Idempotency-Key` must be 1 to 255 visible ASCII characters.".to_owned())
         })
+    }
+}
+
+/// The client's address: the connection's peer or, with `--behind-proxy`, the last address
+/// in `X-Forwarded-For` (the one the proxy appended; earlier ones are the client's to forge).
+/// `0.0.0.0` when neither is known (a router called without a socket, as in tests).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .behind_proxy
+            .then(|| {
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .next_back()
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.rsplit(',').next())
+                    .and_then(|last| last.trim().parse::<IpAddr>().ok())
+            })
+            .flatten();
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        Ok(Self(forwarded.or(peer).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
 }

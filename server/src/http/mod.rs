@@ -14,7 +14,6 @@ mod session;
 mod web_app;
 mod webhooks;
 
-pub use session::SignInLimiter;
 pub use web_app::WebApp;
 
 use crate::card_vault::CardVault;
@@ -46,8 +45,11 @@ pub struct AppState {
     pub files: crate::uploads::DocumentFiles,
     /// Wakes the automatic review worker.
     pub review_wake: Arc<tokio::sync::Notify>,
-    /// Slows password guessing.
-    pub sign_in_limiter: Arc<SignInLimiter>,
+    /// Slows password guessing and checks passwords off the async workers.
+    pub sign_in: Arc<crate::sign_in::SignInGuard>,
+    /// Whether a reverse proxy fronts the server: the client address is then the last one in
+    /// `X-Forwarded-For`, not the connection's peer.
+    pub behind_proxy: bool,
     /// Caps on cards and webhooks.
     pub limits: crate::config::Limits,
 }

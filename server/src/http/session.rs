@@ -2,10 +2,8 @@
 
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::extract::{ApiJson, CSRF_COOKIE, SESSION_COOKIE, cookie};
+use crate::http::extract::{ApiJson, CSRF_COOKIE, ClientAddress, SESSION_COOKIE, cookie};
 use crate::store::{Caller, SESSION_HOURS};
-use argon2::PasswordVerifier;
-use argon2::password_hash::PasswordHash;
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -15,45 +13,9 @@ use axum::{Json, Router};
 use kycard_core::contact::Email;
 use kycard_core::wire::SignInRequest;
 use kycard_core::wire::{ErrorResponse, SessionInfo};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/session", post(sign_in).get(current).delete(sign_out))
-}
-
-/// Failed sign-ins allowed per email within [`WINDOW`].
-const MAX_FAILURES: u32 = 5;
-const WINDOW: Duration = Duration::from_mins(15);
-
-/// Counts failed sign-ins per email, so passwords cannot be guessed at speed.
-#[derive(Debug, Default)]
-pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl SignInLimiter {
-    fn check(&self, email: &str) -> Result<(), AppError> {
-        let failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match failures.get(email) {
-            Some((count, since)) if *count >= MAX_FAILURES && since.elapsed() < WINDOW => Err(AppError::RateLimited {
-                retry_after_seconds: WINDOW.saturating_sub(since.elapsed()).as_secs().max(1),
-            }),
-            _ => Ok(()),
-        }
-    }
-
-    fn failed(&self, email: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        failures.retain(|_, (_, since)| since.elapsed() < WINDOW);
-        let entry = failures.entry(email.to_owned()).or_insert((0, Instant::now()));
-        entry.0 += 1;
-    }
-
-    fn succeeded(&self, email: &str) {
-        self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(email);
-    }
 }
 
 fn secure(headers: &HeaderMap) -> &'static str {
@@ -61,25 +23,25 @@ fn secure(headers: &HeaderMap) -> &'static str {
     if https { "; Secure" } else { "" }
 }
 
+/// Signs in. Failures are counted before the password is checked, per account and address,
+/// per address and per account (see [`crate::sign_in`]); a full window answers `429` with
+/// `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignInRequest, responses((status = 201, description = "Signed in; sets the session and CSRF cookies", body = SessionInfo), (status = 401, description = "Wrong email or password", body = ErrorResponse), (status = 429, description = "Too many attempts", body = ErrorResponse)))]
 pub(super) async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, AppError> {
-    let wrong = || AppError::WrongCredentials;
-    let email = Email::try_from(request.email.as_str()).map_err(|_| wrong())?;
-    state.sign_in_limiter.check(email.as_str())?;
+    let email = Email::try_from(request.email.as_str()).map_err(|_| AppError::WrongCredentials)?;
+    let attempt = state.sign_in.begin(email.as_str(), client)?;
     let login = state.store.user_login(email.as_str()).await?;
-    let verified = login.as_ref().is_some_and(|login| {
-        PasswordHash::new(&login.password_hash)
-            .is_ok_and(|hash| argon2::Argon2::default().verify_password(request.password.as_bytes(), &hash).is_ok())
-    });
+    let hash = login.as_ref().map(|login| login.password_hash.as_str());
+    let verified = state.sign_in.verify(hash, request.password).await?;
     let Some(login) = login.filter(|_| verified) else {
-        state.sign_in_limiter.failed(email.as_str());
-        return Err(wrong());
+        return Err(AppError::WrongCredentials);
     };
-    state.sign_in_limiter.succeeded(email.as_str());
+    attempt.succeeded();
     let (token, info) = state.store.create_session(&login).await?;
     let max_age = SESSION_HOURS * 3600;
     let secure = secure(&headers);

@@ -70,7 +70,8 @@ impl TestApp {
             vault: vault.clone(),
             files: files.clone(),
             review_wake,
-            sign_in_limiter: Arc::default(),
+            sign_in: Arc::default(),
+            behind_proxy: false,
             limits: kycard_server::config::Limits { cards_per_customer: 3, webhooks_per_organization: 3 },
         };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
