@@ -182,3 +182,41 @@ async fn a_decision_interrupted_after_its_commit_replays() {
     assert_eq!(retry.body, now.body);
     assert_eq!(retry.body["status"], "active");
 }
+
+/// A reservation whose server died without an answer (so nothing freed it) stops holding its
+/// key after the lease, instead of refusing every retry until the next start.
+#[tokio::test]
+async fn a_reservation_left_by_a_dead_server_expires_after_its_lease() {
+    use kycard_server::store::{IdempotencyOutcome, RESERVATION_LEASE_SECONDS};
+
+    let app = TestApp::new().await;
+    let reserved = app.store.reserve_idempotency(app.org, "orphan", "fingerprint").await.unwrap();
+    assert_eq!(reserved, IdempotencyOutcome::Reserved);
+    assert_eq!(
+        app.store.reserve_idempotency(app.org, "orphan", "fingerprint").await.unwrap(),
+        IdempotencyOutcome::InProgress
+    );
+
+    // Age the reservation past its lease, as another instance's crash would leave it.
+    let db =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", app.dir.path().join("kycard.db").display())).await.unwrap();
+    let then = (chrono::Utc::now() - chrono::Duration::seconds(RESERVATION_LEASE_SECONDS + 1)).to_rfc3339();
+    sqlx::query("UPDATE idempotency_keys SET created_at = ? WHERE key = 'orphan'")
+        .bind(then)
+        .execute(&db)
+        .await
+        .unwrap();
+    let retried = app.store.reserve_idempotency(app.org, "orphan", "fingerprint").await.unwrap();
+    assert_eq!(retried, IdempotencyOutcome::Reserved, "the retry takes the key over");
+
+    // An answered key is kept for the whole retention, however old its request.
+    let answer = kycard_server::store::StoredResponse { status: 201, body: "{}".into() };
+    app.store.complete_idempotency(app.org, "orphan", &answer).await.unwrap();
+    sqlx::query("UPDATE idempotency_keys SET created_at = ? WHERE key = 'orphan'")
+        .bind((chrono::Utc::now() - chrono::Duration::hours(24)).to_rfc3339())
+        .execute(&db)
+        .await
+        .unwrap();
+    let replayed = app.store.reserve_idempotency(app.org, "orphan", "fingerprint").await.unwrap();
+    assert_eq!(replayed, IdempotencyOutcome::Replay(answer));
+}

@@ -155,7 +155,11 @@ async fn concurrent_guesses_get_five_checks_and_the_owner_elsewhere_still_signs_
     let owner = sign_in_from(&app, EMAIL, PASSWORD, [198, 51, 100, 4]).await;
     assert_eq!(owner.status, StatusCode::CREATED, "five guesses elsewhere do not lock the owner out: {}", owner.body);
     let from_guesser = sign_in_from(&app, EMAIL, PASSWORD, [203, 0, 113, 9]).await;
-    assert_eq!(from_guesser.status, StatusCode::TOO_MANY_REQUESTS, "the guessing address waits, even with the password");
+    assert_eq!(
+        from_guesser.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guessing address waits, even with the password"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::store::{Caller, IdempotencyOutcome, StoredResponse};
+use crate::store::{Caller, IdempotencyOutcome, Store, StoredResponse};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -63,8 +63,41 @@ fn respond(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// A reserved key, freed if its request ends without an answer: the client went away, the
+/// time limit struck, or the handler panicked. Freeing only ever removes a reservation that
+/// is still unanswered, so one answered in its change's transaction stays.
+struct Reservation {
+    store: Store,
+    organization_id: Uuid,
+    key: Option<String>,
+}
+
+impl Reservation {
+    /// The request answered (or freed the key itself): nothing to do on drop.
+    fn settled(mut self) {
+        self.key = None;
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let Some(key) = self.key.take() else { return };
+        let (store, organization_id) = (self.store.clone(), self.organization_id);
+        // Dropped inside a request, so on the runtime; a failed release is still covered by
+        // the reservation's lease.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = store.release_idempotency(organization_id, &key).await {
+                    tracing::warn!(%error, "could not free the idempotency key of an interrupted request");
+                }
+            });
+        }
+    }
+}
+
 /// Runs `work` once per (organization, key); replays its stored result for the same request
-/// and refuses the key for a different one. Server-side failures free the key for a retry.
+/// and refuses the key for a different one. Server-side failures, and requests that end
+/// without an answer, free the key for a retry.
 ///
 /// `work` receives the key and records its response in the transaction of its change
 /// ([`crate::store::Completion`]), so a change is never committed without the answer a retry
@@ -88,9 +121,11 @@ where
     let fingerprint = hex::encode(Sha256::digest(format!("{method} {path}\n{body}").as_bytes()));
     let org = caller.organization_id;
     let waited = tokio::time::Instant::now();
-    loop {
+    let reservation = loop {
         match state.store.reserve_idempotency(org, &key, &fingerprint).await? {
-            IdempotencyOutcome::Reserved => break,
+            IdempotencyOutcome::Reserved => {
+                break Reservation { store: state.store.clone(), organization_id: org, key: Some(key.clone()) };
+            }
             IdempotencyOutcome::Replay(stored) => {
                 let status = StatusCode::from_u16(stored.status).map_err(|_| AppError::Internal)?;
                 return Ok(respond(status, opened_body(&state.vault, org, &key, stored.body)?));
@@ -111,7 +146,7 @@ where
                 ));
             }
         }
-    }
+    };
     let outcome = work(Some(key.clone())).await;
     let stored = match &outcome {
         Ok(success) => Some(StoredResponse {
@@ -132,5 +167,52 @@ where
         Some(stored) => state.store.complete_idempotency(org, &key, &stored).await?,
         None => state.store.release_idempotency(org, &key).await?,
     }
+    reservation.settled();
     outcome.map(|s| respond(s.status, s.body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign_in::SignInGuard;
+    use kycard_core::wire::{Actor, ActorKind, Role};
+    use std::sync::Arc;
+
+    async fn state(dir: &std::path::Path) -> (AppState, Caller) {
+        let store = crate::store::open(&format!("sqlite://{}", dir.join("kycard.db").display())).await.expect("db");
+        let org = store.create_organization("acme", "Acme", false).await.expect("org");
+        let state = AppState {
+            store,
+            vault: Arc::new(CardVault::open(&dir.join("card.key"), true).expect("vault")),
+            files: crate::uploads::DocumentFiles::new(dir).expect("files"),
+            review_wake: Arc::default(),
+            sign_in: Arc::new(SignInGuard::new()),
+            behind_proxy: false,
+            limits: crate::config::Limits::default(),
+        };
+        let caller = Caller {
+            organization_id: org.id,
+            sandbox: false,
+            role: Role::Operator,
+            actor: Actor { kind: ActorKind::ApiKey, id: None },
+        };
+        (state, caller)
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_mid_way_frees_its_key_for_the_retry() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (state, caller) = state(dir.path()).await;
+        let request = ("POST", "/customers", "{}");
+        let key = || Some("dropped-1".to_owned());
+        // The client goes away (or the time limit strikes) while the work runs.
+        let stuck = run(&state, &caller, key(), request, |_| std::future::pending());
+        assert!(tokio::time::timeout(Duration::from_millis(100), stuck).await.is_err());
+
+        let retry = run(&state, &caller, key(), request, |_| async { Ok(Success::json(StatusCode::CREATED, &"done")) });
+        let answer = tokio::time::timeout(Duration::from_secs(5), retry).await.expect("not held for 15 s").expect("ok");
+        assert_eq!(answer.status(), StatusCode::CREATED, "the retry ran instead of meeting idempotency_key_in_use");
+        let replay = run(&state, &caller, key(), request, |_| async { Err(AppError::Internal) }).await.expect("ok");
+        assert_eq!(replay.status(), StatusCode::CREATED, "and its answer is kept for the next retry");
+    }
 }

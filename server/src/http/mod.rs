@@ -75,6 +75,8 @@ const DYNAMIC_COMPRESSION: CompressionLevel = CompressionLevel::Precise(4);
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 /// Longest a request may run.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+// An idempotency key's reservation must outlive every request that could still answer it.
+const _: () = assert!(REQUEST_TIMEOUT.as_secs() * 2 <= crate::store::RESERVATION_LEASE_SECONDS.unsigned_abs());
 
 /// A resource id from the path. Text that is not a UUID names nothing, so it answers `404`
 /// like any id that does not exist.

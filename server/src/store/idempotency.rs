@@ -10,6 +10,12 @@ use uuid::Uuid;
 /// How long keys are kept (the API promises at least 24 hours).
 pub const RETENTION_HOURS: i64 = 48;
 
+/// How long a reservation holds its key without an answer. A request that ends without one
+/// frees its key at once; this lease frees the key of a request whose server died (or whose
+/// release was lost), so retries are not refused until the next start. It is well over the
+/// longest a request may run ([`crate::http::REQUEST_TIMEOUT`]).
+pub const RESERVATION_LEASE_SECONDS: i64 = 120;
+
 /// A response kept for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
@@ -90,23 +96,43 @@ impl KeyRecord {
 }
 
 impl SqliteStore {
-    /// The key's row when it exists and is younger than `cutoff`.
+    /// The key's row when it is live: answered within the retention, or reserved within the
+    /// lease ([`Cutoffs`]).
     async fn idempotency_record(
         &self,
         organization_id: Uuid,
         key: &str,
-        cutoff: &str,
+        cutoffs: &Cutoffs,
     ) -> Result<Option<KeyRecord>, StoreError> {
         let row: Option<(String, i64, String)> = sqlx::query_as(
             "SELECT fingerprint, status, body FROM idempotency_keys \
-             WHERE organization_id = ? AND key = ? AND created_at >= ?",
+             WHERE organization_id = ? AND key = ? AND created_at >= ? AND (status <> ? OR created_at >= ?)",
         )
         .bind(organization_id.to_string())
         .bind(key)
-        .bind(cutoff)
+        .bind(&cutoffs.retention)
+        .bind(IN_PROGRESS)
+        .bind(&cutoffs.lease)
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(|(fingerprint, status, body)| KeyRecord(fingerprint, status, body)))
+    }
+}
+
+/// Rows created before these times are dead: answers after the retention, reservations
+/// after the lease.
+struct Cutoffs {
+    retention: String,
+    lease: String,
+}
+
+impl Cutoffs {
+    fn now() -> Self {
+        let at = now();
+        Self {
+            retention: (at - Duration::hours(RETENTION_HOURS)).to_rfc3339(),
+            lease: (at - Duration::seconds(RESERVATION_LEASE_SECONDS)).to_rfc3339(),
+        }
     }
 }
 
@@ -145,18 +171,23 @@ impl IdempotencyStorage for SqliteStore {
         key: &str,
         fingerprint: &str,
     ) -> Result<IdempotencyOutcome, StoreError> {
-        let cutoff = (now() - Duration::hours(RETENTION_HOURS)).to_rfc3339();
+        let cutoffs = Cutoffs::now();
         // Read first (a reader connection): a retry, or a request waiting for the one that
         // holds its key, only writes when the key is free.
-        if let Some(found) = self.idempotency_record(organization_id, key, &cutoff).await? {
+        if let Some(found) = self.idempotency_record(organization_id, key, &cutoffs).await? {
             return found.outcome(fingerprint);
         }
-        sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND created_at < ?")
-            .bind(organization_id.to_string())
-            .bind(key)
-            .bind(&cutoff)
-            .execute(self.writer())
-            .await?;
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? \
+             AND (created_at < ? OR (status = ? AND created_at < ?))",
+        )
+        .bind(organization_id.to_string())
+        .bind(key)
+        .bind(&cutoffs.retention)
+        .bind(IN_PROGRESS)
+        .bind(&cutoffs.lease)
+        .execute(self.writer())
+        .await?;
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at) \
              VALUES (?, ?, ?, ?, '', ?) ON CONFLICT (organization_id, key) DO NOTHING",
@@ -173,7 +204,7 @@ impl IdempotencyStorage for SqliteStore {
             return Ok(IdempotencyOutcome::Reserved);
         }
         // Taken between the read and the insert.
-        match self.idempotency_record(organization_id, key, &cutoff).await? {
+        match self.idempotency_record(organization_id, key, &cutoffs).await? {
             Some(found) => found.outcome(fingerprint),
             // Freed again meanwhile by its owner: ask again.
             None => Ok(IdempotencyOutcome::InProgress),

@@ -35,7 +35,7 @@ pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
 pub use documents::{DocumentRecord, DocumentVerdict, ReviewDecision};
 pub use events::LoggedChange;
-pub use idempotency::{Completion, IdempotencyOutcome, StoredResponse};
+pub use idempotency::{Completion, IdempotencyOutcome, RESERVATION_LEASE_SECONDS, StoredResponse};
 pub use sessions::{SESSION_HOURS, Session, UserLogin};
 pub use webhooks::{DueDelivery, Subscription};
 
