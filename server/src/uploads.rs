@@ -111,7 +111,7 @@ async fn receive_file(
     guard: &mut TempGuard,
 ) -> Result<Received, AppError> {
     let temp = files.incoming().join(Uuid::now_v7().to_string());
-    let mut out = private_file(&temp).await.map_err(|e| io_error(&e))?;
+    let mut out = private_file(&temp).map_err(|e| io_error(&e))?;
     guard.0.push(temp.clone());
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
@@ -204,7 +204,7 @@ pub async fn record_upload(
     upload: IncomingUpload,
     idempotency_key: Option<String>,
 ) -> Result<DocumentRecord, AppError> {
-    let IncomingUpload { customer, kind, issued_on, received, mut guard } = upload;
+    let IncomingUpload { customer, kind, issued_on, received, guard } = upload;
     let state = admissible_state(&customer)?;
     let customer_id = customer.id;
     let mut errors = ValidationErrors::default();
@@ -279,9 +279,6 @@ pub async fn record_upload(
         uploaded_at: now(),
     };
     let next = after_upload(&customer, state, &document)?;
-    place_files(files, document.id, &received.temp, reading.preview.as_deref(), &mut guard)
-        .await
-        .map_err(|e| io_error(&e))?;
     let history = HistoryLine {
         reason: Some(format!("{} uploaded", kind.label())),
         ..HistoryLine::change(caller.actor.clone(), "document.uploaded", customer.state, next.state)
@@ -291,15 +288,68 @@ pub async fn record_upload(
         key,
         response: StoredResponse { status: 201, body: serde_json::to_string(&document.to_wire()).unwrap_or_default() },
     });
-    if !store
-        .insert_document(caller.organization_id, &document, customer.version, &next, &history, completion.as_ref())
-        .await?
-    {
-        return Err(AppError::conflict("customer_changed", "The customer changed during the upload; upload again."));
-    }
-    guard.0.clear();
+    let commit = Commit {
+        store: store.clone(),
+        files: files.clone(),
+        organization_id: caller.organization_id,
+        expected_version: customer.version,
+        document,
+        next,
+        history,
+        completion,
+        received: received.temp,
+        preview: reading.preview,
+        guard,
+    };
+    // Its own task: a request dropped now (client gone, time limit) must not stop between
+    // the commit and forgetting the files, or the row would stay without its file.
+    let document = tokio::spawn(commit.run()).await.map_err(|_| AppError::Internal)??;
     tracing::info!(document_id = %document.id, customer_id = %customer_id, kind = %kind, size = document.size, "document stored");
     Ok(document)
+}
+
+/// The last step of an upload, run to its end whatever happens to the request: the files
+/// placed, then the row, the customer's new state and the idempotent answer committed; on
+/// any failure the files are removed.
+struct Commit {
+    store: Store,
+    files: DocumentFiles,
+    organization_id: Uuid,
+    expected_version: i64,
+    document: DocumentRecord,
+    next: CustomerRecord,
+    history: HistoryLine,
+    completion: Option<Completion>,
+    received: PathBuf,
+    preview: Option<Vec<u8>>,
+    guard: TempGuard,
+}
+
+impl Commit {
+    async fn run(mut self) -> Result<DocumentRecord, AppError> {
+        place_files(&self.files, self.document.id, &self.received, self.preview.as_deref(), &mut self.guard)
+            .await
+            .map_err(|e| io_error(&e))?;
+        let stored = self
+            .store
+            .insert_document(
+                self.organization_id,
+                &self.document,
+                self.expected_version,
+                &self.next,
+                &self.history,
+                self.completion.as_ref(),
+            )
+            .await?;
+        if !stored {
+            return Err(AppError::conflict(
+                "customer_changed",
+                "The customer changed during the upload; upload again.",
+            ));
+        }
+        self.guard.0.clear();
+        Ok(self.document)
+    }
 }
 
 /// Moves an upload's file, and its preview when there is one, into place, durably; the guard
@@ -316,23 +366,27 @@ async fn place_files(
         guard.0.push(temp.clone());
         write_synced(&temp, preview).await?;
         let final_preview = files.preview_path(id);
+        guard.0.push(final_preview.clone());
         tokio::fs::rename(&temp, &final_preview).await?;
-        guard.0.push(final_preview);
     }
     let final_path = files.path(id);
+    guard.0.push(final_path.clone());
     tokio::fs::rename(received, &final_path).await?;
-    guard.0.push(final_path);
     sync_dir(&files.dir).await;
     Ok(())
 }
 
-/// A new file readable by this user alone.
-async fn private_file(path: &Path) -> std::io::Result<tokio::fs::File> {
-    tokio::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).await
+/// A new file readable by this user alone. Created on the calling thread (it takes
+/// microseconds): created on the blocking pool, it could appear after a dropped request's
+/// guard had already cleaned up.
+fn private_file(path: &Path) -> std::io::Result<tokio::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    Ok(tokio::fs::File::from_std(file))
 }
 
 async fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = private_file(path).await?;
+    let mut file = private_file(path)?;
     file.write_all(bytes).await?;
     file.sync_all().await
 }

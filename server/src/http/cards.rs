@@ -35,9 +35,10 @@ pub(super) async fn issue(
     require(&caller, Role::Operator)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/customers/{customer_id}/cards");
-    let (store, vault, who, cap) = (&state.store, &state.vault, &caller, state.limits.cards_per_customer);
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), |key| async move {
-        let card = cards::issue_card(store, vault, who, customer_id, request.card_type, cap, key).await?;
+    let (store, vault, who, cap) =
+        (state.store.clone(), state.vault.clone(), caller.clone(), state.limits.cards_per_customer);
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), move |key| async move {
+        let card = cards::issue_card(&store, &vault, &who, customer_id, request.card_type, cap, key).await?;
         Ok(Success::json(StatusCode::CREATED, &card))
     })
     .await
@@ -73,8 +74,9 @@ async fn change(
 ) -> Result<Response, AppError> {
     require(caller, Role::Operator)?;
     let path = format!("/cards/{id}/{action}");
-    idempotent::run(state, caller, key, ("POST", &path, ""), |key| async move {
-        let card = cards::change_card(&state.store, caller, id, action, key).await?;
+    let (store, who) = (state.store.clone(), caller.clone());
+    idempotent::run(state, caller, key, ("POST", &path, ""), move |key| async move {
+        let card = cards::change_card(&store, &who, id, action, key).await?;
         tracing::info!(card_id = %id, action = %action, "card status changed");
         Ok(Success::json(StatusCode::OK, &card))
     })

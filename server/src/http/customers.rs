@@ -39,9 +39,9 @@ pub(super) async fn create(
 ) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
     let body = serde_json::to_string(&data).map_err(|_| AppError::Internal)?;
-    let (store, who, data) = (&state.store, &caller, &data);
-    idempotent::run(&state, &caller, key, ("POST", "/customers", &body), |key| async move {
-        let record = onboarding::create_customer(store, who, data, key).await?;
+    let (store, who) = (state.store.clone(), caller.clone());
+    idempotent::run(&state, &caller, key, ("POST", "/customers", &body), move |key| async move {
+        let record = onboarding::create_customer(&store, &who, &data, key).await?;
         tracing::info!(customer_id = %record.id, "customer created");
         Ok(Success::json(StatusCode::CREATED, &record.to_wire()))
     })

@@ -42,9 +42,10 @@ pub(super) async fn upload(
     let incoming = uploads::receive(&state.store, &state.files, &caller, customer_id, multipart).await?;
     let path = format!("/customers/{customer_id}/documents");
     let fingerprint = incoming.fingerprint();
-    idempotent::run(&state, &caller, key, ("POST", &path, &fingerprint), |key| async {
-        let document = uploads::record_upload(&state.store, &state.files, &caller, incoming, key).await?;
-        state.review_wake.notify_one();
+    let (work_state, who) = (state.clone(), caller.clone());
+    idempotent::run(&state, &caller, key, ("POST", &path, &fingerprint), move |key| async move {
+        let document = uploads::record_upload(&work_state.store, &work_state.files, &who, incoming, key).await?;
+        work_state.review_wake.notify_one();
         Ok(Success::json(StatusCode::CREATED, &document.to_wire()))
     })
     .await

@@ -96,13 +96,17 @@ impl Drop for Reservation {
 }
 
 /// Runs `work` once per (organization, key); replays its stored result for the same request
-/// and refuses the key for a different one. Server-side failures, and requests that end
-/// without an answer, free the key for a retry.
+/// and refuses the key for a different one. Server-side failures free the key for a retry.
 ///
 /// `work` receives the key and records its response in the transaction of its change
 /// ([`crate::store::Completion`]), so a change is never committed without the answer a retry
 /// replays; the response is recorded here again after it returns, which covers refusals that
 /// change nothing.
+///
+/// A keyed request runs in its own task, its work bounded by [`super::REQUEST_TIMEOUT`]: a
+/// request dropped on the way (the client went away, the time limit struck) stops neither
+/// the reservation nor the work half-way, so its key is never left held. The work ends, its
+/// answer is kept, and the retry replays it.
 pub async fn run<F, Fut>(
     state: &AppState,
     caller: &Caller,
@@ -111,64 +115,88 @@ pub async fn run<F, Fut>(
     work: F,
 ) -> Result<Response, AppError>
 where
-    F: FnOnce(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<Success, AppError>>,
+    F: FnOnce(Option<String>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Success, AppError>> + Send + 'static,
 {
     let Some(key) = key else {
         return work(None).await.map(|s| respond(s.status, s.body));
     };
     let (method, path, body) = request;
     let fingerprint = hex::encode(Sha256::digest(format!("{method} {path}\n{body}").as_bytes()));
-    let org = caller.organization_id;
-    let waited = tokio::time::Instant::now();
-    let reservation = loop {
-        match state.store.reserve_idempotency(org, &key, &fingerprint).await? {
-            IdempotencyOutcome::Reserved => {
-                break Reservation { store: state.store.clone(), organization_id: org, key: Some(key.clone()) };
+    let keyed = Keyed { store: state.store.clone(), vault: state.vault.clone(), org: caller.organization_id, key };
+    // A panic in the work ends the task, whose reservation guard frees the key.
+    tokio::spawn(keyed.run(fingerprint, work)).await.map_err(|_| AppError::Internal)?
+}
+
+/// A request under its idempotency key, owning what it needs to finish on its own.
+struct Keyed {
+    store: Store,
+    vault: std::sync::Arc<CardVault>,
+    org: Uuid,
+    key: String,
+}
+
+impl Keyed {
+    async fn run<F, Fut>(self, fingerprint: String, work: F) -> Result<Response, AppError>
+    where
+        F: FnOnce(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = Result<Success, AppError>>,
+    {
+        let Self { store, vault, org, key } = self;
+        let waited = tokio::time::Instant::now();
+        let reservation = loop {
+            match store.reserve_idempotency(org, &key, &fingerprint).await? {
+                IdempotencyOutcome::Reserved => {
+                    break Reservation { store: store.clone(), organization_id: org, key: Some(key.clone()) };
+                }
+                IdempotencyOutcome::Replay(stored) => {
+                    let status = StatusCode::from_u16(stored.status).map_err(|_| AppError::Internal)?;
+                    return Ok(respond(status, opened_body(&vault, org, &key, stored.body)?));
+                }
+                IdempotencyOutcome::Mismatch => {
+                    return Err(AppError::conflict(
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used for a different request; use a new key.",
+                    ));
+                }
+                IdempotencyOutcome::InProgress if waited.elapsed() < WAIT_FOR_OTHER => {
+                    tokio::time::sleep(POLL).await;
+                }
+                IdempotencyOutcome::InProgress => {
+                    return Err(AppError::conflict(
+                        "idempotency_key_in_use",
+                        "A request with this Idempotency-Key is still running; retry shortly.",
+                    ));
+                }
             }
-            IdempotencyOutcome::Replay(stored) => {
-                let status = StatusCode::from_u16(stored.status).map_err(|_| AppError::Internal)?;
-                return Ok(respond(status, opened_body(&state.vault, org, &key, stored.body)?));
+        };
+        let outcome = tokio::time::timeout(super::REQUEST_TIMEOUT, work(Some(key.clone())))
+            .await
+            .unwrap_or(Err(AppError::Timeout));
+        let stored = match &outcome {
+            Ok(success) => Some(StoredResponse {
+                status: success.status.as_u16(),
+                body: if success.secret {
+                    sealed_body(&vault, org, &key, &success.body)?
+                } else {
+                    success.body.clone()
+                },
+            }),
+            Err(error) if error.status_and_code().0.is_client_error() && !matches!(error, AppError::Timeout) => {
+                Some(StoredResponse {
+                    status: error.status_and_code().0.as_u16(),
+                    body: serde_json::to_string(&error.body()).expect("errors serialise"),
+                })
             }
-            IdempotencyOutcome::Mismatch => {
-                return Err(AppError::conflict(
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was used for a different request; use a new key.",
-                ));
-            }
-            IdempotencyOutcome::InProgress if waited.elapsed() < WAIT_FOR_OTHER => {
-                tokio::time::sleep(POLL).await;
-            }
-            IdempotencyOutcome::InProgress => {
-                return Err(AppError::conflict(
-                    "idempotency_key_in_use",
-                    "A request with this Idempotency-Key is still running; retry shortly.",
-                ));
-            }
+            Err(_) => None,
+        };
+        match stored {
+            Some(stored) => store.complete_idempotency(org, &key, &stored).await?,
+            None => store.release_idempotency(org, &key).await?,
         }
-    };
-    let outcome = work(Some(key.clone())).await;
-    let stored = match &outcome {
-        Ok(success) => Some(StoredResponse {
-            status: success.status.as_u16(),
-            body: if success.secret {
-                sealed_body(&state.vault, org, &key, &success.body)?
-            } else {
-                success.body.clone()
-            },
-        }),
-        Err(error) if error.status_and_code().0.is_client_error() => Some(StoredResponse {
-            status: error.status_and_code().0.as_u16(),
-            body: serde_json::to_string(&error.body()).expect("errors serialise"),
-        }),
-        Err(_) => None,
-    };
-    match stored {
-        Some(stored) => state.store.complete_idempotency(org, &key, &stored).await?,
-        None => state.store.release_idempotency(org, &key).await?,
+        reservation.settled();
+        outcome.map(|s| respond(s.status, s.body))
     }
-    reservation.settled();
-    outcome.map(|s| respond(s.status, s.body))
 }
 
 #[cfg(test)]
@@ -200,19 +228,42 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_request_dropped_mid_way_frees_its_key_for_the_retry() {
+    async fn a_request_dropped_mid_way_still_finishes_and_its_retry_replays_the_answer() {
+        use std::sync::atomic::{AtomicU32, Ordering};
         let dir = tempfile::tempdir().expect("dir");
         let (state, caller) = state(dir.path()).await;
         let request = ("POST", "/customers", "{}");
         let key = || Some("dropped-1".to_owned());
+        let runs = Arc::new(AtomicU32::new(0));
+        let work = |runs: Arc<AtomicU32>| {
+            move |_| async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let run = runs.fetch_add(1, Ordering::SeqCst) + 1;
+                Ok(Success::json(StatusCode::CREATED, &run))
+            }
+        };
         // The client goes away (or the time limit strikes) while the work runs.
-        let stuck = run(&state, &caller, key(), request, |_| std::future::pending());
-        assert!(tokio::time::timeout(Duration::from_millis(100), stuck).await.is_err());
+        let dropped = run(&state, &caller, key(), request, work(runs.clone()));
+        assert!(tokio::time::timeout(Duration::from_millis(100), dropped).await.is_err());
 
+        let retry = run(&state, &caller, key(), request, work(runs.clone()));
+        let answer = tokio::time::timeout(Duration::from_secs(5), retry).await.expect("not held for 15 s").expect("ok");
+        assert_eq!(answer.status(), StatusCode::CREATED, "the retry replays instead of meeting idempotency_key_in_use");
+        let body = axum::body::to_bytes(answer.into_body(), 64).await.expect("body");
+        assert_eq!(&body[..], b"1", "the first request's answer");
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "the work ran once");
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_the_work_frees_the_key() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (state, caller) = state(dir.path()).await;
+        let request = ("POST", "/customers", "{}");
+        let key = || Some("panics-1".to_owned());
+        let failed = run(&state, &caller, key(), request, |_| async { panic!("a bug in the work") }).await;
+        assert!(matches!(failed, Err(AppError::Internal)));
         let retry = run(&state, &caller, key(), request, |_| async { Ok(Success::json(StatusCode::CREATED, &"done")) });
         let answer = tokio::time::timeout(Duration::from_secs(5), retry).await.expect("not held for 15 s").expect("ok");
-        assert_eq!(answer.status(), StatusCode::CREATED, "the retry ran instead of meeting idempotency_key_in_use");
-        let replay = run(&state, &caller, key(), request, |_| async { Err(AppError::Internal) }).await.expect("ok");
-        assert_eq!(replay.status(), StatusCode::CREATED, "and its answer is kept for the next retry");
+        assert_eq!(answer.status(), StatusCode::CREATED);
     }
 }

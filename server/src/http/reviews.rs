@@ -56,8 +56,9 @@ pub(super) async fn decide(
     require(&caller, Role::Reviewer)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/customers/{id}/review");
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), |key| async {
-        let record = review::manual_decision(&state.store, &caller, id, &request, key).await?;
+    let (store, who) = (state.store.clone(), caller.clone());
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), move |key| async move {
+        let record = review::manual_decision(&store, &who, id, &request, key).await?;
         tracing::info!(customer_id = %id, decision = %request.decision, "manual review decided");
         Ok(Success::json(StatusCode::OK, &record.to_wire()))
     })
@@ -114,9 +115,10 @@ pub(super) async fn simulate(
     };
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/simulate/customers/{id}/review");
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), |key| async {
-        let record = review::simulate(&state.store, &caller, id, outcome, key).await?;
-        state.review_wake.notify_one();
+    let (work_state, who) = (state.clone(), caller.clone());
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), move |key| async move {
+        let record = review::simulate(&work_state.store, &who, id, outcome, key).await?;
+        work_state.review_wake.notify_one();
         Ok(Success::json(StatusCode::OK, &record.to_wire()))
     })
     .await

@@ -33,13 +33,14 @@ pub(super) async fn create(
 ) -> Result<Response, AppError> {
     require(&caller, Role::Admin)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
-    idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), |key| async {
+    let (work_state, who) = (state.clone(), caller.clone());
+    idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), move |key| async move {
         let webhook = webhooks::create_webhook(
-            &state.store,
-            &state.vault,
-            &caller,
+            &work_state.store,
+            &work_state.vault,
+            &who,
             &request,
-            state.limits.webhooks_per_organization,
+            work_state.limits.webhooks_per_organization,
             key,
         )
         .await?;
