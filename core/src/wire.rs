@@ -543,6 +543,27 @@ pub struct Webhook {
     pub created_at: DateTime<Utc>,
 }
 
+/// An API key as `GET /keys` lists it. The secret is shown once, when the key is made, and
+/// never stored: only its digest is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    /// Identifier (for `DELETE /keys/{id}`).
+    pub id: Uuid,
+    /// The key's public start, `kyc_<8 hex>`, to recognise it.
+    pub prefix: String,
+    /// What the key may do.
+    pub role: Role,
+    /// What the key is for, as given when it was made (may be empty).
+    pub label: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used, to within five minutes; `null` if never.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked; `null` while it works.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 choice_enum! {
     /// Where a webhook delivery stands.
     pub enum DeliveryStatus {

@@ -132,7 +132,7 @@ async fn main() {
     let store =
         kycard_server::store::open(&format!("sqlite://{}", dir.path().join("kycard.db").display())).await.expect("db");
     let org = store.create_organization("bench", "Bench", false).await.expect("org");
-    let key = store.create_api_key(org.id, Role::Operator).await.expect("key").secret;
+    let key = store.create_api_key(org.id, Role::Operator, "bench").await.expect("key").secret;
     let state = AppState {
         store: store.clone(),
         vault: Arc::new(CardVault::open(&dir.path().join("card.key"), true).expect("vault")),

@@ -79,36 +79,106 @@ async fn organization(store: &Store, slug: &str) -> Result<Organization, AdminEr
     })
 }
 
-/// `kycard key create`: the key alone on standard output.
+/// Longest key label.
+const LABEL_MAX_CHARS: usize = 100;
+
+/// `kycard key create` (the key alone on standard output), `list` and `revoke`.
 pub async fn key(command: KeyCommand) -> Result<(), AdminError> {
-    let KeyCommand::Create { org, role, database } = command;
-    let store = open(&database).await?;
-    let org = organization(&store, &org).await?;
-    let key = store.create_api_key(org.id, role).await?;
-    println!("{}", key.secret);
+    match command {
+        KeyCommand::Create { org, role, label, database } => {
+            kycard_core::field_error::plain_text("label", &label)
+                .map_err(|e| AdminError::Invalid(format!("--label: {}", e.message)))?;
+            if label.chars().count() > LABEL_MAX_CHARS {
+                return Err(AdminError::Invalid(format!("--label: at most {LABEL_MAX_CHARS} characters")));
+            }
+            let store = open(&database).await?;
+            let org = organization(&store, &org).await?;
+            let key = store.create_api_key(org.id, role, label.trim()).await?;
+            println!("{}", key.secret);
+        }
+        KeyCommand::List { org, database } => {
+            let store = open(&database).await?;
+            let org = organization(&store, &org).await?;
+            let keys = store.api_keys(org.id).await?;
+            println!(
+                "{:<36}  {:<12}  {:<8}  {:<20}  {:<20}  {:<20}  LABEL",
+                "ID", "PREFIX", "ROLE", "CREATED", "LAST USED", "REVOKED"
+            );
+            let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            };
+            for key in keys {
+                println!(
+                    "{:<36}  {:<12}  {:<8}  {:<20}  {:<20}  {:<20}  {}",
+                    key.id,
+                    key.prefix,
+                    key.role.as_str(),
+                    when(Some(key.created_at)),
+                    when(key.last_used_at),
+                    when(key.revoked_at),
+                    key.label
+                );
+            }
+        }
+        KeyCommand::Revoke { org, id, database } => {
+            let store = open(&database).await?;
+            let org = organization(&store, &org).await?;
+            if !store.revoke_api_key(org.id, id).await? {
+                return Err(AdminError::Invalid(format!(
+                    "`{}` has no key {id}: see `kycard key list --org {}`",
+                    org.slug, org.slug
+                )));
+            }
+            println!("key {id} revoked");
+        }
+    }
     Ok(())
 }
 
-/// `kycard user create`: the password comes from standard input (first line).
-pub async fn user(command: UserCommand) -> Result<(), AdminError> {
-    let UserCommand::Create { org, email, role, database } = command;
-    let email = Email::try_from(email.as_str())
-        .map_err(|_| AdminError::Invalid(format!("`{email}` is not a valid email address")))?;
+/// The first line of standard input, as a password long enough.
+fn password_from_stdin() -> Result<String, AdminError> {
     let mut input = String::new();
     std::io::stdin()
         .take(4096)
         .read_to_string(&mut input)
         .map_err(|e| AdminError::Invalid(format!("cannot read the password from standard input: {e}")))?;
-    let password = input.lines().next().unwrap_or("");
+    let password = input.lines().next().unwrap_or("").to_owned();
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AdminError::Invalid(format!(
             "the password (read from standard input) must have at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
-    let store = open(&database).await?;
-    let org = organization(&store, &org).await?;
-    let id = store.create_user(org.id, email.as_str(), role, &hash_password(password)?).await?;
-    println!("{id}");
+    Ok(password)
+}
+
+fn parse_email(email: &str) -> Result<Email, AdminError> {
+    Email::try_from(email).map_err(|_| AdminError::Invalid(format!("`{email}` is not a valid email address")))
+}
+
+/// `kycard user create` and `kycard user password`: the password comes from standard input
+/// (first line).
+pub async fn user(command: UserCommand) -> Result<(), AdminError> {
+    match command {
+        UserCommand::Create { org, email, role, database } => {
+            let email = parse_email(&email)?;
+            let password = password_from_stdin()?;
+            let store = open(&database).await?;
+            let org = organization(&store, &org).await?;
+            let id = store.create_user(org.id, email.as_str(), role, &hash_password(&password)?).await?;
+            println!("{id}");
+        }
+        UserCommand::Password { email, database } => {
+            let email = parse_email(&email)?;
+            let password = password_from_stdin()?;
+            let store = open(&database).await?;
+            let login = store
+                .user_login(email.as_str())
+                .await?
+                .ok_or_else(|| AdminError::Invalid(format!("no user `{}`", email.as_str())))?;
+            let ended = store.set_password(login.user.id, &hash_password(&password)?).await?;
+            println!("password changed; {ended} session(s) signed out");
+        }
+    }
     Ok(())
 }
 
@@ -121,8 +191,12 @@ pub fn hash_password(password: &str) -> Result<String, AdminError> {
         .map_err(|e| AdminError::Invalid(format!("cannot hash the password: {e}")))
 }
 
+/// The label of the keys `serve --demo` makes.
+const DEMO_LABEL: &str = "demo";
+
 /// `serve --demo`: a `demo` sandbox organization, a user for each role with a fresh password,
-/// and fresh API keys, all printed. Passwords are reset on every demo start.
+/// and fresh API keys, all printed. Every demo start resets the passwords (signing the demo
+/// users out) and revokes the demo keys of earlier starts.
 pub async fn ensure_demo(store: &Store) -> Result<(), AdminError> {
     let org = match store.organization_by_slug("demo").await? {
         Some(org) => org,
@@ -134,16 +208,20 @@ pub async fn ensure_demo(store: &Store) -> Result<(), AdminError> {
         let password = crate::store::random_password();
         let hash = hash_password(&password)?;
         match store.user_login(&email).await? {
-            Some(login) => store.set_password(login.user.id, &hash).await?,
+            Some(login) => {
+                store.set_password(login.user.id, &hash).await?;
+            }
             None => {
                 store.create_user(org.id, &email, *role, &hash).await?;
             }
         }
         println!("  {:<9} {email:<28} password {password}", role.as_str());
     }
-    println!("API keys for this run (Authorization: Bearer <key>):");
+    let revoked = store.revoke_labelled_api_keys(org.id, DEMO_LABEL).await?;
+    let earlier = if revoked > 0 { "; the keys of earlier runs are revoked" } else { "" };
+    println!("API keys for this run (Authorization: Bearer <key>){earlier}:");
     for role in Role::ALL {
-        let key = store.create_api_key(org.id, *role).await?;
+        let key = store.create_api_key(org.id, *role, DEMO_LABEL).await?;
         println!("  {:<9} {}", role.as_str(), key.secret);
     }
     println!();

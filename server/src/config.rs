@@ -163,6 +163,30 @@ pub enum KeyCommand {
         /// What the key may do.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// What the key is for (shown by `key list`), at most 100 characters.
+        #[arg(long, default_value = "")]
+        label: String,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List an organization's keys (never their secrets): id, prefix, role, label, when made,
+    /// last used and revoked.
+    List {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke a key at once: requests with it answer 401 from then on.
+    Revoke {
+        /// The organization's slug.
+        #[arg(long)]
+        org: String,
+        /// The key's id, as `key list` shows it.
+        id: uuid::Uuid,
         /// Data location.
         #[command(flatten)]
         database: DatabaseArgs,
@@ -183,6 +207,15 @@ pub enum UserCommand {
         /// What the user may do.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Set a user's password, read from standard input; signs the user out everywhere.
+    Password {
+        /// Sign-in email.
+        #[arg(long)]
+        email: String,
         /// Data location.
         #[command(flatten)]
         database: DatabaseArgs,

@@ -8,6 +8,7 @@ pub mod cards;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod housekeeping;
 pub mod http;
 pub mod onboarding;
 pub mod reading;
@@ -91,6 +92,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let review_wake = Arc::new(tokio::sync::Notify::new());
     review::spawn_worker(store.clone(), files.clone(), watchlist, review_wake.clone());
     renewals::spawn(store.clone());
+    housekeeping::spawn(store.clone());
     let vault = Arc::new(vault);
     webhooks::Dispatcher::new(store.clone(), vault.clone()).map_err(StartError::Webhooks)?.spawn();
     let limits = config::Limits {

@@ -44,6 +44,32 @@ fn organizations_keys_and_users_from_the_command_line() {
         "correct horse battery\n",
     );
     assert!(ok, "{err}");
+    let (ok, out, err) =
+        run(kycard(dir.path()).args(["user", "password", "--email", "op@acme.example"]), "a new passphrase here\n");
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "password changed; 0 session(s) signed out");
+
+    let (ok, _, err) = run(
+        kycard(dir.path()).args(["key", "create", "--org", "acme", "--role", "admin", "--label", "CI pipeline"]),
+        "",
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(kycard(dir.path()).args(["key", "list", "--org", "acme"]), "");
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two keys: {out}");
+    assert!(lines[0].starts_with("ID") && lines[0].contains("LAST USED") && lines[0].contains("REVOKED"));
+    assert!(lines[2].contains("admin") && lines[2].ends_with("CI pipeline"), "{out}");
+    assert!(!out.contains(key), "secrets are never listed");
+    let operator_line = lines[1];
+    assert!(operator_line.contains(&key[..12]), "the prefix identifies the key: {operator_line}");
+    let id = operator_line.split_whitespace().next().unwrap();
+    let (ok, out, err) = run(kycard(dir.path()).args(["key", "revoke", "--org", "acme", id]), "");
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), format!("key {id} revoked"));
+    let (_, out, _) = run(kycard(dir.path()).args(["key", "list", "--org", "acme"]), "");
+    let revoked_line = out.lines().nth(1).unwrap();
+    assert!(revoked_line.matches("UTC").count() == 2, "made and revoked, never used: {revoked_line}");
 }
 
 #[test]
@@ -67,6 +93,20 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
         (&["serve", "--max-webhooks", "lots"], "", "invalid digit"),
         (&["key", "create", "--org", "nope", "--role", "operator"], "", "no organization `nope`"),
         (&["key", "create", "--org", "acme", "--role", "superuser"], "", "expected operator, reviewer or admin"),
+        (
+            &["key", "create", "--org", "acme", "--role", "admin", "--label", "a\u{202E}b"],
+            "",
+            "--label: Control characters",
+        ),
+        (&["key", "revoke", "--org", "acme", "not-a-uuid"], "", "invalid value 'not-a-uuid'"),
+        (&["key", "revoke", "--org", "acme", "00000000-0000-0000-0000-000000000000"], "", "`acme` has no key"),
+        (&["key", "list", "--org", "nope"], "", "no organization `nope`"),
+        (
+            &["user", "password", "--email", "nobody@acme.example"],
+            "long enough password\n",
+            "no user `nobody@acme.example`",
+        ),
+        (&["user", "password", "--email", "op@acme.example"], "short\n", "at least 12"),
         (
             &["user", "create", "--org", "acme", "--email", "x@acme.example", "--role", "operator"],
             "short\n",
@@ -100,13 +140,11 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
     }
 }
 
-#[tokio::test]
-async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let mut child = kycard(&data)
+/// `kycard serve --demo` on a free port: the process, the printed operator key, the address.
+fn start_demo(web_dir: &std::path::Path, data: &std::path::Path) -> (std::process::Child, String, String) {
+    let mut child = kycard(data)
         .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--web-dir"])
-        .arg(dir.path())
+        .arg(web_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -128,7 +166,39 @@ async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
             break;
         }
     }
-    let (operator, base) = (operator.expect("operator key printed"), base.expect("address printed"));
+    (child, operator.expect("operator key printed"), base.expect("address printed"))
+}
+
+/// `GET /api/v1/customers` with `key` over a plain socket; the whole HTTP answer.
+async fn list_customers(base: &str, key: &str) -> String {
+    let addr = base.trim_start_matches("http://").to_owned();
+    let request = format!(
+        "GET /api/v1/customers HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
+    );
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("read");
+        text
+    })
+    .await
+    .unwrap()
+}
+
+/// Stops a server with SIGTERM; it must exit 0 after finishing in-flight requests.
+fn stop(mut child: std::process::Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let status = child.wait().expect("exit");
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+#[tokio::test]
+async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, operator, base) = start_demo(dir.path(), &data);
     // Everything holding personal data is this user's alone.
     let mode = |p: &std::path::Path| {
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions()) & 0o777
@@ -142,26 +212,16 @@ async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
     ] {
         assert_eq!(mode(&path), want, "{}", path.display());
     }
-    let addr = base.trim_start_matches("http://").to_owned();
-
-    let request = format!(
-        "GET /api/v1/customers HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {operator}\r\nConnection: close\r\n\r\n"
-    );
-    let response = tokio::task::spawn_blocking(move || {
-        use std::io::Read;
-        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
-        stream.write_all(request.as_bytes()).expect("send");
-        let mut text = String::new();
-        stream.read_to_string(&mut text).expect("read");
-        text
-    })
-    .await
-    .unwrap();
+    let response = list_customers(&base, &operator).await;
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"data\":[]"), "{response}");
+    stop(child);
 
-    // SIGTERM stops it gracefully.
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let status = child.wait().expect("exit");
-    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    // The next demo start prints new keys and revokes the ones printed before.
+    let (child, new_operator, base) = start_demo(dir.path(), &data);
+    assert_ne!(new_operator, operator);
+    assert!(list_customers(&base, &new_operator).await.starts_with("HTTP/1.1 200"));
+    let old = list_customers(&base, &operator).await;
+    assert!(old.starts_with("HTTP/1.1 401"), "a key of an earlier demo run no longer works: {old}");
+    stop(child);
 }

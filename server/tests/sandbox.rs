@@ -10,7 +10,7 @@ use support::{TestApp, enrolled, picture};
 
 async fn sandbox_key(app: &TestApp) -> String {
     let org = app.store.create_organization("playground", "Playground", true).await.unwrap();
-    app.store.create_api_key(org.id, Role::Operator).await.unwrap().secret
+    app.store.create_api_key(org.id, Role::Operator, "test").await.unwrap().secret
 }
 
 async fn create(app: &TestApp, key: &str, email: &str) -> String {

@@ -50,8 +50,8 @@ impl Receiver {
 /// A sandbox organization with an admin and an operator key.
 async fn sandbox(app: &TestApp) -> (String, String) {
     let org = app.store.create_organization("play", "Play", true).await.unwrap();
-    let admin = app.store.create_api_key(org.id, Role::Admin).await.unwrap().secret;
-    let operator = app.store.create_api_key(org.id, Role::Operator).await.unwrap().secret;
+    let admin = app.store.create_api_key(org.id, Role::Admin, "test").await.unwrap().secret;
+    let operator = app.store.create_api_key(org.id, Role::Operator, "test").await.unwrap().secret;
     (admin, operator)
 }
 
@@ -85,7 +85,7 @@ async fn webhooks_are_for_admins_of_their_own_organization() {
     assert!(listed.body["data"][0].get("secret").is_none(), "the secret is shown once");
 
     let other_org = app.store.organization_by_slug("globex").await.unwrap().unwrap();
-    let other_admin = app.store.create_api_key(other_org.id, Role::Admin).await.unwrap().secret;
+    let other_admin = app.store.create_api_key(other_org.id, Role::Admin, "test").await.unwrap().secret;
     assert_eq!(app.get("/api/v1/webhooks", &other_admin).await.body["data"], json!([]));
     let deliveries = format!("/api/v1/webhooks/{id}/deliveries");
     assert_eq!(app.get(&deliveries, &other_admin).await.status, StatusCode::NOT_FOUND);

@@ -8,6 +8,7 @@ mod events;
 mod extract;
 mod health;
 pub(crate) mod idempotent;
+mod keys;
 pub mod openapi;
 mod reviews;
 mod session;
@@ -111,6 +112,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .merge(session::routes())
         .merge(events::routes())
         .merge(webhooks::routes())
+        .merge(keys::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

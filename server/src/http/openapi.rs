@@ -2,7 +2,7 @@
 //! it cannot drift from the code; served at `/api/v1/openapi.json`, with Swagger UI (assets
 //! embedded in the binary, no CDN) at `/api/docs`.
 
-use super::{cards, customers, documents, events, health, reviews, session, webhooks};
+use super::{cards, customers, documents, events, health, keys, reviews, session, webhooks};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         session::sign_in, session::current, session::sign_out,
         events::events,
         webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries,
+        keys::list, keys::revoke,
     ),
     modifiers(&Security),
     security(("api_key" = []), ("session" = [])),

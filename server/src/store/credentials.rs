@@ -1,8 +1,8 @@
 //! Organizations and API keys.
 
-use super::{SqliteStore, StoreError, is_unique_violation, now, parse_id};
+use super::{SqliteStore, StoreError, is_unique_violation, now, parse_id, parse_time};
 use async_trait::async_trait;
-use kycard_core::wire::{Actor, ActorKind, Role};
+use kycard_core::wire::{Actor, ActorKind, ApiKeyInfo, Role};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
@@ -66,6 +66,9 @@ pub fn random_password() -> String {
     bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect()
 }
 
+/// A key's last use is written at most this often, so that reads stay reads.
+pub const KEY_USE_PRECISION_MINUTES: i64 = 5;
+
 fn parse_role(raw: &str) -> Result<Role, StoreError> {
     Role::parse(raw).ok_or(StoreError::Corrupt("role"))
 }
@@ -88,11 +91,22 @@ pub trait CredentialStorage: Send + Sync {
     /// Sets an organization's cap of review attempts (`None`: core's default).
     async fn set_attempt_cap(&self, organization_id: Uuid, cap: Option<u32>) -> Result<(), StoreError>;
 
-    /// Makes a new API key for an organization.
-    async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError>;
+    /// Makes a new API key for an organization; `label` says what it is for.
+    async fn create_api_key(&self, organization_id: Uuid, role: Role, label: &str) -> Result<NewApiKey, StoreError>;
 
-    /// Resolves a presented API key; `None` for unknown or revoked keys.
+    /// Resolves a presented API key; `None` for unknown or revoked keys. Notes the use when
+    /// the last one noted is older than [`KEY_USE_PRECISION_MINUTES`].
     async fn caller_for_api_key(&self, key: &str) -> Result<Option<Caller>, StoreError>;
+
+    /// The organization's keys, revoked ones included, oldest first; never a secret.
+    async fn api_keys(&self, organization_id: Uuid) -> Result<Vec<ApiKeyInfo>, StoreError>;
+
+    /// Revokes one of the organization's keys; `false` when it has no such key. Revoking a
+    /// revoked key changes nothing (and answers `true`).
+    async fn revoke_api_key(&self, organization_id: Uuid, id: Uuid) -> Result<bool, StoreError>;
+
+    /// Revokes every working key of the organization with this label; returns how many.
+    async fn revoke_labelled_api_keys(&self, organization_id: Uuid, label: &str) -> Result<u64, StoreError>;
 
     /// Creates a user with an argon2 password hash; `Duplicate` when the email is taken.
     async fn create_user(
@@ -167,12 +181,13 @@ impl CredentialStorage for SqliteStore {
         Ok(row.is_some_and(|(sandbox,)| sandbox))
     }
 
-    async fn create_api_key(&self, organization_id: Uuid, role: Role) -> Result<NewApiKey, StoreError> {
+    async fn create_api_key(&self, organization_id: Uuid, role: Role, label: &str) -> Result<NewApiKey, StoreError> {
         let id = Uuid::now_v7();
         let prefix = random_hex(4);
         let secret = format!("kyc_{prefix}_{}", random_hex(32));
         sqlx::query(
-            "INSERT INTO api_keys (id, organization_id, role, prefix, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO api_keys (id, organization_id, role, prefix, secret_sha256, created_at, label) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.to_string())
         .bind(organization_id.to_string())
@@ -180,6 +195,7 @@ impl CredentialStorage for SqliteStore {
         .bind(&prefix)
         .bind(key_digest(&secret))
         .bind(now().to_rfc3339())
+        .bind(label)
         .execute(self.writer())
         .await?;
         Ok(NewApiKey { id, secret })
@@ -187,22 +203,85 @@ impl CredentialStorage for SqliteStore {
 
     async fn caller_for_api_key(&self, key: &str) -> Result<Option<Caller>, StoreError> {
         let row = sqlx::query(
-            "SELECT k.id, k.role, k.organization_id, o.sandbox FROM api_keys k \
+            "SELECT k.id, k.role, k.organization_id, k.last_used_at, o.sandbox FROM api_keys k \
              JOIN organizations o ON o.id = k.organization_id \
              WHERE k.secret_sha256 = ? AND k.revoked_at IS NULL",
         )
         .bind(key_digest(key))
         .fetch_optional(self.pool())
         .await?;
-        row.map(|r| {
-            Ok(Caller {
-                organization_id: parse_id(r.get("organization_id"), "api_keys")?,
-                sandbox: r.get("sandbox"),
-                role: parse_role(r.get("role"))?,
-                actor: Actor { kind: ActorKind::ApiKey, id: Some(parse_id(r.get("id"), "api_keys")?) },
+        let Some(r) = row else { return Ok(None) };
+        let id = parse_id(r.get("id"), "api_keys")?;
+        let at = now();
+        let last_used: Option<String> = r.get("last_used_at");
+        let stale = last_used
+            .as_deref()
+            .map(|t| parse_time(t, "api_keys"))
+            .transpose()?
+            .is_none_or(|last| at - last >= chrono::Duration::minutes(KEY_USE_PRECISION_MINUTES));
+        if stale {
+            sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+                .bind(at.to_rfc3339())
+                .bind(id.to_string())
+                .execute(self.writer())
+                .await?;
+        }
+        Ok(Some(Caller {
+            organization_id: parse_id(r.get("organization_id"), "api_keys")?,
+            sandbox: r.get("sandbox"),
+            role: parse_role(r.get("role"))?,
+            actor: Actor { kind: ActorKind::ApiKey, id: Some(id) },
+        }))
+    }
+
+    async fn api_keys(&self, organization_id: Uuid) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, prefix, role, label, created_at, last_used_at, revoked_at FROM api_keys \
+             WHERE organization_id = ? ORDER BY id",
+        )
+        .bind(organization_id.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let time = |raw: Option<String>| raw.map(|t| parse_time(&t, "api_keys")).transpose();
+        rows.into_iter()
+            .map(|r| {
+                Ok(ApiKeyInfo {
+                    id: parse_id(r.get("id"), "api_keys")?,
+                    prefix: format!("kyc_{}", r.get::<String, _>("prefix")),
+                    role: parse_role(r.get("role"))?,
+                    label: r.get("label"),
+                    created_at: parse_time(r.get("created_at"), "api_keys")?,
+                    last_used_at: time(r.get("last_used_at"))?,
+                    revoked_at: time(r.get("revoked_at"))?,
+                })
             })
-        })
-        .transpose()
+            .collect()
+    }
+
+    async fn revoke_api_key(&self, organization_id: Uuid, id: Uuid) -> Result<bool, StoreError> {
+        let found = sqlx::query(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND organization_id = ?",
+        )
+        .bind(now().to_rfc3339())
+        .bind(id.to_string())
+        .bind(organization_id.to_string())
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        Ok(found == 1)
+    }
+
+    async fn revoke_labelled_api_keys(&self, organization_id: Uuid, label: &str) -> Result<u64, StoreError> {
+        let revoked = sqlx::query(
+            "UPDATE api_keys SET revoked_at = ? WHERE organization_id = ? AND label = ? AND revoked_at IS NULL",
+        )
+        .bind(now().to_rfc3339())
+        .bind(organization_id.to_string())
+        .bind(label)
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        Ok(revoked)
     }
 
     async fn create_user(

@@ -161,6 +161,9 @@ pub trait IdempotencyStorage: Send + Sync {
 
     /// Frees a reserved key whose request failed inside the server, so it can be retried.
     async fn release_idempotency(&self, organization_id: Uuid, key: &str) -> Result<(), StoreError>;
+
+    /// Deletes keys past their retention and reservations past their lease; returns how many.
+    async fn purge_idempotency(&self) -> Result<u64, StoreError>;
 }
 
 #[async_trait]
@@ -238,5 +241,18 @@ impl IdempotencyStorage for SqliteStore {
             .execute(self.writer())
             .await?;
         Ok(())
+    }
+
+    async fn purge_idempotency(&self) -> Result<u64, StoreError> {
+        let cutoffs = Cutoffs::now();
+        let purged =
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ? OR (status = ? AND created_at < ?)")
+                .bind(&cutoffs.retention)
+                .bind(IN_PROGRESS)
+                .bind(&cutoffs.lease)
+                .execute(self.writer())
+                .await?
+                .rows_affected();
+        Ok(purged)
     }
 }

@@ -36,7 +36,7 @@ pub use customers::{CustomerRecord, HistoryLine, ListFilter};
 pub use documents::{DocumentRecord, DocumentVerdict, ReviewDecision};
 pub use events::LoggedChange;
 pub use idempotency::{Completion, IdempotencyOutcome, RESERVATION_LEASE_SECONDS, StoredResponse};
-pub use sessions::{SESSION_HOURS, Session, UserLogin};
+pub use sessions::{SESSION_HOURS, SESSION_IDLE_MINUTES, Session, UserLogin};
 pub use webhooks::{DueDelivery, Subscription};
 
 use async_trait::async_trait;

@@ -8,8 +8,12 @@ use kycard_core::wire::{Actor, ActorKind, Role, SessionInfo, SessionUser};
 use sqlx::Row;
 use uuid::Uuid;
 
-/// How long a session lasts.
+/// How long a session lasts at most.
 pub const SESSION_HOURS: i64 = 12;
+/// A session unused for this long ends (the idle timeout).
+pub const SESSION_IDLE_MINUTES: i64 = 30;
+/// A session's last use is written at most this often.
+const SEEN_PRECISION_MINUTES: i64 = 1;
 
 /// A user as sign-in needs it.
 #[derive(Debug, Clone)]
@@ -41,14 +45,19 @@ pub trait SessionStorage: Send + Sync {
     /// A user by sign-in email (case-insensitive on the domain, as stored normalised).
     async fn user_login(&self, email: &str) -> Result<Option<UserLogin>, StoreError>;
 
-    /// Replaces a user's password hash (the demo set-up prints a fresh password each start).
-    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError>;
+    /// Replaces a user's password hash and, in the same transaction, ends every session of
+    /// the user: whoever knew the old password is signed out. Returns the sessions ended.
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<u64, StoreError>;
 
     /// Opens a session; returns the cookie value (shown once) and the session.
     async fn create_session(&self, login: &UserLogin) -> Result<(String, SessionInfo), StoreError>;
 
-    /// The live session of a cookie value, if any.
+    /// The live session of a cookie value, if any: neither past its [`SESSION_HOURS`] nor
+    /// idle for [`SESSION_IDLE_MINUTES`]. Notes the use (at most once a minute).
     async fn session(&self, token: &str) -> Result<Option<Session>, StoreError>;
+
+    /// Deletes sessions that expired or went idle; returns how many.
+    async fn purge_sessions(&self) -> Result<u64, StoreError>;
 
     /// Ends a session.
     async fn delete_session(&self, token: &str) -> Result<(), StoreError>;
@@ -80,13 +89,20 @@ impl SessionStorage for SqliteStore {
         .transpose()
     }
 
-    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<u64, StoreError> {
+        let mut tx = self.writer().begin().await?;
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(password_hash)
             .bind(user_id.to_string())
-            .execute(self.writer())
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(ended)
     }
 
     async fn create_session(&self, login: &UserLogin) -> Result<(String, SessionInfo), StoreError> {
@@ -108,7 +124,8 @@ impl SessionStorage for SqliteStore {
 
     async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.csrf_token, s.expires_at, u.id, u.email, u.role, o.id AS org_id, o.slug, o.sandbox \
+            "SELECT s.csrf_token, s.expires_at, COALESCE(s.last_seen_at, s.created_at) AS seen, \
+             u.id, u.email, u.role, o.id AS org_id, o.slug, o.sandbox \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id \
              WHERE s.token_sha256 = ?",
         )
@@ -116,8 +133,17 @@ impl SessionStorage for SqliteStore {
         .fetch_optional(self.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
-        if parse_time(r.get("expires_at"), "sessions")? <= now() {
+        let at = now();
+        let seen = parse_time(r.get("seen"), "sessions")?;
+        if parse_time(r.get("expires_at"), "sessions")? <= at || at - seen >= Duration::minutes(SESSION_IDLE_MINUTES) {
             return Ok(None);
+        }
+        if at - seen >= Duration::minutes(SEEN_PRECISION_MINUTES) {
+            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_sha256 = ?")
+                .bind(at.to_rfc3339())
+                .bind(key_digest(token))
+                .execute(self.writer())
+                .await?;
         }
         let user_id = parse_id(r.get("id"), "sessions")?;
         let role = Role::parse(r.get("role")).ok_or(StoreError::Corrupt("users"))?;
@@ -131,6 +157,18 @@ impl SessionStorage for SqliteStore {
             user: SessionUser { id: user_id, email: r.get("email"), role, organization: r.get("slug") },
             csrf_token: r.get("csrf_token"),
         }))
+    }
+
+    async fn purge_sessions(&self) -> Result<u64, StoreError> {
+        let at = now();
+        let purged =
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR COALESCE(last_seen_at, created_at) <= ?")
+                .bind(at.to_rfc3339())
+                .bind((at - Duration::minutes(SESSION_IDLE_MINUTES)).to_rfc3339())
+                .execute(self.writer())
+                .await?
+                .rows_affected();
+        Ok(purged)
     }
 
     async fn delete_session(&self, token: &str) -> Result<(), StoreError> {

@@ -56,7 +56,7 @@ impl TestApp {
         let other = store.create_organization("globex", "Globex", false).await.expect("org");
         let key = |org, role| {
             let store = store.clone();
-            async move { store.create_api_key(org, role).await.expect("key").secret }
+            async move { store.create_api_key(org, role, "test").await.expect("key").secret }
         };
         let operator = key(org.id, Role::Operator).await;
         let reviewer = key(org.id, Role::Reviewer).await;
