@@ -139,6 +139,7 @@ async fn main() {
         files: kycard_server::uploads::DocumentFiles::new(dir.path()).expect("files"),
         review_wake: Arc::default(),
         sign_in: Arc::default(),
+        streams: Arc::default(),
         behind_proxy: false,
         limits: kycard_server::config::Limits::default(),
     };

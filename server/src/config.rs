@@ -81,6 +81,10 @@ pub struct ServeArgs {
     #[arg(long, env = "KYCARD_MAX_WEBHOOKS", default_value_t = Limits::default().webhooks_per_organization,
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_webhooks: u32,
+    /// Event streams (`GET /events`) one API key or session may hold open at once, 1 to 100.
+    #[arg(long, env = "KYCARD_MAX_STREAMS_PER_CREDENTIAL", default_value_t = Limits::default().streams_per_credential,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_streams_per_credential: u32,
     /// A reverse proxy fronts kycard and appends the client's address to `X-Forwarded-For`:
     /// sign-in limits then count that address. Without it they count the connection's peer,
     /// which behind a proxy is the proxy itself, shared by every user.
@@ -91,18 +95,20 @@ pub struct ServeArgs {
     pub demo: bool,
 }
 
-/// Bounds on what one customer or organization may accumulate.
+/// Bounds on what one customer, organization or credential may accumulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Cards a customer may hold at once (canceled ones do not count).
     pub cards_per_customer: u32,
     /// Webhook subscriptions of an organization.
     pub webhooks_per_organization: u32,
+    /// Event streams open at once per API key or session.
+    pub streams_per_credential: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { cards_per_customer: 10, webhooks_per_organization: 20 }
+        Self { cards_per_customer: 10, webhooks_per_organization: 20, streams_per_credential: 8 }
     }
 }
 

@@ -35,6 +35,12 @@ pub enum AppError {
         /// When to try again.
         retry_after_seconds: u64,
     },
+    /// The credential holds as many event streams open as it may.
+    #[error("This credential already has {limit} event streams open; close one before opening another.")]
+    TooManyStreams {
+        /// Streams allowed at once.
+        limit: u32,
+    },
     /// No such resource in the caller's organization, or no such route.
     #[error("The requested resource does not exist.")]
     NotFound,
@@ -87,6 +93,7 @@ impl AppError {
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::CsrfFailed => (StatusCode::FORBIDDEN, "csrf_failed"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::TooManyStreams { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_streams"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),

@@ -98,6 +98,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let limits = config::Limits {
         cards_per_customer: args.max_cards_per_customer,
         webhooks_per_organization: args.max_webhooks,
+        streams_per_credential: args.max_streams_per_credential,
     };
     let state = http::AppState {
         store,
@@ -105,6 +106,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         files,
         review_wake,
         sign_in: Arc::default(),
+        streams: Arc::default(),
         behind_proxy: args.behind_proxy,
         limits,
     };

@@ -85,3 +85,87 @@ async fn status_changes_and_cards_are_events_too() {
     let reply = app.raw(bad.body(Body::empty()).unwrap()).await;
     assert_eq!((reply.status, reply.code()), (StatusCode::BAD_REQUEST, "malformed_request"));
 }
+
+/// Reads the stream until it ends; `false` if it was still open after `within`.
+async fn ends_within(body: &mut Body, within: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(None | Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_credential_holds_a_bounded_number_of_streams() {
+    let app = TestApp::new().await;
+    // The test server allows 3 per credential.
+    let mut open_streams = Vec::new();
+    for _ in 0..3 {
+        let (status, body) = open(&app, &app.operator, None).await;
+        assert_eq!(status, StatusCode::OK);
+        open_streams.push(body);
+    }
+    let request = Request::get("/api/v1/events").header("authorization", format!("Bearer {}", app.operator));
+    let refused = app.raw(request.body(Body::empty()).unwrap()).await;
+    assert_eq!((refused.status, refused.code()), (StatusCode::TOO_MANY_REQUESTS, "too_many_streams"));
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("3 event streams open"));
+    let (status, _other) = open(&app, &app.reviewer, None).await;
+    assert_eq!(status, StatusCode::OK, "another credential has its own slots");
+    // Closing a stream (the client leaves) gives its slot back.
+    drop(open_streams.pop());
+    let (status, _again) = open(&app, &app.operator, None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_key_is_revoked() {
+    let app = TestApp::new().await;
+    let (status, mut body) = open(&app, &app.operator, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let keys = app.get("/api/v1/keys", &app.admin).await;
+    let operator_key = keys.body["data"].as_array().unwrap().iter().find(|k| k["role"] == "operator").unwrap().clone();
+    let revoked = app
+        .send(
+            axum::http::Method::DELETE,
+            &format!("/api/v1/keys/{}", operator_key["id"].as_str().unwrap()),
+            &app.admin,
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    let recheck = kycard_server::http::events::RECHECK;
+    assert!(ends_within(&mut body, recheck * 3).await, "the stream outlived its revoked key");
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_session_signs_out() {
+    let app = TestApp::new().await;
+    let hash = kycard_server::admin::hash_password("correct horse battery staple").unwrap();
+    app.store.create_user(app.org, "op@acme.example", kycard_core::wire::Role::Operator, &hash).await.unwrap();
+    let body = json!({"email": "op@acme.example", "password": "correct horse battery staple"}).to_string();
+    let signed_in = app
+        .raw(
+            Request::post("/api/v1/session").header("content-type", "application/json").body(Body::from(body)).unwrap(),
+        )
+        .await;
+    let cookies: Vec<String> = signed_in
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let cookies = cookies.join("; ");
+    let csrf = signed_in.body["csrf_token"].as_str().unwrap().to_owned();
+    let request = Request::get("/api/v1/events").header("cookie", &cookies).body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = response.into_body();
+    let out = Request::delete("/api/v1/session").header("cookie", &cookies).header("x-csrf-token", &csrf);
+    assert_eq!(app.raw(out.body(Body::empty()).unwrap()).await.status, StatusCode::NO_CONTENT);
+    let recheck = kycard_server::http::events::RECHECK;
+    assert!(ends_within(&mut stream, recheck * 3).await, "the stream outlived its session");
+}

@@ -85,12 +85,27 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-/// Credentials: an API key in `Authorization: Bearer`, or else a session cookie, in which
-/// case unsafe methods must carry `X-CSRF-Token`.
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = AppError;
+/// The credential a request presents: an API key in `Authorization: Bearer`, or else a
+/// session cookie. Kept by long requests (event streams) to check it again later.
+#[derive(Clone)]
+pub enum Credential {
+    /// An API key.
+    ApiKey(String),
+    /// A session cookie's value.
+    Session(String),
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ApiKey(_) => "Credential::ApiKey(..)",
+            Self::Session(_) => "Credential::Session(..)",
+        })
+    }
+}
+
+impl Credential {
+    fn from_parts(parts: &Parts) -> Result<Self, AppError> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let key = value
                 .to_str()
@@ -99,17 +114,56 @@ impl FromRequestParts<AppState> for Caller {
                 .map(str::trim)
                 .filter(|k| !k.is_empty() && k.len() <= 200)
                 .ok_or(AppError::Unauthenticated)?;
-            return state.store.caller_for_api_key(key).await?.ok_or(AppError::Unauthenticated);
+            return Ok(Self::ApiKey(key.to_owned()));
         }
         let token = cookie(parts, SESSION_COOKIE).filter(|t| t.len() <= 200).ok_or(AppError::Unauthenticated)?;
-        let session = state.store.session(token).await?.ok_or(AppError::Unauthenticated)?;
-        if !parts.method.is_safe() {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-            if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
-                return Err(AppError::CsrfFailed);
+        Ok(Self::Session(token.to_owned()))
+    }
+
+    /// Whether the credential still works: the key is not revoked; the session was not
+    /// ended, has not expired and is not idle. Checking does not count as using a session.
+    pub async fn is_valid(&self, store: &crate::store::Store) -> Result<bool, AppError> {
+        Ok(match self {
+            Self::ApiKey(key) => store.caller_for_api_key(key).await?.is_some(),
+            Self::Session(token) => store.session_is_live(token).await?,
+        })
+    }
+
+    /// A digest naming this credential (for counting what it holds open), not the secret.
+    pub fn digest(&self) -> String {
+        match self {
+            Self::ApiKey(secret) | Self::Session(secret) => crate::store::key_digest(secret),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Credential {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Self::from_parts(parts)
+    }
+}
+
+/// Who is calling, from the [`Credential`]; with a session cookie, unsafe methods must also
+/// carry `X-CSRF-Token`.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match Credential::from_parts(parts)? {
+            Credential::ApiKey(key) => state.store.caller_for_api_key(&key).await?.ok_or(AppError::Unauthenticated),
+            Credential::Session(token) => {
+                let session = state.store.session(&token).await?.ok_or(AppError::Unauthenticated)?;
+                if !parts.method.is_safe() {
+                    let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+                        return Err(AppError::CsrfFailed);
+                    }
+                }
+                Ok(session.caller)
             }
         }
-        Ok(session.caller)
     }
 }
 

@@ -215,6 +215,7 @@ mod tests {
             files: crate::uploads::DocumentFiles::new(dir).expect("files"),
             review_wake: Arc::default(),
             sign_in: Arc::new(SignInGuard::new()),
+            streams: Arc::default(),
             behind_proxy: false,
             limits: crate::config::Limits::default(),
         };

@@ -4,7 +4,7 @@
 mod cards;
 mod customers;
 mod documents;
-mod events;
+pub mod events;
 mod extract;
 mod health;
 pub(crate) mod idempotent;
@@ -48,6 +48,8 @@ pub struct AppState {
     pub review_wake: Arc<tokio::sync::Notify>,
     /// Slows password guessing and checks passwords off the async workers.
     pub sign_in: Arc<crate::sign_in::SignInGuard>,
+    /// Event streams open per credential.
+    pub streams: Arc<events::StreamSlots>,
     /// Whether a reverse proxy fronts the server: the client address is then the last one in
     /// `X-Forwarded-For`, not the connection's peer.
     pub behind_proxy: bool,

@@ -31,6 +31,7 @@ pub use sessions::SessionStorage;
 pub use webhooks::WebhookStorage;
 
 pub use cards::{CardRecord, NewCard};
+pub(crate) use credentials::key_digest;
 pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, ListFilter};
 pub use documents::{DocumentRecord, DocumentVerdict, ReviewDecision};

@@ -56,6 +56,9 @@ pub trait SessionStorage: Send + Sync {
     /// idle for [`SESSION_IDLE_MINUTES`]. Notes the use (at most once a minute).
     async fn session(&self, token: &str) -> Result<Option<Session>, StoreError>;
 
+    /// Whether a session is live, without counting the question as a use of it.
+    async fn session_is_live(&self, token: &str) -> Result<bool, StoreError>;
+
     /// Deletes sessions that expired or went idle; returns how many.
     async fn purge_sessions(&self) -> Result<u64, StoreError>;
 
@@ -157,6 +160,19 @@ impl SessionStorage for SqliteStore {
             user: SessionUser { id: user_id, email: r.get("email"), role, organization: r.get("slug") },
             csrf_token: r.get("csrf_token"),
         }))
+    }
+
+    async fn session_is_live(&self, token: &str) -> Result<bool, StoreError> {
+        let at = now();
+        let live: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM sessions WHERE token_sha256 = ? AND expires_at > ? AND COALESCE(last_seen_at, created_at) > ?",
+        )
+        .bind(key_digest(token))
+        .bind(at.to_rfc3339())
+        .bind((at - Duration::minutes(SESSION_IDLE_MINUTES)).to_rfc3339())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(live.is_some())
     }
 
     async fn purge_sessions(&self) -> Result<u64, StoreError> {

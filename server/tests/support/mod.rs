@@ -71,8 +71,13 @@ impl TestApp {
             files: files.clone(),
             review_wake,
             sign_in: Arc::default(),
+            streams: Arc::default(),
             behind_proxy: false,
-            limits: kycard_server::config::Limits { cards_per_customer: 3, webhooks_per_organization: 3 },
+            limits: kycard_server::config::Limits {
+                cards_per_customer: 3,
+                webhooks_per_organization: 3,
+                streams_per_credential: 3,
+            },
         };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
         let watchlist = kycard_server::watchlist::Watchlist::open(None).expect("sample watchlist");
