@@ -114,12 +114,11 @@ pub(super) async fn events(
     let stream = futures_util::stream::unfold(cursor, move |mut cursor| async move {
         loop {
             if cursor.checked.elapsed() >= RECHECK {
-                match cursor.credential.is_valid(&cursor.store).await {
-                    Ok(true) => cursor.checked = Instant::now(),
-                    Ok(false) => return None,
-                    // The database is unreachable: try again at the next check.
-                    Err(_) => cursor.checked = Instant::now(),
+                // An unreachable database keeps the stream: it asks again at the next check.
+                if let Ok(false) = cursor.credential.is_valid(&cursor.store).await {
+                    return None;
                 }
+                cursor.checked = Instant::now();
             }
             if let Some(change) = cursor.queue.pop_front() {
                 cursor.last = change.seq;
