@@ -136,11 +136,20 @@ fn io_error(error: &std::io::Error) -> AppError {
     AppError::Internal
 }
 
-async fn text_field(field: axum::extract::multipart::Field<'_>, name: &str) -> Result<String, AppError> {
-    let text = field.text().await.map_err(|e| multipart_error(&e))?;
-    if text.len() > TEXT_FIELD_MAX {
-        return Err(AppError::MalformedRequest(format!("The `{name}` field is too long.")));
+/// A short text field, refused as soon as it passes [`TEXT_FIELD_MAX`] bytes: never buffered
+/// whole first.
+async fn text_field(mut field: axum::extract::multipart::Field<'_>, name: &str) -> Result<String, AppError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+        if bytes.len() + chunk.len() > TEXT_FIELD_MAX {
+            return Err(AppError::MalformedRequest(format!(
+                "The `{name}` field is too long (at most {TEXT_FIELD_MAX} bytes)."
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
     }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| AppError::MalformedRequest(format!("The `{name}` field is not UTF-8 text.")))?;
     Ok(text.trim().to_owned())
 }
 

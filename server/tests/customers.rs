@@ -255,3 +255,46 @@ async fn unknown_routes_and_methods_use_the_error_shape_and_security_headers() {
     assert!(method.headers["content-security-policy"].to_str().unwrap().contains("'wasm-unsafe-eval'"));
     assert!(method.headers.contains_key("x-request-id"));
 }
+
+#[tokio::test]
+async fn history_pages_like_the_customers_list() {
+    let app = TestApp::new().await;
+    let mut current = app.create(&contact_only()).await;
+    for n in 0..6 {
+        let reply = app.patch_customer(&current, &json!({"contact": {"phone": format!("+3460011122{n}")}})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        current = reply.body;
+    }
+    let uri = format!("/api/v1/customers/{}/history", current["id"].as_str().unwrap());
+    let whole = app.get(&uri, &app.operator).await;
+    assert_eq!(whole.status, StatusCode::OK);
+    assert!(whole.body["next_cursor"].is_null(), "one page holds it all by default");
+    let all = whole.body["data"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 7, "created, then six changes: {all:?}");
+
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut page_count = 0;
+    loop {
+        let page_uri = match &cursor {
+            Some(c) => format!("{uri}?limit=3&cursor={c}"),
+            None => format!("{uri}?limit=3"),
+        };
+        let page = app.get(&page_uri, &app.operator).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page_count += 1;
+        paged.extend(page.body["data"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!((page_count, &paged), (3, &all), "three pages of 3, 3 and 1, in order, nothing twice");
+
+    for bad in ["limit=0", "limit=101", "limit=ten", "cursor=abc", "cursor=-5", "order=desc"] {
+        let reply = app.get(&format!("{uri}?{bad}"), &app.operator).await;
+        assert_eq!((reply.status, reply.code()), (StatusCode::BAD_REQUEST, "malformed_request"), "{bad}");
+    }
+    let theirs = app.get(&uri, &app.other_operator).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}

@@ -5,6 +5,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use futures_util::StreamExt;
 use serde_json::json;
 use support::{TestApp, enrolled, multipart, picture};
 
@@ -312,4 +313,61 @@ async fn correcting_the_field_before_the_document_still_resubmits() {
         (customer["status"].as_str(), customer["review"]["stage"].as_str()),
         (Some("pending"), Some("automatic"))
     );
+}
+
+#[tokio::test]
+async fn a_large_download_streams_in_pieces() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let image = support::files::padded(picture(), 3 * 1024 * 1024);
+    let doc = app.upload(&id, &[("kind", "government_id_front")], Some(("big.png", &image))).await.body;
+    let uri = format!("/api/v1/documents/{}/content", doc["id"].as_str().unwrap());
+    let request =
+        Request::get(&uri).header("authorization", format!("Bearer {}", app.reviewer)).body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-length"], (3 * 1024 * 1024).to_string().as_str());
+    let mut body = response.into_body();
+    let (mut frames, mut received) = (0, Vec::new());
+    while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+        let data = frame.unwrap().into_data().unwrap();
+        assert!(data.len() <= 64 * 1024, "no piece is larger than 64 KiB: {}", data.len());
+        received.extend_from_slice(&data);
+        frames += 1;
+    }
+    assert!(frames >= 48, "sent as it is read, not whole: {frames} pieces");
+    assert!(received == image, "the bytes arrive intact");
+}
+
+#[tokio::test]
+async fn an_endless_text_field_is_refused_without_waiting_for_its_end() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    let boundary = "kycard-endless";
+    let head = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n");
+    // The field's first kilobyte arrives, then the client never sends the rest.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Ok(head.into_bytes()), Ok(vec![b'a'; 1024])];
+    let endless = futures_util::stream::iter(chunks).chain(futures_util::stream::pending());
+    let request = Request::post(format!("/api/v1/customers/{id}/documents"))
+        .header("authorization", format!("Bearer {}", app.operator))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from_stream(endless))
+        .unwrap();
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(5), app.raw(request))
+        .await
+        .expect("answered as soon as the field was too long");
+    assert_eq!((reply.status, reply.code()), (StatusCode::BAD_REQUEST, "malformed_request"));
+    assert!(reply.body["error"]["message"].as_str().unwrap().contains("`kind` field is too long"), "{}", reply.body);
+
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n").into_bytes();
+    body.extend_from_slice(&[0xff, 0xfe, b'\r', b'\n']);
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let request = Request::post(format!("/api/v1/customers/{id}/documents"))
+        .header("authorization", format!("Bearer {}", app.operator))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let reply = app.raw(request).await;
+    assert_eq!((reply.status, reply.code()), (StatusCode::BAD_REQUEST, "malformed_request"));
+    assert!(reply.body["error"]["message"].as_str().unwrap().contains("not UTF-8"), "{}", reply.body);
 }

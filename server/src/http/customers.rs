@@ -1,7 +1,7 @@
 //! `/customers`: create, list, read, patch.
 
 use crate::error::AppError;
-use crate::http::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch, require};
+use crate::http::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch, bad_cursor, page_limit, require};
 use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::onboarding;
@@ -22,7 +22,6 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// Largest page.
-const MAX_LIMIT: u32 = 100;
 const DEFAULT_LIMIT: u32 = 20;
 
 fn with_etag(status: StatusCode, customer: &Customer) -> Response {
@@ -65,19 +64,9 @@ fn list_filter(query: ListQuery) -> Result<ListFilter, AppError> {
         .filter(|s| !s.is_empty())
         .map(|s| CustomerStatus::parse(&s).ok_or_else(|| bad("`status` must be pending, active or rejected.")))
         .transpose()?;
-    let limit = match query.limit {
-        None => DEFAULT_LIMIT,
-        Some(raw) => raw
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| bad("`limit` must be a whole number from 1 to 100."))?,
-    };
-    let before = query
-        .cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| Uuid::parse_str(&c).map_err(|_| bad("`cursor` must be a `next_cursor` from a previous page.")))
-        .transpose()?;
+    let limit = page_limit(query.limit.as_deref(), DEFAULT_LIMIT)?;
+    let before =
+        query.cursor.filter(|c| !c.is_empty()).map(|c| Uuid::parse_str(&c).map_err(|_| bad_cursor())).transpose()?;
     let query_text = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
     if query_text.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(bad("`q` must be at most 200 characters."));

@@ -6,6 +6,7 @@ use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::store::{Caller, DocumentRecord};
 use crate::uploads;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -88,10 +89,7 @@ pub(super) async fn content(
         }
     };
     let document = state.store.document(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(state.files.path(id)).await.map_err(|error| {
-        tracing::error!(document_id = %id, %error, "document file missing");
-        AppError::Internal
-    })?;
+    let (length, body) = file_body(&state.files.path(id), id).await?;
     let extension = match document.content_type {
         kycard_core::documents::ContentType::Jpeg => "jpg",
         kycard_core::documents::ContentType::Png => "png",
@@ -107,10 +105,26 @@ pub(super) async fn content(
             (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|_| AppError::Internal)?),
             (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
             (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy)),
+            (header::CONTENT_LENGTH, HeaderValue::from(length)),
         ],
-        bytes,
+        body,
     )
         .into_response())
+}
+
+/// Size of the pieces a file is sent in.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// A stored file as a streamed body (never read whole into memory), with its length.
+async fn file_body(path: &std::path::Path, id: uuid::Uuid) -> Result<(u64, Body), AppError> {
+    let missing = |error: std::io::Error| {
+        tracing::error!(document_id = %id, %error, "document file missing");
+        AppError::Internal
+    };
+    let file = tokio::fs::File::open(path).await.map_err(missing)?;
+    let length = file.metadata().await.map_err(missing)?.len();
+    let stream = tokio_util::io::ReaderStream::with_capacity(file, CHUNK_BYTES);
+    Ok((length, Body::from_stream(stream)))
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/{id}/preview", tag = "documents", params(("id" = Uuid, Path)), responses((status = 200, description = "A JPEG at most 1024 px a side, re-encoded from the decoded picture without the original's metadata (EXIF, GPS), upright", content_type = "image/jpeg"), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such document in your organization, or it has no picture (`preview` is false)", body = ErrorResponse)))]
@@ -123,17 +137,15 @@ pub(super) async fn preview(
     if !document.has_preview {
         return Err(AppError::NotFound);
     }
-    let bytes = tokio::fs::read(state.files.preview_path(id)).await.map_err(|error| {
-        tracing::error!(document_id = %id, %error, "document preview missing");
-        AppError::Internal
-    })?;
+    let (length, body) = file_body(&state.files.preview_path(id), id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
             (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
             (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(INLINE_CONTENT_SECURITY_POLICY)),
+            (header::CONTENT_LENGTH, HeaderValue::from(length)),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }

@@ -240,3 +240,21 @@ impl FromRequestParts<AppState> for ClientAddress {
         Ok(Self(forwarded.or(peer).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
 }
+
+/// Most items a page may hold.
+pub const MAX_PAGE_LIMIT: u32 = 100;
+
+/// A page's `limit` query value: 1 to [`MAX_PAGE_LIMIT`], `default` when absent.
+pub fn page_limit(raw: Option<&str>, default: u32) -> Result<u32, AppError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => raw.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE_LIMIT).contains(n)).ok_or_else(|| {
+            AppError::MalformedRequest(format!("`limit` must be a whole number from 1 to {MAX_PAGE_LIMIT}."))
+        }),
+    }
+}
+
+/// The refusal of a `cursor` that no page handed out.
+pub fn bad_cursor() -> AppError {
+    AppError::MalformedRequest("`cursor` must be a `next_cursor` from a previous page.".to_owned())
+}

@@ -1,7 +1,7 @@
 //! Reviews: the manual queue, reviewers' decisions, and every customer's history.
 
 use crate::error::AppError;
-use crate::http::extract::{ApiJson, IdempotencyKey, require};
+use crate::http::extract::{ApiJson, ApiQuery, IdempotencyKey, bad_cursor, page_limit, require};
 use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::review;
@@ -65,14 +65,32 @@ pub(super) async fn decide(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/customers/{id}/history", tag = "reviews", params(("id" = Uuid, Path)), responses((status = 200, description = "Every change, oldest first", body = Page<HistoryEntry>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
+/// Query of `GET /customers/{id}/history`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HistoryQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// History entries per page unless `limit` says otherwise.
+const HISTORY_LIMIT: u32 = 100;
+
+#[utoipa::path(get, path = "/api/v1/customers/{id}/history", tag = "reviews", params(("id" = Uuid, Path), ("limit" = Option<u32>, Query, description = "1 to 100, default 100"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), responses((status = 200, description = "Every change, oldest first, a page at a time", body = Page<HistoryEntry>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse), (status = 404, description = "No such resource in your organization", body = ErrorResponse)))]
 pub(super) async fn history(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Page<HistoryEntry>>, AppError> {
-    let entries = state.store.history(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(Page { data: entries, next_cursor: None }))
+    let limit = page_limit(query.limit.as_deref(), HISTORY_LIMIT)?;
+    let after = query
+        .cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| c.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(bad_cursor))
+        .transpose()?;
+    let page = state.store.history(caller.organization_id, id, after, limit).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(Page { data: page.entries, next_cursor: page.next.map(|n| n.to_string()) }))
 }
 
 /// Body of `POST /simulate/customers/{id}/review`.

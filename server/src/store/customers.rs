@@ -323,12 +323,25 @@ pub trait CustomerStorage: Send + Sync {
     /// How many times the customer was rejected so far (every attempt that ended rejected).
     async fn rejections(&self, customer_id: Uuid) -> Result<u32, StoreError>;
 
-    /// A customer's history, oldest first (`None` when the customer is not the organization's).
+    /// A page of a customer's history, oldest first: at most `limit` entries after the
+    /// position `after`, and the position to continue from when more follow (`None` when the
+    /// customer is not the organization's).
     async fn history(
         &self,
         organization_id: Uuid,
         customer_id: Uuid,
-    ) -> Result<Option<Vec<kycard_core::wire::HistoryEntry>>, StoreError>;
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Option<HistoryPage>, StoreError>;
+}
+
+/// A page of a customer's history.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    /// Entries, oldest first.
+    pub entries: Vec<kycard_core::wire::HistoryEntry>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<i64>,
 }
 
 #[async_trait]
@@ -539,17 +552,24 @@ impl CustomerStorage for SqliteStore {
         &self,
         organization_id: Uuid,
         customer_id: Uuid,
-    ) -> Result<Option<Vec<kycard_core::wire::HistoryEntry>>, StoreError> {
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Option<HistoryPage>, StoreError> {
         if self.customer(organization_id, customer_id).await?.is_none() {
             return Ok(None);
         }
-        let rows = sqlx::query(
-            "SELECT at, actor_kind, actor_id, event, from_state, to_state, reason, checks FROM customer_history \
-             WHERE customer_id = ? ORDER BY seq",
+        let mut rows = sqlx::query(
+            "SELECT seq, at, actor_kind, actor_id, event, from_state, to_state, reason, checks FROM customer_history \
+             WHERE customer_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(customer_id.to_string())
+        .bind(after.unwrap_or(-1))
+        .bind(i64::from(limit) + 1)
         .fetch_all(self.pool())
         .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more { rows.last().map(|r| r.get::<i64, _>("seq")) } else { None };
         let corrupt = || StoreError::Corrupt("customer_history");
         rows.iter()
             .map(|r| {
@@ -569,7 +589,7 @@ impl CustomerStorage for SqliteStore {
                 })
             })
             .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+            .map(|entries| Some(HistoryPage { entries, next }))
     }
 }
 

@@ -33,7 +33,7 @@ pub use webhooks::WebhookStorage;
 pub use cards::{CardRecord, NewCard};
 pub(crate) use credentials::key_digest;
 pub use credentials::{Caller, NewApiKey, Organization, random_password};
-pub use customers::{CustomerRecord, HistoryLine, ListFilter};
+pub use customers::{CustomerRecord, HistoryLine, HistoryPage, ListFilter};
 pub use documents::{DocumentRecord, DocumentVerdict, ReviewDecision};
 pub use events::LoggedChange;
 pub use idempotency::{Completion, IdempotencyOutcome, RESERVATION_LEASE_SECONDS, StoredResponse};
