@@ -8,6 +8,11 @@
 //! again, so receivers deduplicate on the event `id`. Deliveries of one webhook may arrive out
 //! of order; the event `id` orders them.
 //!
+//! Sending is fair: each webhook has at most [`PER_WEBHOOK`] attempts in flight and each
+//! organization at most [`PER_ORGANIZATION`], out of [`IN_FLIGHT`] in all, and free slots go
+//! round-robin across organizations. Attempts run side by side, each freeing its slot when it
+//! ends, so endpoints that never answer hold up only their own deliveries.
+//!
 //! Outbound requests never follow redirects, use no proxy, and connect only to public
 //! addresses (plus loopback for sandbox organizations): a host name is checked again after it
 //! is resolved, so a webhook cannot be pointed at the server's own network.
@@ -18,14 +23,15 @@ use crate::events::{EventSource, public_event};
 use crate::http::idempotent::sealed_body;
 use crate::store::{Caller, Completion, DueDelivery, Store, StoreError, StoredResponse, Subscription, now};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use kycard_core::webhook::{deliverable_address, validate_webhook};
 use kycard_core::wire::{CreateWebhookRequest, DeliveryAttempt, DeliveryStatus, Webhook};
 use sha2::Sha256;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 /// The first retry waits this long; each next one twice as long.
@@ -38,8 +44,16 @@ pub const GIVE_UP_AFTER: Duration = Duration::from_hours(24);
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the dispatcher looks for new changes and due retries.
 const POLL_EVERY: Duration = Duration::from_secs(1);
-/// Deliveries sent at the same time.
-const CONCURRENT_SENDS: usize = 8;
+/// Attempts in flight at once, in all.
+pub const IN_FLIGHT: usize = 32;
+/// Attempts in flight at once for one organization.
+pub const PER_ORGANIZATION: usize = 8;
+/// Attempts in flight at once for one webhook.
+pub const PER_WEBHOOK: usize = 2;
+/// Due deliveries of one webhook looked at per round (a few more than can be in flight).
+const LOOK_AHEAD_PER_WEBHOOK: u32 = 8;
+/// Due deliveries looked at per round, in all.
+const LOOK_AHEAD: u32 = 512;
 /// Changes read per subscription and round.
 const BATCH: u32 = 100;
 
@@ -178,19 +192,110 @@ impl Dispatcher {
         Ok(Self { store, vault, production: client(false)?, sandbox: client(true)? })
     }
 
-    /// Runs forever: queue new changes, send what is due, wait a second.
+    /// Runs forever: every second, queue new changes and start what is due and fits in the
+    /// free slots; attempts end on their own time and free their slots.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            let mut lanes = Lanes::default();
+            let mut running = JoinSet::new();
+            let mut tick = tokio::time::interval(POLL_EVERY);
             loop {
-                if let Err(error) = self.queue_new_events().await {
-                    tracing::error!(%error, "cannot queue webhook deliveries");
+                tokio::select! {
+                    Some(ended) = running.join_next_with_id() => lanes.end(&ended),
+                    _ = tick.tick() => {
+                        if let Err(error) = self.queue_new_events().await {
+                            tracing::error!(%error, "cannot queue webhook deliveries");
+                        }
+                        if let Err(error) = self.start_due(now(), &mut lanes, &mut running, &HashSet::new()).await {
+                            tracing::error!(%error, "cannot send webhook deliveries");
+                        }
+                    }
                 }
-                if let Err(error) = self.send_due(now()).await {
-                    tracing::error!(%error, "cannot send webhook deliveries");
-                }
-                tokio::time::sleep(POLL_EVERY).await;
             }
         })
+    }
+
+    /// Attempts every delivery due at `at` once, fairly (as the running dispatcher does), and
+    /// waits for the attempts; returns how many were made.
+    ///
+    /// # Errors
+    ///
+    /// When the database fails.
+    pub async fn send_due(&self, at: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut lanes = Lanes::default();
+        let mut running = JoinSet::new();
+        let mut attempted = HashSet::new();
+        loop {
+            let started = self.start_due(at, &mut lanes, &mut running, &attempted).await?;
+            attempted.extend(lanes.running.iter().copied());
+            let Some(ended) = running.join_next_with_id().await else {
+                if started.is_empty() {
+                    return Ok(attempted.len());
+                }
+                continue;
+            };
+            lanes.end(&ended);
+        }
+    }
+
+    /// Starts the deliveries due at `at` that fit in the free slots, round-robin across
+    /// organizations, skipping those in `skip`; returns the ids started.
+    async fn start_due(
+        &self,
+        at: DateTime<Utc>,
+        lanes: &mut Lanes,
+        running: &mut JoinSet<()>,
+        skip: &HashSet<Uuid>,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        if lanes.running.len() >= IN_FLIGHT {
+            return Ok(Vec::new());
+        }
+        let due = self.store.due_deliveries(at, LOOK_AHEAD_PER_WEBHOOK, LOOK_AHEAD).await?;
+        let mut by_organization: Vec<(Uuid, VecDeque<DueDelivery>)> = Vec::new();
+        for delivery in due {
+            if lanes.running.contains(&delivery.id) || skip.contains(&delivery.id) {
+                continue;
+            }
+            match by_organization.iter_mut().find(|(org, _)| *org == delivery.organization_id) {
+                Some((_, queue)) => queue.push_back(delivery),
+                None => by_organization.push((delivery.organization_id, VecDeque::from([delivery]))),
+            }
+        }
+        // Within an organization, deliveries that never failed go before retries: an endpoint
+        // that keeps timing out waits behind its healthy neighbours, not the other way round.
+        for (_, queue) in &mut by_organization {
+            queue.make_contiguous().sort_by_key(|delivery| delivery.attempts.len());
+        }
+        let mut started = Vec::new();
+        // One delivery per organization per turn, while anyone has one that fits.
+        while lanes.running.len() < IN_FLIGHT && !by_organization.is_empty() {
+            by_organization.retain_mut(|(_, queue)| {
+                while let Some(delivery) = queue.pop_front() {
+                    if !lanes.fits(&delivery) {
+                        continue;
+                    }
+                    if lanes.running.len() >= IN_FLIGHT {
+                        return false;
+                    }
+                    started.push(delivery.id);
+                    let slot = Slot {
+                        delivery: delivery.id,
+                        webhook: delivery.webhook_id,
+                        organization: delivery.organization_id,
+                    };
+                    let dispatcher = self.clone();
+                    let task = running.spawn(async move {
+                        if let Err(error) = dispatcher.attempt(delivery).await {
+                            tracing::error!(%error, "cannot record a webhook delivery attempt");
+                        }
+                    });
+                    lanes.start(task.id(), slot);
+                    return !queue.is_empty();
+                }
+                false
+            });
+        }
+        Ok(started)
     }
 
     /// Turns changes committed since each webhook's cursor into deliveries; returns how many
@@ -222,21 +327,6 @@ impl Dispatcher {
             queued += deliveries.len();
             subscription.cursor = last;
         }
-    }
-
-    /// Sends every delivery due at `at` (at most a few hundred per call) and records the
-    /// outcome; returns how many were attempted.
-    ///
-    /// # Errors
-    ///
-    /// When the database fails.
-    pub async fn send_due(&self, at: DateTime<Utc>) -> Result<usize, StoreError> {
-        let due = self.store.due_deliveries(at, 256).await?;
-        let count = due.len();
-        let results: Vec<Result<(), StoreError>> =
-            futures_util::stream::iter(due).map(|d| self.attempt(d)).buffer_unordered(CONCURRENT_SENDS).collect().await;
-        results.into_iter().collect::<Result<(), _>>()?;
-        Ok(count)
     }
 
     async fn attempt(&self, delivery: DueDelivery) -> Result<(), StoreError> {
@@ -308,6 +398,62 @@ impl Dispatcher {
             .await
             .map_err(|error| describe(&error))?;
         Ok(response.status().as_u16())
+    }
+}
+
+/// What an attempt in flight occupies.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    delivery: Uuid,
+    webhook: Uuid,
+    organization: Uuid,
+}
+
+/// Attempts in flight, by task, counted per webhook and per organization.
+#[derive(Debug, Default)]
+struct Lanes {
+    tasks: HashMap<tokio::task::Id, Slot>,
+    running: HashSet<Uuid>,
+    per_webhook: HashMap<Uuid, usize>,
+    per_organization: HashMap<Uuid, usize>,
+}
+
+impl Lanes {
+    /// Whether `delivery` may start now: not already in flight, and its webhook and
+    /// organization under their caps.
+    fn fits(&self, delivery: &DueDelivery) -> bool {
+        !self.running.contains(&delivery.id)
+            && self.per_webhook.get(&delivery.webhook_id).copied().unwrap_or(0) < PER_WEBHOOK
+            && self.per_organization.get(&delivery.organization_id).copied().unwrap_or(0) < PER_ORGANIZATION
+    }
+
+    fn start(&mut self, task: tokio::task::Id, slot: Slot) {
+        self.running.insert(slot.delivery);
+        *self.per_webhook.entry(slot.webhook).or_default() += 1;
+        *self.per_organization.entry(slot.organization).or_default() += 1;
+        self.tasks.insert(task, slot);
+    }
+
+    /// Frees the slots of an ended attempt, one that panicked too (its delivery stays pending
+    /// and is tried again).
+    fn end(&mut self, ended: &Result<(tokio::task::Id, ()), tokio::task::JoinError>) {
+        let task = match ended {
+            Ok((task, ())) => *task,
+            Err(error) => {
+                tracing::error!("a webhook delivery attempt panicked");
+                error.id()
+            }
+        };
+        let Some(slot) = self.tasks.remove(&task) else { return };
+        self.running.remove(&slot.delivery);
+        for (counts, key) in [(&mut self.per_webhook, slot.webhook), (&mut self.per_organization, slot.organization)] {
+            if let Some(count) = counts.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    counts.remove(&key);
+                }
+            }
+        }
     }
 }
 

@@ -284,3 +284,67 @@ async fn an_organization_has_at_most_the_configured_webhooks() {
     assert_eq!(app.send(Method::DELETE, &one, &app.admin, None, &[]).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.post("/api/v1/webhooks", &app.admin, &body).await.status, StatusCode::CREATED);
 }
+
+/// A receiver that accepts connections and never answers; returns its URL.
+async fn silent_receiver() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://127.0.0.1:{}/hook", listener.local_addr().unwrap().port());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoints_that_never_answer_do_not_delay_another_organizations_deliveries() {
+    use kycard_core::wire::{Actor, ActorKind, CreateWebhookRequest};
+    use kycard_server::store::Caller;
+
+    let app = TestApp::new().await;
+    // A sandbox organization with 20 endpoints that never answer, and a backlog for each.
+    let noisy = app.store.create_organization("noisy", "Noisy", true).await.unwrap();
+    let noisy_operator = app.store.create_api_key(noisy.id, Role::Operator, "test").await.unwrap().secret;
+    let admin = |organization_id| Caller {
+        organization_id,
+        sandbox: true,
+        role: Role::Admin,
+        actor: Actor { kind: ActorKind::ApiKey, id: None },
+    };
+    let silent = silent_receiver().await;
+    for _ in 0..20 {
+        let request =
+            CreateWebhookRequest { url: Some(silent.clone()), events: Some(vec!["customer.created".to_owned()]) };
+        kycard_server::webhooks::create_webhook(&app.store, &app.vault, &admin(noisy.id), &request, 100, None)
+            .await
+            .unwrap();
+    }
+    for n in 0..10 {
+        let mut body = contact_only();
+        body["contact"]["email"] = json!(format!("noisy{n}@example.com"));
+        assert_eq!(app.post("/api/v1/customers", &noisy_operator, &body).await.status, StatusCode::CREATED);
+    }
+    // Another sandbox organization with one endpoint that answers at once.
+    let (admin_key, operator) = sandbox(&app).await;
+    let (receiver, url) = Receiver::start(0).await;
+    let created = app.post("/api/v1/webhooks", &admin_key, &json!({"url": url, "events": ["customer.created"]})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+
+    let dispatcher = Dispatcher::new(app.store.clone(), app.vault.clone()).unwrap().spawn();
+    // Let the 200 silent deliveries start and hang.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let sent = std::time::Instant::now();
+    assert_eq!(app.post("/api/v1/customers", &operator, &contact_only()).await.status, StatusCode::CREATED);
+    while receiver.requests().is_empty() && sent.elapsed() < std::time::Duration::from_secs(15) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let waited = sent.elapsed();
+    dispatcher.abort();
+    assert_eq!(receiver.requests().len(), 1, "the quiet organization's delivery arrived");
+    assert!(
+        waited < std::time::Duration::from_secs(5),
+        "it waited {waited:?} behind another organization's silent endpoints"
+    );
+}

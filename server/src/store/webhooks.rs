@@ -110,8 +110,15 @@ pub trait WebhookStorage: Send + Sync {
         deliveries: &[EventSource],
     ) -> Result<(), StoreError>;
 
-    /// Pending deliveries due at `at`, oldest event first.
-    async fn due_deliveries(&self, at: DateTime<Utc>, limit: u32) -> Result<Vec<DueDelivery>, StoreError>;
+    /// Pending deliveries due at `at`: at most `per_webhook` of each webhook (its oldest
+    /// events), interleaved so that every webhook's first comes before any webhook's second;
+    /// at most `limit` in all. A webhook with a large backlog cannot crowd the others out.
+    async fn due_deliveries(
+        &self,
+        at: DateTime<Utc>,
+        per_webhook: u32,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>, StoreError>;
 
     /// Stores the attempts of a delivery, its new status and when to try next.
     async fn record_delivery_attempt(
@@ -246,15 +253,23 @@ impl WebhookStorage for SqliteStore {
         Ok(())
     }
 
-    async fn due_deliveries(&self, at: DateTime<Utc>, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
+    async fn due_deliveries(
+        &self,
+        at: DateTime<Utc>,
+        per_webhook: u32,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
         let rows = sqlx::query(
             "SELECT d.id, d.webhook_id, w.organization_id, o.sandbox, w.url, w.secret_sealed, d.event_seq, \
                     d.event_type, d.event_at, d.customer_id, d.card_id, d.attempts, d.created_at \
-             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+             FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY event_seq, id) AS lane_rank \
+                   FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?) d \
+             JOIN webhooks w ON w.id = d.webhook_id \
              JOIN organizations o ON o.id = w.organization_id \
-             WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.event_seq, d.id LIMIT ?",
+             WHERE d.lane_rank <= ? ORDER BY d.lane_rank, d.event_seq, d.id LIMIT ?",
         )
         .bind(at.to_rfc3339())
+        .bind(i64::from(per_webhook))
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
