@@ -63,7 +63,9 @@ export async function startServer() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "kycard-e2e-"));
   const log = [];
-  const child = spawn(binary, ["serve", "--demo", "--addr", `127.0.0.1:${port}`, "--web-dir", join(root, "dist")], {
+  // Started outside the checkout, without --web-dir: the app comes with the binary.
+  const child = spawn(binary, ["serve", "--demo", "--addr", `127.0.0.1:${port}`], {
+    cwd: dataDir,
     env: { ...process.env, KYCARD_DATA_DIR: dataDir, RUST_LOG: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -62,9 +62,10 @@ pub struct ServeArgs {
     /// Data location.
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// Folder of the built single-page app (Trunk's `dist/`).
-    #[arg(long, env = "KYCARD_WEB_DIR", default_value = "dist")]
-    pub web_dir: PathBuf,
+    /// Serve the single-page app from this folder (Trunk's `dist/`) instead of the one built
+    /// into the binary: for working on the app.
+    #[arg(long, env = "KYCARD_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
     /// File with the 32-byte key that encrypts card numbers; created (mode 0600) when missing.
     /// Defaults to `<data-dir>/card-number.key`. Back it up: without it, stored numbers are lost.
     #[arg(long, env = "KYCARD_CARD_KEY_FILE")]

@@ -110,7 +110,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         behind_proxy: args.behind_proxy,
         limits,
     };
-    let app = http::router(state, &http::WebApp::new(args.web_dir));
+    let web = http::WebApp::from_flag(args.web_dir);
+    if !web.is_present() {
+        tracing::warn!("this binary was built without the web app: build it with `cargo xtask run`, or pass --web-dir");
+    }
+    let app = http::router(state, &web);
     tracing::info!(%local, "kycard listening");
     println!("kycard is serving on http://{local}/ (API docs: http://{local}/api/docs/)");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

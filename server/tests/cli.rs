@@ -225,3 +225,79 @@ async fn serve_demo_prints_keys_that_work_over_a_real_socket() {
     assert!(old.starts_with("HTTP/1.1 401"), "a key of an earlier demo run no longer works: {old}");
     stop(child);
 }
+
+/// One raw HTTP/1.1 exchange with `headers` added; the whole answer as bytes.
+async fn exchange(base: &str, path: &str, headers: &str) -> Vec<u8> {
+    let addr = base.trim_start_matches("http://").to_owned();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).expect("read");
+        answer
+    })
+    .await
+    .unwrap()
+}
+
+/// The status line and headers of an answer, lower-cased.
+fn head(answer: &[u8]) -> String {
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(answer.len());
+    String::from_utf8_lossy(&answer[..end]).to_lowercase()
+}
+
+#[tokio::test]
+async fn the_binary_serves_its_web_app_from_any_folder() {
+    let checkout_app = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist/index.html");
+    assert!(checkout_app.exists(), "build the web app first (`cargo xtask test` does): {}", checkout_app.display());
+    let dir = tempfile::tempdir().unwrap();
+    // Started elsewhere than the checkout, with no --web-dir.
+    let mut child = kycard(&dir.path().join("data"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kycard serve");
+    let base = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("kycard is serving on ")
+                .map(|rest| rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned())
+        })
+        .expect("address printed");
+
+    let page = exchange(&base, "/", "").await;
+    assert!(head(&page).starts_with("http/1.1 200"), "{}", head(&page));
+    assert!(head(&page).contains("content-type: text/html"));
+    assert!(String::from_utf8_lossy(&page).contains("<title>kycard</title>"));
+    let deep_link = exchange(&base, "/customers/0193a000-0000-7000-8000-000000000000", "").await;
+    assert!(
+        head(&deep_link).starts_with("http/1.1 200") && head(&deep_link).contains("text/html"),
+        "deep links get the app"
+    );
+
+    let wasm = exchange(&base, "/kycard-web_bg.wasm", "Accept-Encoding: gzip, br\r\n").await;
+    let wasm_head = head(&wasm);
+    assert!(wasm_head.starts_with("http/1.1 200"), "{wasm_head}");
+    assert!(wasm_head.contains("content-type: application/wasm"), "{wasm_head}");
+    assert!(wasm_head.contains("content-encoding: br"), "the precompressed copy: {wasm_head}");
+    assert!(wasm_head.contains("cache-control: no-cache"));
+    let etag = wasm_head.lines().find_map(|l| l.strip_prefix("etag: ")).expect("etag").to_owned();
+    let again =
+        exchange(&base, "/kycard-web_bg.wasm", &format!("Accept-Encoding: gzip, br\r\nIf-None-Match: {etag}\r\n"))
+            .await;
+    assert!(head(&again).starts_with("http/1.1 304"), "{}", head(&again));
+    let plain = exchange(&base, "/kycard-web_bg.wasm", "Accept-Encoding: identity\r\n").await;
+    assert!(!head(&plain).contains("content-encoding"), "{}", head(&plain));
+    for escape in ["/../Cargo.toml", "/..%2fCargo.toml", "/%2e%2e/%2e%2e/etc/passwd"] {
+        let answer = String::from_utf8_lossy(&exchange(&base, escape, "").await).into_owned();
+        assert!(!answer.contains("[workspace]") && !answer.contains("root:"), "{escape} stays inside the app");
+    }
+    let api = exchange(&base, "/api/v1/health", "").await;
+    assert!(head(&api).starts_with("http/1.1 200"));
+    stop(child);
+}

@@ -214,6 +214,9 @@ pub fn test(root: &Path) -> Result<(), Error> {
     let mut suite = Suite::default();
     static_checks(root, &mut suite);
 
+    // First: the server's tests serve the built app, as the binary does.
+    suite.step("web build", build_web(root));
+
     heading("native tests: cargo test (core, server, xtask)");
     suite.counted("native tests", cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]));
 
@@ -225,7 +228,6 @@ pub fn test(root: &Path) -> Result<(), Error> {
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     );
 
-    suite.step("web build", build_web(root));
     heading("server: cargo build");
     suite.step("server build", run_command(cargo(root).args(["build", "-p", "kycard-server", "--bin", "kycard"])));
 
