@@ -36,6 +36,7 @@ pub mod quality;
 pub mod review;
 pub mod risk;
 pub mod screening;
+pub mod search;
 pub mod status;
 pub mod webhook;
 pub mod wire;

@@ -499,6 +499,29 @@ pub struct Health {
     pub version: String,
 }
 
+/// `GET /ready`: whether this instance can take traffic, check by check.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readiness {
+    /// `ready` when every check passed, else `not_ready`.
+    pub status: String,
+    /// Each dependency checked.
+    pub checks: Vec<ReadinessCheck>,
+}
+
+/// One dependency `GET /ready` checked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadinessCheck {
+    /// `database` or `documents`.
+    pub name: String,
+    /// Whether it answered.
+    pub ok: bool,
+    /// What failed, when it did (no paths or secrets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 choice_enum! {
     /// The kinds of event `GET /events` sends and webhooks subscribe to.
     pub enum EventType {

@@ -82,6 +82,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         Ok(0) | Err(_) => {}
         Ok(n) => tracing::warn!(files = n, "removed document files left by an interrupted upload"),
     }
+    match store.refresh_search_terms().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(customers = n, "search terms computed again for this version"),
+        Err(error) => tracing::error!(%error, "cannot compute the search terms again; search may miss customers"),
+    }
     if let Ok(n @ 1..) = store.release_abandoned_idempotency().await {
         tracing::warn!(keys = n, "freed idempotency keys of requests interrupted by the last stop");
     }

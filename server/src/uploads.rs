@@ -45,6 +45,15 @@ impl DocumentFiles {
         self.dir.join(format!("{id}{PREVIEW_SUFFIX}"))
     }
 
+    /// Whether a document could be stored now: writes, syncs and removes a small file where
+    /// uploads arrive (a full disk or a read-only folder fails here).
+    pub async fn probe(&self) -> std::io::Result<()> {
+        let path = self.incoming().join(format!("probe-{}", Uuid::now_v7()));
+        let written = write_synced(&path, b"kycard readiness probe").await;
+        let removed = tokio::fs::remove_file(&path).await;
+        written.and(removed)
+    }
+
     fn incoming(&self) -> PathBuf {
         self.dir.join(".incoming")
     }

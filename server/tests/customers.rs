@@ -298,3 +298,96 @@ async fn history_pages_like_the_customers_list() {
     let theirs = app.get(&uri, &app.other_operator).await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
 }
+
+/// A contact-only customer with this email and phone, or an enrolled one with this name too.
+fn someone(name: Option<&str>, email: &str, phone: &str) -> Value {
+    let mut body = if name.is_some() { enrolled() } else { contact_only() };
+    body["contact"] = json!({"email": email, "phone": phone});
+    if let Some(name) = name {
+        body["individual"]["personal"]["full_name"] = json!(name);
+    }
+    body
+}
+
+async fn search(app: &TestApp, query: &str) -> Vec<String> {
+    let uri =
+        format!("/api/v1/customers?q={}", url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>());
+    let reply = app.get(&uri, &app.operator).await;
+    assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
+    reply.body["data"].as_array().unwrap().iter().map(|c| c["contact"]["email"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn search_finds_names_without_accents_emails_and_phones_by_their_digits() {
+    let app = TestApp::new().await;
+    app.create(&someone(Some("Ana María García López"), "ana.garcia@example.com", "+34600111222")).await;
+    app.create(&someone(Some("Jürgen Müller"), "jm@example.de", "+4915112345678")).await;
+    app.create(&someone(None, "li.wei@example.cn", "+8613800138000")).await;
+    for (query, expected) in [
+        ("garcia", vec!["ana.garcia@example.com"]),
+        ("GARCÍA lopez", vec!["ana.garcia@example.com"]),
+        ("lopez ana", vec!["ana.garcia@example.com"]),
+        ("mueller", vec!["jm@example.de"]),
+        ("+34 600 111 222", vec!["ana.garcia@example.com"]),
+        ("600111", vec!["ana.garcia@example.com"]),
+        ("(151) 1234-5678", vec!["jm@example.de"]),
+        ("li.wei@", vec!["li.wei@example.cn"]),
+        ("example", vec!["li.wei@example.cn", "jm@example.de", "ana.garcia@example.com"]),
+        ("de", vec!["jm@example.de"]),
+        ("an", vec!["ana.garcia@example.com"]),
+        ("garcia perez", vec![]),
+        ("nobody", vec![]),
+        ("%", vec![]),
+        ("\"; DROP TABLE customers; --", vec![]),
+        ("*", vec![]),
+    ] {
+        assert_eq!(search(&app, query).await, expected, "{query}");
+    }
+    // Search pages and filters like the plain list.
+    let first = app.get("/api/v1/customers?q=example&limit=2", &app.operator).await.body;
+    assert_eq!(first["data"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app.get(&format!("/api/v1/customers?q=example&limit=2&cursor={cursor}"), &app.operator).await.body;
+    assert_eq!(second["data"][0]["contact"]["email"], "ana.garcia@example.com");
+    assert!(second["next_cursor"].is_null());
+    let pending = app.get("/api/v1/customers?q=example&status=pending", &app.operator).await.body;
+    assert_eq!(pending["data"].as_array().unwrap().len(), 2, "the contact-only customer has no status");
+    assert_eq!(app.get("/api/v1/customers?q=garcia", &app.other_operator).await.body["data"], json!([]), "scoped");
+}
+
+#[tokio::test]
+async fn search_terms_are_computed_again_for_a_database_of_an_older_version() {
+    let app = TestApp::new().await;
+    app.create(&someone(Some("José Núñez"), "jose@example.com", "+34600999888")).await;
+    let db =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", app.dir.path().join("kycard.db").display())).await.unwrap();
+    // As an older kycard stored them: lower-cased name and email, no phone.
+    sqlx::query("UPDATE customers SET search = 'josé núñez jose@example.com'").execute(&db).await.unwrap();
+    assert!(search(&app, "600999").await.is_empty());
+    assert_eq!(app.store.refresh_search_terms().await.unwrap(), 1);
+    assert_eq!(search(&app, "600999").await, ["jose@example.com"]);
+    assert_eq!(search(&app, "nunez").await, ["jose@example.com"]);
+    assert_eq!(app.store.refresh_search_terms().await.unwrap(), 0, "once per version");
+}
+
+#[tokio::test]
+async fn ready_checks_the_database_and_the_document_store() {
+    let app = TestApp::new().await;
+    let ready = app.raw(Request::get("/api/v1/ready").body(Body::empty()).unwrap()).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(ready.body["status"], "ready");
+    assert_eq!(ready.body["checks"], json!([{"name": "database", "ok": true}, {"name": "documents", "ok": true}]));
+    // Documents can no longer be written (the folder uploads arrive in is gone).
+    let incoming = app.dir.path().join("documents/.incoming");
+    std::fs::remove_dir_all(&incoming).unwrap();
+    let not_ready = app.raw(Request::get("/api/v1/ready").body(Body::empty()).unwrap()).await;
+    assert_eq!(not_ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(not_ready.body["status"], "not_ready");
+    assert_eq!(
+        not_ready.body["checks"][1],
+        json!({"name": "documents", "ok": false, "message": "documents cannot be written"})
+    );
+    assert!(!not_ready.body.to_string().contains(app.dir.path().to_str().unwrap()), "no paths");
+    std::fs::create_dir_all(&incoming).unwrap();
+    assert_eq!(app.raw(Request::get("/api/v1/ready").body(Body::empty()).unwrap()).await.status, StatusCode::OK);
+}

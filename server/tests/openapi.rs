@@ -10,6 +10,7 @@ use support::TestApp;
 /// Every operation of the API, as `METHOD path`.
 const OPERATIONS: &[&str] = &[
     "get /api/v1/health",
+    "get /api/v1/ready",
     "get /api/v1/customers",
     "post /api/v1/customers",
     "get /api/v1/customers/{id}",

@@ -249,13 +249,15 @@ pub fn test(root: &Path) -> Result<(), Error> {
     }
 }
 
-/// `cargo xtask bench`: criterion for core's validation, the HTTP load benchmark, then the
-/// automatic review of real photos.
+/// `cargo xtask bench`: criterion for core's validation, the HTTP load benchmark, customer
+/// search at scale, then the automatic review of real photos.
 pub fn bench(root: &Path) -> Result<(), Error> {
     heading("bench: validating full profiles (criterion)");
     run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))?;
     heading("bench: HTTP load on loopback (64 connections) against a raw SQLite insert");
     run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "load"]))?;
+    heading("bench: customer search over 100,000 customers (KYCARD_BENCH_CUSTOMERS=1000000 for a million)");
+    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "search"]))?;
     heading("bench: the automatic review of real photos (release kycard binary, a separate process)");
     run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "review"]))
 }

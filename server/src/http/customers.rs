@@ -71,10 +71,11 @@ fn list_filter(query: ListQuery) -> Result<ListFilter, AppError> {
     if query_text.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(bad("`q` must be at most 200 characters."));
     }
-    Ok(ListFilter { status, query: query_text, limit, before })
+    let search = query_text.map(|q| kycard_core::search::query_tokens(&q));
+    Ok(ListFilter { status, search, limit, before })
 }
 
-#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(("status" = Option<String>, Query, description = "pending, active or rejected"), ("q" = Option<String>, Query, description = "Part of the name or email"), ("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), responses((status = 200, description = "Newest first", body = Page<Customer>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse)))]
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(("status" = Option<String>, Query, description = "pending, active or rejected"), ("q" = Option<String>, Query, description = "Words found in the name (accents ignored), email or phone (by its digits), in any order"), ("limit" = Option<u32>, Query, description = "1 to 100, default 20"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")), responses((status = 200, description = "Newest first", body = Page<Customer>), (status = 400, description = "Malformed request", body = ErrorResponse), (status = 401, description = "No or bad credentials", body = ErrorResponse), (status = 403, description = "Role may not", body = ErrorResponse)))]
 pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "kycard API", description = "Onboarding customers into an individual card program. See shared/API.md."),
     paths(
-        health::health,
+        health::health, health::ready,
         customers::create, customers::list, customers::read, customers::patch,
         documents::upload, documents::list, documents::content, documents::preview,
         reviews::queue, reviews::decide, reviews::history, reviews::simulate,

@@ -94,8 +94,9 @@ impl CustomerRecord {
 pub struct ListFilter {
     /// Only this status.
     pub status: Option<CustomerStatus>,
-    /// Substring of name or email, any case.
-    pub query: Option<String>,
+    /// Search tokens from [`kycard_core::search::query_tokens`]: each must appear in the
+    /// customer's terms. `Some` and empty finds nothing (a query with nothing searchable).
+    pub search: Option<Vec<String>>,
     /// Page size.
     pub limit: u32,
     /// Only customers older than this id (the previous page's last).
@@ -132,11 +133,44 @@ fn from_row(row: &SqliteRow) -> Result<CustomerRecord, StoreError> {
     })
 }
 
-/// Lower-cased name and email, for `q`.
+/// The customer's searchable terms, as core defines them.
 fn search_text(data: &CustomerData) -> String {
-    let name = data.individual.as_ref().and_then(|i| i.personal.as_ref()).and_then(|p| p.full_name.as_deref());
-    let email = data.contact.as_ref().and_then(|c| c.email.as_deref());
-    format!("{} {}", name.unwrap_or(""), email.unwrap_or("")).to_lowercase()
+    kycard_core::search::terms(data)
+}
+
+/// Tokens of at least this many characters are looked up in the trigram index; shorter ones
+/// are matched against the stored terms of the customers the rest of the query selects.
+const TRIGRAM: usize = 3;
+
+/// A search whose long tokens match at most this many customers (in every organization)
+/// reads them through the index; past it, the newest customers are checked in turn.
+const INDEXED_AT_MOST: usize = 2_000;
+
+/// Digits looked up in the index for a longer run of digits: its end, where phone numbers
+/// differ (their starts, country and carrier codes, are shared by most customers and make
+/// slow lookups).
+const DIGITS_LOOKED_UP: usize = 6;
+
+/// The part of a search token looked up in the trigram index: the token itself, the end of a
+/// long run of digits, or nothing for a token too short for trigrams.
+fn indexed_part(token: &str) -> Option<&str> {
+    if token.chars().count() < TRIGRAM {
+        None
+    } else if token.len() > DIGITS_LOOKED_UP && token.bytes().all(|b| b.is_ascii_digit()) {
+        Some(&token[token.len() - DIGITS_LOOKED_UP..])
+    } else {
+        Some(token)
+    }
+}
+
+/// `token` as an FTS5 string (double quotes doubled): matched as a substring, not parsed.
+fn fts_phrase(token: &str) -> String {
+    format!("\"{}\"", token.replace('"', "\"\""))
+}
+
+/// `token` as a `LIKE … ESCAPE '\\'` substring pattern.
+fn like_pattern(token: &str) -> String {
+    format!("%{}%", token.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 /// One history line to write with a change.
@@ -294,6 +328,11 @@ pub trait CustomerStorage: Send + Sync {
         filter: &ListFilter,
     ) -> Result<(Vec<CustomerRecord>, bool), StoreError>;
 
+    /// Computes every customer's search terms again when core's [`kycard_core::search::TERMS_VERSION`]
+    /// differs from the one they were computed with (a database from an older kycard), a
+    /// batch per transaction. Returns how many customers were updated.
+    async fn refresh_search_terms(&self) -> Result<u64, StoreError>;
+
     /// Customers waiting for a reviewer, oldest first.
     async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError>;
 
@@ -435,30 +474,106 @@ impl CustomerStorage for SqliteStore {
         organization_id: Uuid,
         filter: &ListFilter,
     ) -> Result<(Vec<CustomerRecord>, bool), StoreError> {
-        let pattern = filter.query.as_ref().map(|q| {
-            let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            format!("%{escaped}%")
-        });
-        let rows = sqlx::query(
-            "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
-             required_documents, flags FROM customers \
-             WHERE organization_id = ?1 \
-               AND (?2 IS NULL OR status = ?2) \
-               AND (?3 IS NULL OR search LIKE ?3 ESCAPE '\\') \
-               AND (?4 IS NULL OR id < ?4) \
-             ORDER BY id DESC LIMIT ?5",
-        )
-        .bind(organization_id.to_string())
-        .bind(filter.status.map(CustomerStatus::as_str))
-        .bind(pattern)
-        .bind(filter.before.map(|id| id.to_string()))
-        .bind(i64::from(filter.limit) + 1)
-        .fetch_all(self.pool())
-        .await?;
+        let tokens = filter.search.as_deref().unwrap_or(&[]);
+        if filter.search.as_ref().is_some_and(Vec::is_empty) {
+            return Ok((Vec::new(), false));
+        }
+        // Few customers have every long token: read them through the index. Many have (or a
+        // token is too short for trigrams): go through the customers newest first, where
+        // matches come soon, checking the stored terms.
+        let looked_up: Vec<&str> = tokens.iter().filter_map(|t| indexed_part(t)).collect();
+        // Tokens the index does not check whole, checked on the candidates' stored terms.
+        let short: Vec<&String> = tokens.iter().filter(|t| indexed_part(t) != Some(t.as_str())).collect();
+        let mut candidates = None;
+        if !looked_up.is_empty() {
+            let matches = looked_up.iter().map(|t| fts_phrase(t)).collect::<Vec<_>>().join(" AND ");
+            let found: Vec<(i64,)> =
+                sqlx::query_as("SELECT rowid FROM customers_search WHERE customers_search MATCH ? LIMIT ?")
+                    .bind(matches)
+                    .bind(i64::try_from(INDEXED_AT_MOST).unwrap_or(i64::MAX) + 1)
+                    .fetch_all(self.pool())
+                    .await?;
+            if found.is_empty() {
+                return Ok((Vec::new(), false));
+            }
+            if found.len() <= INDEXED_AT_MOST {
+                candidates = Some(json(&found.iter().map(|(rowid,)| *rowid).collect::<Vec<_>>()));
+            }
+        }
+        let checked: Vec<&String> = if candidates.is_some() { short } else { tokens.iter().collect() };
+        // With candidates, they drive the query (CROSS JOIN keeps that order): the planner
+        // would otherwise walk the organization's customers and test each against the list.
+        let from = if candidates.is_some() {
+            "FROM json_each(?) AS candidate CROSS JOIN customers ON customers.search_rowid = candidate.value"
+        } else {
+            "FROM customers"
+        };
+        let mut sql = format!(
+            "SELECT customers.id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
+             required_documents, flags {from} \
+             WHERE organization_id = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR customers.id < ?)",
+        );
+        for _ in &checked {
+            sql.push_str(" AND search LIKE ? ESCAPE '\\'");
+        }
+        sql.push_str(" ORDER BY customers.id DESC LIMIT ?");
+        let status = filter.status.map(CustomerStatus::as_str);
+        let before = filter.before.map(|id| id.to_string());
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(candidates) = candidates {
+            query = query.bind(candidates);
+        }
+        query = query.bind(organization_id.to_string()).bind(status).bind(status).bind(before.clone()).bind(before);
+        for token in checked {
+            query = query.bind(like_pattern(token));
+        }
+        let rows = query.bind(i64::from(filter.limit) + 1).fetch_all(self.pool()).await?;
         let more = rows.len() > filter.limit as usize;
         let mut records = rows.iter().take(filter.limit as usize).map(from_row).collect::<Result<Vec<_>, _>>()?;
         self.attach_documents(organization_id, &mut records).await?;
         Ok((records, more))
+    }
+
+    async fn refresh_search_terms(&self) -> Result<u64, StoreError> {
+        const KEY: &str = "search_terms_version";
+        const BATCH: i64 = 500;
+        let version = kycard_core::search::TERMS_VERSION.to_string();
+        let stored: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = ?").bind(KEY).fetch_optional(self.pool()).await?;
+        if stored.is_some_and(|(v,)| v == version) {
+            return Ok(0);
+        }
+        let mut updated = 0;
+        let mut after = String::new();
+        loop {
+            let mut tx = self.writer().begin().await?;
+            let rows: Vec<(String, String)> =
+                sqlx::query_as("SELECT id, data FROM customers WHERE id > ? ORDER BY id LIMIT ?")
+                    .bind(&after)
+                    .bind(BATCH)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let Some((last, _)) = rows.last() else {
+                sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                    .bind(KEY)
+                    .bind(&version)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(updated);
+            };
+            after.clone_from(last);
+            for (id, data) in &rows {
+                let data: CustomerData = serde_json::from_str(data).map_err(|_| StoreError::Corrupt("customers"))?;
+                updated += sqlx::query("UPDATE customers SET search = ? WHERE id = ?")
+                    .bind(search_text(&data))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+        }
     }
 
     async fn manual_queue(&self, organization_id: Uuid, limit: u32) -> Result<Vec<CustomerRecord>, StoreError> {
