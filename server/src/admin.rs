@@ -35,6 +35,30 @@ pub async fn migrate(database: &DatabaseArgs) -> Result<(), AdminError> {
     Ok(())
 }
 
+/// `kycard backup --to <file>`: a consistent copy of the database, private (0600), checked
+/// before it is reported.
+pub async fn backup(database: &DatabaseArgs, to: &std::path::Path) -> Result<(), AdminError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let store = open(database).await?;
+    // Made empty and private first; the copy then fills it.
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(to).map_err(|e| {
+        AdminError::Invalid(match e.kind() {
+            std::io::ErrorKind::AlreadyExists => format!("{} already exists: back up to a new file", to.display()),
+            _ => format!("cannot create {}: {e}", to.display()),
+        })
+    })?;
+    match store.backup_to(to).await {
+        Ok(customers) => {
+            println!("backed up to {} ({customers} customers); copy the documents folder beside it", to.display());
+            Ok(())
+        }
+        Err(error) => {
+            let _ = std::fs::remove_file(to);
+            Err(error.into())
+        }
+    }
+}
+
 fn check_slug(slug: &str) -> Result<(), AdminError> {
     let ok = (2..=40).contains(&slug.len())
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -24,6 +24,16 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(DatabaseArgs),
+    /// Copy the database, consistently, while the server runs (documents are files: copy the
+    /// `documents` folder beside it).
+    Backup {
+        /// The new file to write (it must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Manage organizations.
     #[command(subcommand)]
     Org(OrgCommand),

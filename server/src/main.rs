@@ -12,6 +12,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(serve) => kycard_server::serve(serve).await.map_err(|e| e.to_string()),
         Command::Migrate(database) => admin::migrate(&database).await.map_err(|e| e.to_string()),
+        Command::Backup { to, database } => admin::backup(&database, &to).await.map_err(|e| e.to_string()),
         Command::Org(command) => admin::org(command).await.map_err(|e| e.to_string()),
         Command::Key(command) => admin::key(command).await.map_err(|e| e.to_string()),
         Command::User(command) => admin::user(command).await.map_err(|e| e.to_string()),

@@ -67,6 +67,16 @@ fn organizations_keys_and_users_from_the_command_line() {
     let (ok, out, err) = run(kycard(dir.path()).args(["key", "revoke", "--org", "acme", id]), "");
     assert!(ok, "{err}");
     assert_eq!(out.trim(), format!("key {id} revoked"));
+    let backup = dir.path().join("kycard-backup.db");
+    let (ok, out, err) = run(kycard(dir.path()).args(["backup", "--to"]).arg(&backup), "");
+    assert!(ok, "{err}");
+    assert!(out.starts_with(&format!("backed up to {} (0 customers)", backup.display())), "{out}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&backup).unwrap().permissions()) & 0o777;
+    assert_eq!(mode, 0o600, "a backup holds personal data");
+    let (ok, _, err) = run(kycard(dir.path()).args(["backup", "--to"]).arg(&backup), "");
+    assert!(!ok && err.contains("already exists: back up to a new file"), "{err}");
+    let (ok, _, err) = run(kycard(dir.path()).args(["backup", "--to"]).arg(dir.path().join("missing/b.db")), "");
+    assert!(!ok && err.contains("cannot create"), "{err}");
     let (_, out, _) = run(kycard(dir.path()).args(["key", "list", "--org", "acme"]), "");
     let revoked_line = out.lines().nth(1).unwrap();
     assert!(revoked_line.matches("UTC").count() == 2, "made and revoked, never used: {revoked_line}");

@@ -391,3 +391,28 @@ async fn ready_checks_the_database_and_the_document_store() {
     std::fs::create_dir_all(&incoming).unwrap();
     assert_eq!(app.raw(Request::get("/api/v1/ready").body(Body::empty()).unwrap()).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_backup_is_a_consistent_copy_whose_search_still_works() {
+    let app = TestApp::new().await;
+    app.create(&someone(Some("Ana García"), "ana@example.com", "+34600111222")).await;
+    app.create(&someone(Some("Jürgen Müller"), "jm@example.de", "+4915112345678")).await;
+    let target = app.dir.path().join("backup.db");
+    std::fs::File::create(&target).unwrap();
+    assert_eq!(app.store.backup_to(&target).await.unwrap(), 2);
+    // The copy opens as a database of its own, its search index in step with its rows.
+    let copy = kycard_server::store::open(&format!("sqlite://{}", target.display())).await.unwrap();
+    let filter = kycard_server::store::ListFilter {
+        status: None,
+        search: Some(kycard_core::search::query_tokens("muller")),
+        limit: 10,
+        before: None,
+    };
+    let (found, _) = copy.list_customers(app.org, &filter).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].data.contact.as_ref().unwrap().email.as_deref(), Some("jm@example.de"));
+    // Written after the copy: not in it.
+    app.create(&someone(None, "later@example.com", "+34600000001")).await;
+    let all = kycard_server::store::ListFilter { limit: 10, ..kycard_server::store::ListFilter::default() };
+    assert_eq!(copy.list_customers(app.org, &all).await.unwrap().0.len(), 2);
+}
