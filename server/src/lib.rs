@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod housekeeping;
 pub mod http;
+pub mod metrics;
 pub mod onboarding;
 pub mod reading;
 pub mod renewals;

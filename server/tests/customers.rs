@@ -416,3 +416,43 @@ async fn a_backup_is_a_consistent_copy_whose_search_still_works() {
     let all = kycard_server::store::ListFilter { limit: 10, ..kycard_server::store::ListFilter::default() };
     assert_eq!(copy.list_customers(app.org, &all).await.unwrap().0.len(), 2);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_show_the_queues() {
+    let app = TestApp::new().await;
+    let id = app.create(&enrolled()).await["id"].as_str().unwrap().to_owned();
+    app.get(&format!("/api/v1/customers/{id}"), &app.operator).await;
+    app.get("/api/v1/customers/0193a000-0000-7000-8000-000000000000", &app.operator).await;
+    let uploaded = app.upload(&id, &[("kind", "government_id_front")], Some(("front.png", &support::picture()))).await;
+    assert_eq!(uploaded.status, StatusCode::CREATED);
+    let request = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text =
+        String::from_utf8(http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes().to_vec())
+            .unwrap();
+    let counted = |line_start: &str| {
+        text.lines()
+            .find(|l| l.starts_with(line_start))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Routes by their pattern: the customer's id is in no label.
+    assert!(
+        counted(r#"kycard_http_requests_total{method="POST",route="/api/v1/customers",status="201"}"#) >= 1.0,
+        "{text}"
+    );
+    assert!(counted(r#"kycard_http_requests_total{method="GET",route="/api/v1/customers/{id}",status="200"}"#) >= 1.0);
+    assert!(counted(r#"kycard_http_requests_total{method="GET",route="/api/v1/customers/{id}",status="404"}"#) >= 1.0);
+    assert!(!text.contains(&id), "no ids in labels");
+    assert!(text.contains(
+        r#"kycard_http_request_duration_seconds_bucket{method="GET",route="/api/v1/customers/{id}",le="0.005"}"#
+    ));
+    assert!(text.lines().any(|l| l.starts_with("kycard_review_queue_depth ")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("kycard_webhook_backlog 0")));
+    // Tests of this file run side by side on one recorder: others' uploads may be under way.
+    let in_flight = text.lines().find_map(|l| l.strip_prefix("kycard_uploads_in_flight ")).expect("the uploads gauge");
+    assert!(in_flight.parse::<f64>().unwrap() >= 0.0, "ours ended: {in_flight}");
+}

@@ -37,6 +37,7 @@ pub(super) async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
+    let _in_flight = crate::metrics::UploadInFlight::start();
     let multipart = multipart.map_err(|_| {
         AppError::UnsupportedMediaType("Send the document as `multipart/form-data` with `kind` and `file`.".to_owned())
     })?;

@@ -21,7 +21,7 @@ use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::store::Store;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Request};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
@@ -119,7 +119,8 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(middleware::from_fn(time_limit))
-        .with_state(state);
+        .layer(middleware::from_fn(crate::metrics::record))
+        .with_state(state.clone());
     let request_id = HeaderName::from_static("x-request-id");
     // Swagger UI sets inline styles from its script; only its pages allow that.
     let docs = Router::from(
@@ -130,8 +131,17 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
     ));
+    let metrics = Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(
+                |State(state): State<AppState>| async move { crate::metrics::render(&state.store).await },
+            ),
+        )
+        .with_state(state);
     Router::new()
         .merge(docs)
+        .merge(metrics)
         .nest("/api/v1", api)
         .fallback_service(web.service())
         .layer(CompressionLayer::new().quality(DYNAMIC_COMPRESSION))

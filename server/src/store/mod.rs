@@ -88,10 +88,22 @@ pub trait Storage:
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Work waiting, for metrics: queued automatic reviews and pending webhook deliveries.
+    async fn backlog(&self) -> Result<Backlog, StoreError>;
+
     /// Writes a consistent copy of the whole database into `target`, an empty file, while
     /// the server keeps serving; returns how many customers the copy holds, counted in it
     /// after its integrity was checked.
     async fn backup_to(&self, target: &std::path::Path) -> Result<u64, StoreError>;
+}
+
+/// Work waiting in the queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backlog {
+    /// Automatic reviews queued.
+    pub reviews: u64,
+    /// Webhook deliveries not yet delivered or given up.
+    pub webhook_deliveries: u64,
 }
 
 /// The storage handle the server passes around (cheap to clone).
@@ -134,6 +146,17 @@ impl Storage for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn backlog(&self) -> Result<Backlog, StoreError> {
+        let (reviews, webhook_deliveries): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM review_jobs), \
+                    (SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(Backlog { reviews: count(reviews), webhook_deliveries: count(webhook_deliveries) })
     }
 
     async fn backup_to(&self, target: &std::path::Path) -> Result<u64, StoreError> {
