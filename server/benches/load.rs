@@ -1,17 +1,18 @@
-//! HTTP load benchmark: the real router on loopback, driven by 64 concurrent connections.
+//! HTTP load benchmark with an external load generator (Debian's `wrk`, 2 threads, 64
+//! connections, 5 s per scenario) against the release `kycard` binary in its own process.
 //!
-//! Measures, in one run: `GET /health`, `GET /customers/{id}`, `POST /customers`, and a raw
-//! single-row `SQLite` insert transaction with the same durability settings as the durable-write
-//! baseline. Prints requests per second, p50 and p99, and the ratios the README reports.
-//! Only 127.0.0.1 is contacted; every loop is bounded in time.
+//! Measures, in one run: a bare axum handler (the ceiling of HTTP on this machine, served
+//! from this process), `GET /health`, `GET /customers/{id}` and `POST /customers` (`SQLite`),
+//! and a raw single-row `SQLite` insert transaction with kycard's durability settings (the
+//! durable-write floor, in process). Prints requests per second, p50 and p99, and the ratios
+//! the README reports. Only 127.0.0.1 is contacted; every run is bounded in time.
 #![allow(missing_docs)]
 // Rates and percentiles of at most millions of samples: float conversions are exact enough.
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
-use kycard_core::wire::Role;
-use kycard_server::card_vault::CardVault;
-use kycard_server::http::{AppState, WebApp, router};
 use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -71,24 +72,6 @@ where
     stats(all, started.elapsed())
 }
 
-/// HTTP requests made by `make_request`; every answer must have status `expect`.
-async fn load<F, Fut>(make_request: F, expect: u16) -> Stats
-where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send,
-{
-    let make_request = Arc::new(make_request);
-    drive(move |_, _| {
-        let make_request = make_request.clone();
-        async move {
-            let response = make_request().await.expect("request");
-            assert_eq!(response.status().as_u16(), expect, "unexpected status");
-            let _ = response.bytes().await;
-        }
-    })
-    .await
-}
-
 /// The durable-write baseline: one-row insert transactions with kycard's `SQLite` settings.
 async fn raw_insert_baseline(dir: &std::path::Path) -> Stats {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -116,39 +99,108 @@ async fn raw_insert_baseline(dir: &std::path::Path) -> Stats {
     .await
 }
 
-fn print(name: &str, s: &Stats) {
+/// One `wrk` run: requests per second and latency percentiles.
+struct Wrk {
+    rate: f64,
+    p50: Duration,
+    p99: Duration,
+    errors: u64,
+}
+
+fn duration(text: &str) -> Option<Duration> {
+    let (number, unit) = text.split_at(text.find(|c: char| c.is_ascii_alphabetic())?);
+    let value: f64 = number.parse().ok()?;
+    let seconds = match unit {
+        "us" => value / 1e6,
+        "ms" => value / 1e3,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return None,
+    };
+    Some(Duration::from_secs_f64(seconds))
+}
+
+/// Runs `wrk` on `url` with extra arguments; panics with its output when it fails.
+fn wrk(url: &str, extra: &[&str]) -> Wrk {
+    let output = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{CONNECTIONS}"),
+            &format!("-d{}s", DURATION.as_secs()),
+            "--latency",
+            "--timeout",
+            "10s",
+        ])
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("wrk runs (cargo xtask bench installs it)");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "wrk failed:\n{text}\n{}", String::from_utf8_lossy(&output.stderr));
+    let field = |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()));
+    Wrk {
+        rate: field("Requests/sec:").and_then(|v| v.parse().ok()).expect("requests per second"),
+        p50: field("50%").and_then(|v| duration(&v)).expect("p50"),
+        p99: field("99%").and_then(|v| duration(&v)).expect("p99"),
+        errors: field("Non-2xx or 3xx responses:").and_then(|v| v.parse().ok()).unwrap_or(0),
+    }
+}
+
+fn print(name: &str, rate: f64, p50: Duration, p99: Duration, note: &str) {
     println!(
-        "{name:<28} {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   ({} requests)",
-        s.rate,
-        s.p50.as_secs_f64() * 1000.0,
-        s.p99.as_secs_f64() * 1000.0,
-        s.requests
+        "{name:<34} {rate:>9.0} /s   p50 {:>7.2} ms   p99 {:>7.2} ms   {note}",
+        p50.as_secs_f64() * 1000.0,
+        p99.as_secs_f64() * 1000.0
     );
+}
+
+fn print_wrk(name: &str, run: &Wrk) {
+    let note = if run.errors > 0 { format!("({} answers not 2xx!)", run.errors) } else { String::new() };
+    print(name, run.rate, run.p50, run.p99, &note);
+}
+
+/// The release `kycard` binary serving its demo organization; its base URL and operator key.
+fn start_kycard(dir: &std::path::Path) -> (Child, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kycard"))
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .env("KYCARD_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kycard serve");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut operator, mut base) = (String::new(), String::new());
+    for line in lines.by_ref().map_while(Result::ok) {
+        if let ["operator", key] = line.split_whitespace().collect::<Vec<_>>().as_slice() {
+            (*key).clone_into(&mut operator);
+        }
+        if let Some(rest) = line.strip_prefix("kycard is serving on ") {
+            rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').clone_into(&mut base);
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    (child, base, operator)
 }
 
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store =
-        kycard_server::store::open(&format!("sqlite://{}", dir.path().join("kycard.db").display())).await.expect("db");
-    let org = store.create_organization("bench", "Bench", false).await.expect("org");
-    let key = store.create_api_key(org.id, Role::Operator, "bench").await.expect("key").secret;
-    let state = AppState {
-        store: store.clone(),
-        vault: Arc::new(CardVault::open(&dir.path().join("card.key"), true).expect("vault")),
-        files: kycard_server::uploads::DocumentFiles::new(dir.path()).expect("files"),
-        review_wake: Arc::default(),
-        sign_in: Arc::default(),
-        streams: Arc::default(),
-        behind_proxy: false,
-        limits: kycard_server::config::Limits::default(),
-    };
-    let app = router(state, &WebApp::new(dir.path().to_path_buf()));
+    println!(
+        "load: wrk -t2 -c{CONNECTIONS}, {} s per scenario, loopback only; server and wrk share the cores\n",
+        DURATION.as_secs()
+    );
+
+    // The ceiling: a bare handler in this process.
+    let bare = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().expect("client");
+    let bare_url = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, bare).await.expect("serve") });
+    let bare = tokio::task::spawn_blocking(move || wrk(&bare_url, &[])).await.expect("wrk");
+    print_wrk("bare axum handler (baseline)", &bare);
+
+    let (mut kycard, server, key) = start_kycard(&dir.path().join("data"));
     let customer = json!({
       "contact": {"email": "ana@example.com", "phone": "+34600111222"}, "individual_cards": true,
       "individual": {
@@ -157,8 +209,9 @@ async fn main() {
         "official_id": {"type": "national_id", "number": "12345678Z", "issuing_country": "ES", "expires_on": "2031-05-20"},
         "financial": {"occupation": "engineer", "annual_salary_range": "50k_100k",
                       "account_purpose": "everyday_spending", "expected_monthly_volume": "1k_5k"}}});
-    let created: serde_json::Value = http
-        .post(format!("{base}/api/v1/customers"))
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(format!("{server}/api/v1/customers"))
         .bearer_auth(&key)
         .json(&customer)
         .send()
@@ -168,22 +221,42 @@ async fn main() {
         .await
         .expect("json");
     let id = created["id"].as_str().expect("id").to_owned();
+    let script = dir.path().join("post.lua");
+    let body = customer.to_string().replace('\\', "\\\\").replace('\'', "\\'");
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = 'POST'\nwrk.body = '{body}'\nwrk.headers['Content-Type'] = 'application/json'\nwrk.headers['Authorization'] = 'Bearer {key}'\n"
+        ),
+    )
+    .expect("script");
+    let auth = format!("Authorization: Bearer {key}");
+    let (health, get, post) = tokio::task::spawn_blocking(move || {
+        let health = wrk(&format!("{server}/api/v1/health"), &[]);
+        let get = wrk(&format!("{server}/api/v1/customers/{id}"), &["-H", &auth]);
+        let post = wrk(&format!("{server}/api/v1/customers"), &["-s", script.to_str().expect("path")]);
+        (health, get, post)
+    })
+    .await
+    .expect("wrk");
+    print_wrk("GET /health", &health);
+    print_wrk("GET /customers/{id}", &get);
+    print_wrk("POST /customers (durable, SQLite)", &post);
+    let _ = kycard.kill();
+    let _ = kycard.wait();
 
-    println!("load: {CONNECTIONS} connections, {} s per scenario, loopback only\n", DURATION.as_secs());
-    let (h, b) = (http.clone(), base.clone());
-    let health = load(move || h.get(format!("{b}/api/v1/health")).send(), 200).await;
-    print("GET /health", &health);
-    let (h, b, k) = (http.clone(), base.clone(), key.clone());
-    let get = load(move || h.get(format!("{b}/api/v1/customers/{id}")).bearer_auth(&k).send(), 200).await;
-    print("GET /customers/{id}", &get);
-    let (h, b, k) = (http.clone(), base.clone(), key.clone());
-    let post = load(move || h.post(format!("{b}/api/v1/customers")).bearer_auth(&k).json(&customer).send(), 201).await;
-    print("POST /customers", &post);
     let raw = raw_insert_baseline(dir.path()).await;
-    print("raw SQLite insert (FULL)", &raw);
+    print(
+        "raw SQLite insert (FULL, in process)",
+        raw.rate,
+        raw.p50,
+        raw.p99,
+        &format!("({} transactions)", raw.requests),
+    );
     println!(
-        "\ncreate vs raw durable insert: {:.0} %   (aim >= 20 %)\nget vs health:                {:.0} %   (aim >= 50 %)",
-        100.0 * post.rate / raw.rate,
-        100.0 * get.rate / health.rate
+        "\nhealth vs bare handler:       {:.0} %\nget vs health:                {:.0} %   (aim >= 50 %)\ncreate vs raw durable insert: {:.0} %   (aim >= 20 %)",
+        100.0 * health.rate / bare.rate,
+        100.0 * get.rate / health.rate,
+        100.0 * post.rate / raw.rate
     );
 }

@@ -116,23 +116,37 @@ fn npm_packages(root: &Path) -> Result<(), Error> {
 }
 
 fn chromium() -> Result<(), Error> {
-    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"].iter().all(|p| Path::new(p).exists());
-    if present {
-        let version = command_output(Command::new("/usr/bin/chromium").arg("--version")).unwrap_or_default();
-        println!("  ok   {}", version.trim());
+    debian_packages(&["/usr/bin/chromium", "/usr/bin/chromedriver"], &["chromium", "chromium-driver"], || {
+        command_output(Command::new("/usr/bin/chromium").arg("--version")).unwrap_or_default().trim().to_owned()
+    })
+}
+
+/// Debian's `wrk`, the external HTTP load generator of `cargo xtask bench`.
+pub fn wrk() -> Result<(), Error> {
+    heading("setup: checking the load generator");
+    debian_packages(&["/usr/bin/wrk"], &["wrk"], || "wrk".to_owned())
+}
+
+/// Installs Debian `packages` with apt-get (as root) unless every one of `binaries` is there;
+/// `describe` names what is installed.
+fn debian_packages(binaries: &[&str], packages: &[&str], describe: impl Fn() -> String) -> Result<(), Error> {
+    if binaries.iter().all(|p| Path::new(p).exists()) {
+        println!("  ok   {}", describe());
         return Ok(());
     }
+    let list = packages.join(" ");
     let is_root = command_output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0");
     if !is_root {
-        return Err(Error::new(
-            "Chromium and ChromeDriver are missing. Install them as root: apt-get update && apt-get install -y chromium chromium-driver",
-        ));
+        return Err(Error::new(format!(
+            "{list} missing. Install as root: apt-get update && apt-get install -y {list}"
+        )));
     }
-    println!("  get  chromium and chromium-driver (apt-get)");
+    println!("  get  {list} (apt-get)");
     run_command(Command::new("apt-get").arg("update").arg("-q"))?;
     run_command(
         Command::new("apt-get")
-            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }

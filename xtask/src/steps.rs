@@ -254,7 +254,8 @@ pub fn test(root: &Path) -> Result<(), Error> {
 pub fn bench(root: &Path) -> Result<(), Error> {
     heading("bench: validating full profiles (criterion)");
     run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))?;
-    heading("bench: HTTP load on loopback (64 connections) against a raw SQLite insert");
+    setup::wrk()?;
+    heading("bench: HTTP load with wrk (64 connections) against a bare handler and a raw SQLite insert");
     run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "load"]))?;
     heading("bench: customer search over 100,000 customers (KYCARD_BENCH_CUSTOMERS=1000000 for a million)");
     run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "search"]))?;
