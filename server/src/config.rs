@@ -76,6 +76,12 @@ pub struct ServeArgs {
     /// into the binary: for working on the app.
     #[arg(long, env = "KYCARD_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
+    /// Keep document files in an S3-compatible object store, `s3://bucket/prefix`, instead of
+    /// `<data-dir>/documents`; credentials, region and endpoint come from `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT` (and `AWS_ALLOW_HTTP=true` for a
+    /// plain-HTTP endpoint).
+    #[arg(long, env = "KYCARD_DOCUMENTS_URL")]
+    pub documents_url: Option<String>,
     /// File with the 32-byte key that encrypts card numbers; created (mode 0600) when missing.
     /// Defaults to `<data-dir>/card-number.key`. Back it up: without it, stored numbers are lost.
     #[arg(long, env = "KYCARD_CARD_KEY_FILE")]

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod card_vault;
 pub mod cards;
 pub mod config;
+pub mod document_files;
 pub mod error;
 pub mod events;
 pub mod housekeeping;
@@ -60,6 +61,9 @@ pub enum StartError {
     /// The HTTPS client for webhooks cannot start (no usable TLS set-up).
     #[error("cannot start webhook deliveries: {0}")]
     Webhooks(reqwest::Error),
+    /// `--documents-url` names no usable object store.
+    #[error("{0}")]
+    Documents(String),
     /// The server stopped with an I/O error.
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
@@ -77,8 +81,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     }
     let listener = TcpListener::bind(args.addr).await.map_err(|source| StartError::Bind { addr: args.addr, source })?;
     let local = listener.local_addr()?;
-    let files = uploads::DocumentFiles::new(data_dir)
-        .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
+    let files = match &args.documents_url {
+        None => uploads::DocumentFiles::new(data_dir)
+            .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?,
+        Some(url) => uploads::DocumentFiles::with_object_store(data_dir, url).map_err(StartError::Documents)?,
+    };
     match files.sweep_orphans(&store).await {
         Ok(0) | Err(_) => {}
         Ok(n) => tracing::warn!(files = n, "removed document files left by an interrupted upload"),

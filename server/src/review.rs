@@ -152,11 +152,12 @@ async fn content_of(files: &DocumentFiles, document: &DocumentRecord) -> Result<
     if let Some(content) = &document.content {
         return Ok(content.clone());
     }
-    let reading =
-        crate::reading::read_file(&files.path(document.id), document.content_type).await.map_err(|error| {
-            tracing::error!(document_id = %document.id, %error, "cannot read a document's file");
-            AppError::Internal
-        })?;
+    // Only the folder holds uploads older than reading; an object store starts with it.
+    let path = files.local_path(document.id).ok_or(AppError::Internal)?;
+    let reading = crate::reading::read_file(&path, document.content_type).await.map_err(|error| {
+        tracing::error!(document_id = %document.id, %error, "cannot read a document's file");
+        AppError::Internal
+    })?;
     Ok(reading.content)
 }
 

@@ -10,7 +10,7 @@ use kycard_core::review::FlagTarget;
 use kycard_core::status::{CustomerState, ReviewEvent};
 use kycard_core::{FieldError, FieldErrorCode, ValidationErrors};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
@@ -18,69 +18,8 @@ use uuid::Uuid;
 const HEAD_BYTES: usize = 64 * 1024;
 /// Longest text field (`kind`, `issued_on`).
 const TEXT_FIELD_MAX: usize = 64;
-/// A preview's file is named after its document with this suffix.
-const PREVIEW_SUFFIX: &str = ".preview.jpg";
-
-/// Where document files live.
-#[derive(Debug, Clone)]
-pub struct DocumentFiles {
-    dir: PathBuf,
-}
-
-impl DocumentFiles {
-    /// Files under `<data-dir>/documents`, partial uploads under `.incoming`.
-    pub fn new(data_dir: &Path) -> std::io::Result<Self> {
-        let dir = data_dir.join("documents");
-        crate::private_dir(&dir.join(".incoming"))?;
-        Ok(Self { dir })
-    }
-
-    /// The file of a document.
-    pub fn path(&self, id: Uuid) -> PathBuf {
-        self.dir.join(id.to_string())
-    }
-
-    /// The preview of a document (see [`crate::reading::Reading::preview`]).
-    pub fn preview_path(&self, id: Uuid) -> PathBuf {
-        self.dir.join(format!("{id}{PREVIEW_SUFFIX}"))
-    }
-
-    /// Whether a document could be stored now: writes, syncs and removes a small file where
-    /// uploads arrive (a full disk or a read-only folder fails here).
-    pub async fn probe(&self) -> std::io::Result<()> {
-        let path = self.incoming().join(format!("probe-{}", Uuid::now_v7()));
-        let written = write_synced(&path, b"kycard readiness probe").await;
-        let removed = tokio::fs::remove_file(&path).await;
-        written.and(removed)
-    }
-
-    fn incoming(&self) -> PathBuf {
-        self.dir.join(".incoming")
-    }
-
-    /// Removes partial uploads and files whose row was never written (a crash between the
-    /// rename and the commit). Returns how many files were removed.
-    pub async fn sweep_orphans(&self, store: &Store) -> Result<usize, AppError> {
-        let known: std::collections::HashSet<Uuid> = store.all_document_ids().await?.into_iter().collect();
-        let mut removed = 0;
-        for dir in [self.incoming(), self.dir.clone()] {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if !path.is_file() {
-                    continue;
-                }
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let id = name.strip_suffix(PREVIEW_SUFFIX).unwrap_or(&name);
-                let keep = dir == self.dir && Uuid::parse_str(id).is_ok_and(|id| known.contains(&id));
-                if !keep && std::fs::remove_file(&path).is_ok() {
-                    removed += 1;
-                }
-            }
-        }
-        Ok(removed)
-    }
-}
+pub use crate::document_files::DocumentFiles;
+use crate::document_files::private_file;
 
 /// A received file, complete and synced, not yet in place.
 struct Received {
@@ -345,7 +284,19 @@ struct Commit {
 
 impl Commit {
     async fn run(mut self) -> Result<DocumentRecord, AppError> {
-        place_files(&self.files, self.document.id, &self.received, self.preview.as_deref(), &mut self.guard)
+        let id = self.document.id;
+        let outcome = self.place_and_record().await;
+        if outcome.is_err() {
+            self.files.discard(id).await;
+        } else {
+            self.guard.0.clear();
+        }
+        outcome
+    }
+
+    async fn place_and_record(&mut self) -> Result<DocumentRecord, AppError> {
+        self.files
+            .place(self.document.id, &self.received, self.preview.as_deref(), &mut self.guard.0)
             .await
             .map_err(|e| io_error(&e))?;
         let stored = self
@@ -365,54 +316,7 @@ impl Commit {
                 "The customer changed during the upload; upload again.",
             ));
         }
-        self.guard.0.clear();
-        Ok(self.document)
-    }
-}
-
-/// Moves an upload's file, and its preview when there is one, into place, durably; the guard
-/// removes them if the row is not committed.
-async fn place_files(
-    files: &DocumentFiles,
-    id: Uuid,
-    received: &Path,
-    preview: Option<&[u8]>,
-    guard: &mut TempGuard,
-) -> std::io::Result<()> {
-    if let Some(preview) = preview {
-        let temp = files.incoming().join(format!("{id}{PREVIEW_SUFFIX}"));
-        guard.0.push(temp.clone());
-        write_synced(&temp, preview).await?;
-        let final_preview = files.preview_path(id);
-        guard.0.push(final_preview.clone());
-        tokio::fs::rename(&temp, &final_preview).await?;
-    }
-    let final_path = files.path(id);
-    guard.0.push(final_path.clone());
-    tokio::fs::rename(received, &final_path).await?;
-    sync_dir(&files.dir).await;
-    Ok(())
-}
-
-/// A new file readable by this user alone. Created on the calling thread (it takes
-/// microseconds): created on the blocking pool, it could appear after a dropped request's
-/// guard had already cleaned up.
-fn private_file(path: &Path) -> std::io::Result<tokio::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    Ok(tokio::fs::File::from_std(file))
-}
-
-async fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = private_file(path)?;
-    file.write_all(bytes).await?;
-    file.sync_all().await
-}
-
-/// Makes a rename durable: the directory entry is synced too.
-async fn sync_dir(dir: &Path) {
-    if let Ok(handle) = tokio::fs::File::open(dir).await {
-        let _ = handle.sync_all().await;
+        Ok(self.document.clone())
     }
 }
 

@@ -61,7 +61,7 @@ async fn uploads_aborted_at_any_moment_never_leave_a_row_without_its_file() {
 
     let rows = app.store.all_document_ids().await.unwrap();
     eprintln!("{} of {tries} aborted uploads committed; one upload takes {one_upload:?}", rows.len() - 1);
-    let missing: Vec<_> = rows.iter().filter(|id| !app.files.path(**id).exists()).collect();
+    let missing: Vec<_> = rows.iter().filter(|id| !app.files.local_path(**id).unwrap().exists()).collect();
     assert!(missing.is_empty(), "{} of {} document rows have no file: {missing:?}", missing.len(), rows.len());
     for id in &rows {
         let download = app.get(&format!("/api/v1/documents/{id}/file"), &app.operator).await;
@@ -97,5 +97,5 @@ async fn a_keyed_upload_aborted_at_any_moment_and_retried_is_stored_once() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rows = app.store.all_document_ids().await.unwrap();
     assert_eq!(rows.len(), 1 + usize::try_from(tries).unwrap(), "one document per key");
-    assert!(rows.iter().all(|id| app.files.path(*id).exists()), "every row has its file");
+    assert!(rows.iter().all(|id| app.files.local_path(*id).unwrap().exists()), "every row has its file");
 }

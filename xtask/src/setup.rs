@@ -7,6 +7,8 @@ use std::process::Command;
 /// Trunk version known to build with rustc 1.95 (0.22 needs a newer compiler).
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The S3 emulator the object-store tests start (`moto[server]` from `PyPI`).
+const MOTO_VERSION: &str = "5.2.5";
 
 /// Which tools a command needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,7 @@ pub fn ensure(root: &Path, need: Need) -> Result<(), Error> {
     npm_packages(root)?;
     if need == Need::Test {
         chromium()?;
+        moto(root)?;
     }
     Ok(())
 }
@@ -113,6 +116,23 @@ fn npm_packages(root: &Path) -> Result<(), Error> {
     }
     println!("  get  npm packages (binaryen, playwright-core) with npm ci");
     run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root))
+}
+
+/// `moto[server]` in a virtual environment of the checkout (`.tools/moto`), for the tests of
+/// documents kept in an S3-compatible store.
+fn moto(root: &Path) -> Result<(), Error> {
+    let venv = root.join(".tools/moto");
+    let pip = venv.join("bin/pip");
+    let installed = command_output(Command::new(&pip).args(["show", "moto"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == format!("Version: {MOTO_VERSION}"))
+        && venv.join("bin/moto_server").exists()
+    {
+        println!("  ok   moto {MOTO_VERSION} (S3 emulator)");
+        return Ok(());
+    }
+    println!("  get  moto {MOTO_VERSION} (S3 emulator, pip into .tools/moto, about 30 s)");
+    run_command(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    run_command(Command::new(&pip).args(["install", "-q", &format!("moto[server]=={MOTO_VERSION}")]))
 }
 
 fn chromium() -> Result<(), Error> {

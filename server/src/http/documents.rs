@@ -6,6 +6,7 @@ use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::store::{Caller, DocumentRecord};
 use crate::uploads;
+use crate::uploads::DocumentFiles;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -90,7 +91,7 @@ pub(super) async fn content(
         }
     };
     let document = state.store.document(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
-    let (length, body) = file_body(&state.files.path(id), id).await?;
+    let (length, body) = file_body(&state.files, id, false).await?;
     let extension = match document.content_type {
         kycard_core::documents::ContentType::Jpeg => "jpg",
         kycard_core::documents::ContentType::Png => "png",
@@ -113,18 +114,13 @@ pub(super) async fn content(
         .into_response())
 }
 
-/// Size of the pieces a file is sent in.
-const CHUNK_BYTES: usize = 64 * 1024;
-
-/// A stored file as a streamed body (never read whole into memory), with its length.
-async fn file_body(path: &std::path::Path, id: uuid::Uuid) -> Result<(u64, Body), AppError> {
-    let missing = |error: std::io::Error| {
+/// A stored file (or its preview) as a streamed body, never read whole into memory, with
+/// its length.
+async fn file_body(files: &DocumentFiles, id: uuid::Uuid, preview: bool) -> Result<(u64, Body), AppError> {
+    let (length, stream) = files.open(id, preview).await.map_err(|error| {
         tracing::error!(document_id = %id, %error, "document file missing");
         AppError::Internal
-    };
-    let file = tokio::fs::File::open(path).await.map_err(missing)?;
-    let length = file.metadata().await.map_err(missing)?.len();
-    let stream = tokio_util::io::ReaderStream::with_capacity(file, CHUNK_BYTES);
+    })?;
     Ok((length, Body::from_stream(stream)))
 }
 
@@ -138,7 +134,7 @@ pub(super) async fn preview(
     if !document.has_preview {
         return Err(AppError::NotFound);
     }
-    let (length, body) = file_body(&state.files.preview_path(id), id).await?;
+    let (length, body) = file_body(&state.files, id, true).await?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
