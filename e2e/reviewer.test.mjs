@@ -198,3 +198,41 @@ test("an ID that expires soon asks the operator for the renewed one, which reope
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("the reviewer sees a long history whole, page after page", async () => {
+  const id = await customerWithDocuments(app.server, profile("long+review_manual@example.com"));
+  // Once the automatic review has sent it to the manual queue, 110 contact changes: more
+  // history than one page of 100.
+  for (let tries = 0; tries < 100; tries += 1) {
+    const queue = await api(app.server, "reviewer", "GET", "/reviews?stage=manual");
+    if (queue.body.data.some((c) => c.id === id)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  let current = (await api(app.server, "operator", "GET", `/customers/${id}`)).body;
+  for (let n = 0; n < 110; n += 1) {
+    const phone = `+3460011${String(1000 + n).padStart(4, "0")}`;
+    const res = await fetch(`${app.server.base}/api/v1/customers/${id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${app.server.keys.operator}`, "content-type": "application/json", "if-match": `"${current.version}"` },
+      body: JSON.stringify({ contact: { phone } }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    current = await res.json();
+  }
+  let total = 0;
+  let cursor = null;
+  do {
+    const page = await api(app.server, "operator", "GET", `/customers/${id}/history${cursor ? `?cursor=${cursor}` : ""}`);
+    total += page.body.data.length;
+    cursor = page.body.next_cursor;
+  } while (cursor);
+  assert.ok(total > 110, `history entries: ${total}`);
+
+  const { page, context } = await openPage(app.browser);
+  await signIn(page, app.server, "reviewer");
+  await page.goto(`${app.server.base}/reviews/${id}`);
+  await page.getByRole("heading", { name: "History" }).waitFor();
+  await page.locator("ol.history > li").nth(total - 1).waitFor();
+  assert.equal(await page.locator("ol.history > li").count(), total, "every entry, not the first page only");
+  await context.close();
+});

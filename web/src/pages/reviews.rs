@@ -125,8 +125,7 @@ pub fn ReviewPage(
                     documents.set(Some(found.map(|p| p.data).map_err(|e| e.message)));
                 }
                 if parts.history {
-                    let found = api::get::<Page<HistoryEntry>>(&format!("/customers/{id}/history")).await;
-                    history.set(Some(found.map(|p| p.data).map_err(|e| e.message)));
+                    history.set(Some(whole_history(&id).await.map_err(|e| e.message)));
                 }
             });
         }
@@ -358,4 +357,26 @@ fn DocumentView(document: Document) -> impl IntoView {
             </ul>
         </figure>
     }
+}
+
+/// Pages of history read for one customer at most (100 entries each).
+const HISTORY_PAGES: usize = 20;
+
+/// A customer's history, following `next_cursor` page after page (up to [`HISTORY_PAGES`]).
+async fn whole_history(id: &str) -> Result<Vec<HistoryEntry>, ApiError> {
+    let mut entries = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..HISTORY_PAGES {
+        let path = match &cursor {
+            Some(after) => format!("/customers/{id}/history?cursor={after}"),
+            None => format!("/customers/{id}/history"),
+        };
+        let page = api::get::<Page<HistoryEntry>>(&path).await?;
+        entries.extend(page.data);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(entries)
 }
