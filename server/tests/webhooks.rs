@@ -348,3 +348,43 @@ async fn endpoints_that_never_answer_do_not_delay_another_organizations_deliveri
         "it waited {waited:?} behind another organization's silent endpoints"
     );
 }
+
+#[tokio::test]
+async fn a_renewal_notice_reaches_a_subscribed_webhook() {
+    use kycard_core::status::{AutomaticOutcome, ReviewEvent};
+    use kycard_core::wire::{Actor, ActorKind};
+
+    let app = TestApp::new().await;
+    let (admin, operator) = sandbox(&app).await;
+    let org = app.store.organization_by_slug("play").await.unwrap().unwrap().id;
+    let (receiver, url) = Receiver::start(0).await;
+    let created =
+        app.post("/api/v1/webhooks", &admin, &json!({"url": url, "events": ["customer.renewal_required"]})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let secret = created.body["secret"].as_str().unwrap().to_owned();
+
+    // An Active customer whose ID expires in 20 days.
+    let today = chrono::Utc::now().date_naive();
+    let mut profile = support::enrolled();
+    profile["individual"]["official_id"]["expires_on"] = json!((today + chrono::Duration::days(20)).to_string());
+    let customer = app.post("/api/v1/customers", &operator, &profile).await.body;
+    let id = uuid::Uuid::parse_str(customer["id"].as_str().unwrap()).unwrap();
+    let system = Actor { kind: ActorKind::System, id: None };
+    for event in [ReviewEvent::Submitted { complete: true }, ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve)]
+    {
+        kycard_server::onboarding::apply_event(&app.store, org, &system, id, event).await.unwrap();
+    }
+
+    assert_eq!(kycard_server::renewals::notify_due(&app.store, today).await.unwrap(), 1);
+    let dispatcher = Dispatcher::new(app.store.clone(), app.vault.clone()).unwrap();
+    assert_eq!(dispatcher.queue_new_events().await.unwrap(), 1, "only the renewal: the webhook wants nothing else");
+    assert_eq!(dispatcher.send_due(now()).await.unwrap(), 1);
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 1);
+    let (headers, body) = &requests[0];
+    verify(&secret, headers, body);
+    let event: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(event["type"], "customer.renewal_required");
+    assert_eq!(event["data"]["id"], id.to_string());
+    assert_eq!(event["data"]["renewal"]["expired"], false, "{event}");
+}
