@@ -21,6 +21,9 @@ pub const WEBHOOK_BACKLOG: &str = "kycard_webhook_backlog";
 /// Uploads being received or stored.
 pub const UPLOADS_IN_FLIGHT: &str = "kycard_uploads_in_flight";
 
+/// Writes per database commit (group commit).
+pub const WRITE_BATCH: &str = "kycard_db_writes_per_commit";
+
 /// Latency buckets, in seconds.
 const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
@@ -41,6 +44,7 @@ pub fn handle() -> &'static PrometheusHandle {
         metrics::describe_gauge!(REVIEW_QUEUE, "Automatic reviews queued");
         metrics::describe_gauge!(WEBHOOK_BACKLOG, "Webhook deliveries not yet delivered or given up");
         metrics::describe_gauge!(UPLOADS_IN_FLIGHT, "Document uploads being received or stored");
+        metrics::describe_histogram!(WRITE_BATCH, "Writes made durable by one database commit");
         handle
     })
 }

@@ -213,7 +213,7 @@ impl CardStorage for SqliteStore {
 /// Moves a card from its status to `to` with its history line, inside a transaction; false
 /// when its status changed meanwhile.
 pub(super) async fn set_card_status_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut super::writer::Write,
     organization_id: Uuid,
     card: &Card,
     to: CardStatus,

@@ -1,5 +1,6 @@
 //! Organizations and API keys.
 
+use super::writer::ExecuteWrite;
 use super::{SqliteStore, StoreError, is_unique_violation, now, parse_id, parse_time};
 use async_trait::async_trait;
 use kycard_core::wire::{Actor, ActorKind, ApiKeyInfo, Role};
@@ -129,12 +130,12 @@ impl CredentialStorage for SqliteStore {
                 .bind(name)
                 .bind(sandbox)
                 .bind(now().to_rfc3339())
-                .execute(self.writer())
+                .execute_write(self.writer())
                 .await;
         match result {
             Ok(_) => Ok(Organization { id, slug: slug.to_owned(), name: name.to_owned(), sandbox }),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate("an organization with this slug")),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 
@@ -168,7 +169,7 @@ impl CredentialStorage for SqliteStore {
         sqlx::query("UPDATE organizations SET attempt_cap = ? WHERE id = ?")
             .bind(cap)
             .bind(organization_id.to_string())
-            .execute(self.writer())
+            .execute_write(self.writer())
             .await?;
         Ok(())
     }
@@ -196,7 +197,7 @@ impl CredentialStorage for SqliteStore {
         .bind(key_digest(&secret))
         .bind(now().to_rfc3339())
         .bind(label)
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await?;
         Ok(NewApiKey { id, secret })
     }
@@ -223,7 +224,7 @@ impl CredentialStorage for SqliteStore {
             sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
                 .bind(at.to_rfc3339())
                 .bind(id.to_string())
-                .execute(self.writer())
+                .execute_write(self.writer())
                 .await?;
         }
         Ok(Some(Caller {
@@ -265,7 +266,7 @@ impl CredentialStorage for SqliteStore {
         .bind(now().to_rfc3339())
         .bind(id.to_string())
         .bind(organization_id.to_string())
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await?
         .rows_affected();
         Ok(found == 1)
@@ -278,7 +279,7 @@ impl CredentialStorage for SqliteStore {
         .bind(now().to_rfc3339())
         .bind(organization_id.to_string())
         .bind(label)
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await?
         .rows_affected();
         Ok(revoked)
@@ -301,12 +302,12 @@ impl CredentialStorage for SqliteStore {
         .bind(role.as_str())
         .bind(password_hash)
         .bind(now().to_rfc3339())
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await;
         match result {
             Ok(_) => Ok(id),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate("a user with this email")),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 }

@@ -8,8 +8,8 @@ use kycard_core::documents::{CurrentDocument, DocumentKind, all_submitted, requi
 use kycard_core::review::Flag;
 use kycard_core::status::{CustomerState, CustomerStatus, ReviewStage};
 use kycard_core::wire::{Actor, Customer, CustomerData, ReviewSummary};
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
 /// A stored customer.
@@ -202,7 +202,7 @@ impl HistoryLine {
 }
 
 pub(super) async fn write_history(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut super::writer::Write,
     customer_id: Uuid,
     at: DateTime<Utc>,
     line: &HistoryLine,
@@ -231,7 +231,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 /// The conditional update of a customer row inside a transaction.
 pub(super) async fn update_customer_in(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut super::writer::Write,
     organization_id: Uuid,
     expected_version: i64,
     record: &CustomerRecord,
@@ -270,7 +270,7 @@ pub(super) async fn update_customer_in(
 /// job. Every way into the review (an upload, a correction, a simulation, anything later)
 /// passes through here, so none can leave a customer waiting for a review that never runs.
 async fn sync_review_job(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut super::writer::Write,
     organization_id: Uuid,
     record: &CustomerRecord,
 ) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! Documents (metadata; the bytes live in files named by document id) and review jobs.
 
 use super::customers::{HistoryLine, update_customer_in, write_history};
+use super::writer::ExecuteWrite;
 use super::{CustomerRecord, SqliteStore, StoreError, now, parse_id, parse_time};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -323,7 +324,7 @@ impl DocumentStorage for SqliteStore {
              ON CONFLICT (customer_id) DO NOTHING",
         )
         .bind(now().to_rfc3339())
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await?
         .rows_affected();
         Ok(queued)
@@ -332,7 +333,7 @@ impl DocumentStorage for SqliteStore {
     async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM review_jobs WHERE customer_id = ?")
             .bind(customer_id.to_string())
-            .execute(self.writer())
+            .execute_write(self.writer())
             .await?;
         Ok(())
     }

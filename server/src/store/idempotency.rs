@@ -2,6 +2,7 @@
 //! different request it is refused. A key is reserved before the work starts, so concurrent
 //! requests with one key do the work once (the others wait for the first to finish).
 
+use super::writer::ExecuteWrite;
 use super::{SqliteStore, StoreError, now};
 use async_trait::async_trait;
 use chrono::Duration;
@@ -51,10 +52,7 @@ pub struct Completion {
 }
 
 /// Records `completion` inside a transaction.
-pub(super) async fn complete_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    completion: &Completion,
-) -> Result<(), StoreError> {
+pub(super) async fn complete_in(tx: &mut super::writer::Write, completion: &Completion) -> Result<(), StoreError> {
     complete(completion.organization_id, &completion.key, &completion.response).execute(&mut **tx).await?;
     Ok(())
 }
@@ -189,7 +187,7 @@ impl IdempotencyStorage for SqliteStore {
         .bind(&cutoffs.retention)
         .bind(IN_PROGRESS)
         .bind(&cutoffs.lease)
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await?;
         let inserted = sqlx::query(
             "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at) \
@@ -200,7 +198,7 @@ impl IdempotencyStorage for SqliteStore {
         .bind(fingerprint)
         .bind(IN_PROGRESS)
         .bind(now().to_rfc3339())
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await?
         .rows_affected();
         if inserted == 1 {
@@ -220,14 +218,14 @@ impl IdempotencyStorage for SqliteStore {
         key: &str,
         response: &StoredResponse,
     ) -> Result<(), StoreError> {
-        complete(organization_id, key, response).execute(self.writer()).await?;
+        complete(organization_id, key, response).execute_write(self.writer()).await?;
         Ok(())
     }
 
     async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError> {
         let freed = sqlx::query("DELETE FROM idempotency_keys WHERE status = ?")
             .bind(IN_PROGRESS)
-            .execute(self.writer())
+            .execute_write(self.writer())
             .await?
             .rows_affected();
         Ok(freed)
@@ -238,7 +236,7 @@ impl IdempotencyStorage for SqliteStore {
             .bind(organization_id.to_string())
             .bind(key)
             .bind(IN_PROGRESS)
-            .execute(self.writer())
+            .execute_write(self.writer())
             .await?;
         Ok(())
     }
@@ -250,7 +248,7 @@ impl IdempotencyStorage for SqliteStore {
                 .bind(&cutoffs.retention)
                 .bind(IN_PROGRESS)
                 .bind(&cutoffs.lease)
-                .execute(self.writer())
+                .execute_write(self.writer())
                 .await?
                 .rows_affected();
         Ok(purged)

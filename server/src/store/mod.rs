@@ -20,6 +20,7 @@ mod events;
 mod idempotency;
 mod sessions;
 mod webhooks;
+mod writer;
 
 pub use cards::CardStorage;
 pub use credentials::CredentialStorage;
@@ -64,6 +65,9 @@ pub enum StoreError {
     /// A unique value (slug, email) is taken.
     #[error("{0} already exists")]
     Duplicate(&'static str),
+    /// The commit of a batch of writes failed: nothing of it was stored.
+    #[error("commit failed: {0}")]
+    Commit(String),
 }
 
 /// Everything the server stores, whatever the database.
@@ -82,9 +86,6 @@ pub trait Storage:
     + Sync
     + 'static
 {
-    /// Applies the embedded migrations that have not run yet.
-    async fn migrate(&self) -> Result<(), StoreError>;
-
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -133,16 +134,11 @@ pub async fn open(url: &str) -> Result<Store, StoreError> {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    writer: SqlitePool,
+    writer: writer::GroupWriter,
 }
 
 #[async_trait]
 impl Storage for SqliteStore {
-    async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?;
-        Ok(())
-    }
-
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -202,7 +198,7 @@ impl SqliteStore {
             }
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
-        Ok(Self { pool, writer })
+        Ok(Self { pool, writer: writer::GroupWriter::new(writer) })
     }
 
     /// The read-only connections.
@@ -210,8 +206,8 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// The one connection that writes.
-    pub(crate) fn writer(&self) -> &SqlitePool {
+    /// The one connection that writes, with group commit.
+    pub(crate) fn writer(&self) -> &writer::GroupWriter {
         &self.writer
     }
 }
@@ -234,6 +230,6 @@ pub(crate) fn parse_id(raw: &str, table: &'static str) -> Result<uuid::Uuid, Sto
 }
 
 /// Whether a database error is a unique-constraint violation.
-pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error.as_database_error().is_some_and(sqlx::error::DatabaseError::is_unique_violation)
+pub(crate) fn is_unique_violation(error: &StoreError) -> bool {
+    matches!(error, StoreError::Database(e) if e.as_database_error().is_some_and(sqlx::error::DatabaseError::is_unique_violation))
 }

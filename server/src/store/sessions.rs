@@ -1,6 +1,7 @@
 //! Users' sign-in and browser sessions.
 
 use super::credentials::{key_digest, random_hex};
+use super::writer::ExecuteWrite;
 use super::{Caller, SqliteStore, StoreError, now, parse_id, parse_time};
 use async_trait::async_trait;
 use chrono::Duration;
@@ -120,7 +121,7 @@ impl SessionStorage for SqliteStore {
         .bind(&csrf_token)
         .bind(at.to_rfc3339())
         .bind((at + Duration::hours(SESSION_HOURS)).to_rfc3339())
-        .execute(self.writer())
+        .execute_write(self.writer())
         .await?;
         Ok((token, SessionInfo { user: login.user.clone(), csrf_token }))
     }
@@ -145,7 +146,7 @@ impl SessionStorage for SqliteStore {
             sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_sha256 = ?")
                 .bind(at.to_rfc3339())
                 .bind(key_digest(token))
-                .execute(self.writer())
+                .execute_write(self.writer())
                 .await?;
         }
         let user_id = parse_id(r.get("id"), "sessions")?;
@@ -181,7 +182,7 @@ impl SessionStorage for SqliteStore {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR COALESCE(last_seen_at, created_at) <= ?")
                 .bind(at.to_rfc3339())
                 .bind((at - Duration::minutes(SESSION_IDLE_MINUTES)).to_rfc3339())
-                .execute(self.writer())
+                .execute_write(self.writer())
                 .await?
                 .rows_affected();
         Ok(purged)
@@ -190,7 +191,7 @@ impl SessionStorage for SqliteStore {
     async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
             .bind(key_digest(token))
-            .execute(self.writer())
+            .execute_write(self.writer())
             .await?;
         Ok(())
     }

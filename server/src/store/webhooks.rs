@@ -4,6 +4,7 @@
 //! changes into delivery rows, moving the cursor in the same transaction, so every committed
 //! change is queued exactly once even across crashes. Attempts are appended to their delivery.
 
+use super::writer::ExecuteWrite;
 use super::{SqliteStore, StoreError, now, parse_id, parse_time};
 use crate::events::EventSource;
 use async_trait::async_trait;
@@ -193,7 +194,7 @@ impl WebhookStorage for SqliteStore {
         let done = sqlx::query("DELETE FROM webhooks WHERE id = ? AND organization_id = ?")
             .bind(id.to_string())
             .bind(organization_id.to_string())
-            .execute(self.writer())
+            .execute_write(self.writer())
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -302,7 +303,7 @@ impl WebhookStorage for SqliteStore {
             .bind(status.as_str())
             .bind(next_attempt_at.map(|t| t.to_rfc3339()))
             .bind(id.to_string())
-            .execute(self.writer())
+            .execute_write(self.writer())
             .await?;
         Ok(())
     }
