@@ -453,19 +453,21 @@ impl CustomerStorage for SqliteStore {
     }
 
     async fn customer(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CustomerRecord>, StoreError> {
-        let sql = "SELECT id, version, created_at, updated_at, data, status, stage, resubmittable, decided_at, \
-                   required_documents, flags FROM customers WHERE id = ? AND organization_id = ?";
-        let row =
-            sqlx::query(sql).bind(id.to_string()).bind(organization_id.to_string()).fetch_optional(self.pool()).await?;
-        let Some(mut record) = row.as_ref().map(from_row).transpose()? else {
-            return Ok(None);
-        };
-        record.documents = self
-            .current_documents(organization_id, id)
-            .await?
-            .iter()
-            .map(super::documents::DocumentRecord::current)
-            .collect();
+        // The customer and its checklist in one round trip.
+        let sql = format!(
+            "SELECT c.id, c.version, c.created_at, c.updated_at, c.data, c.status, c.stage, c.resubmittable, \
+             c.decided_at, c.required_documents, c.flags, {} AS current_documents \
+             FROM customers c WHERE c.id = ? AND c.organization_id = ?",
+            super::documents::CURRENT_AS_JSON
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .bind(organization_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut record = from_row(&row)?;
+        record.documents = super::documents::current_from_json(row.get("current_documents"))?;
         Ok(Some(record))
     }
 

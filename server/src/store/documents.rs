@@ -93,13 +93,41 @@ fn from_row(row: &SqliteRow) -> Result<DocumentRecord, StoreError> {
         has_preview: row.get("has_preview"),
         issued_on: issued_on.map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| corrupt())).transpose()?,
         state: RequirementState::parse(row.get("state")).ok_or_else(corrupt)?,
-        flag: match flag_code {
-            Some(code) => Some((FlagCode::parse(&code).ok_or_else(corrupt)?, flag_message.unwrap_or_default())),
-            None => None,
-        },
+        flag: stored_flag(flag_code, flag_message)?,
         uploaded_at: parse_time(row.get("uploaded_at"), "documents")?,
     })
 }
+
+/// A document's flag from its stored code and message.
+fn stored_flag(code: Option<String>, message: Option<String>) -> Result<Option<(FlagCode, String)>, StoreError> {
+    code.map(|code| {
+        let code = FlagCode::parse(&code).ok_or(StoreError::Corrupt("documents"))?;
+        Ok((code, message.unwrap_or_default()))
+    })
+    .transpose()
+}
+
+/// A customer's current documents in one column: what [`CURRENT_AS_JSON`] selects.
+pub(super) fn current_from_json(raw: &str) -> Result<Vec<CurrentDocument>, StoreError> {
+    let corrupt = || StoreError::Corrupt("documents");
+    let rows: Vec<(String, String, Option<String>, Option<String>)> =
+        serde_json::from_str(raw).map_err(|_| corrupt())?;
+    rows.into_iter()
+        .map(|(kind, state, code, message)| {
+            Ok(CurrentDocument {
+                kind: DocumentKind::parse(&kind).ok_or_else(corrupt)?,
+                state: RequirementState::parse(&state).ok_or_else(corrupt)?,
+                flag: stored_flag(code, message)?,
+            })
+        })
+        .collect()
+}
+
+/// The current documents of the customer row `c`, as a JSON array read by
+/// [`current_from_json`]: the customer and its checklist in one query.
+pub(super) const CURRENT_AS_JSON: &str = "(SELECT json_group_array(json_array(kind, state, flag_code, flag_message)) \
+     FROM (SELECT kind, state, flag_code, flag_message FROM documents \
+           WHERE customer_id = c.id AND organization_id = c.organization_id AND superseded_at IS NULL ORDER BY id))";
 
 const SELECT: &str = "SELECT id, customer_id, kind, content_type, size, sha256, content, has_preview, issued_on, \
                       state, flag_code, flag_message, uploaded_at FROM documents";
