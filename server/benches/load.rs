@@ -10,9 +10,11 @@
 // Rates and percentiles of at most millions of samples: float conversions are exact enough.
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
+#[path = "../tests/support/demo.rs"]
+mod demo;
+
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -161,27 +163,10 @@ fn print_wrk(name: &str, run: &Wrk) {
 
 /// The release `kycard` binary serving its demo organization; its base URL and operator key.
 fn start_kycard(dir: &std::path::Path) -> (Child, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kycard"))
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-        .env("KYCARD_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kycard serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let (mut operator, mut base) = (String::new(), String::new());
-    for line in lines.by_ref().map_while(Result::ok) {
-        if let ["operator", key] = line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            (*key).clone_into(&mut operator);
-        }
-        if let Some(rest) = line.strip_prefix("kycard is serving on ") {
-            rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').clone_into(&mut base);
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    (child, base, operator)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kycard"));
+    command.args(["serve", "--demo", "--addr", "127.0.0.1:0"]).env("KYCARD_DATA_DIR", dir).env("RUST_LOG", "warn");
+    let demo = demo::start(command);
+    (demo.child, demo.base, demo.operator)
 }
 
 #[tokio::main]

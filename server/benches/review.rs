@@ -11,14 +11,16 @@
 #![allow(missing_docs)]
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
+#[path = "../tests/support/demo.rs"]
+mod demo;
+
 #[path = "../tests/support/files.rs"]
 #[allow(dead_code)]
 mod files;
 
 use files::{blur, document, jpeg_of, map, png_of, text_pdf};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 /// The customer of every case but the watchlist ones: on no list.
@@ -34,27 +36,13 @@ struct Server {
 }
 
 fn start(dir: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kycard"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kycard"));
+    command
         .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--web-dir"])
         .arg(dir)
         .env("KYCARD_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kycard serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let (mut operator, mut base) = (String::new(), String::new());
-    for line in lines.by_ref().map_while(Result::ok) {
-        if let ["operator", key] = line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            (*key).clone_into(&mut operator);
-        }
-        if let Some(rest) = line.strip_prefix("kycard is serving on ") {
-            rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').clone_into(&mut base);
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
+        .env("RUST_LOG", "warn");
+    let demo::Demo { child, base, operator } = demo::start(command);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().timeout(Duration::from_mins(1)).build().expect("client");
     Server { child, base, operator, http }

@@ -1,6 +1,9 @@
 //! The `kycard` command line: organizations, keys and users from the terminal, with clear
 //! errors for bad flags, and a full flow over a real TCP socket with `serve --demo`.
 
+#[path = "support/demo.rs"]
+mod demo;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
@@ -152,31 +155,10 @@ fn bad_flags_and_values_are_refused_with_a_clear_message() {
 
 /// `kycard serve --demo` on a free port: the process, the printed operator key, the address.
 fn start_demo(web_dir: &std::path::Path, data: &std::path::Path) -> (std::process::Child, String, String) {
-    let mut child = kycard(data)
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--web-dir"])
-        .arg(web_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kycard serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut operator = None;
-    let mut base = None;
-    for line in lines.by_ref() {
-        let line = line.expect("line");
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let [role, key] = words.as_slice()
-            && *role == "operator"
-            && key.starts_with("kyc_")
-        {
-            operator = Some((*key).to_owned());
-        }
-        if let Some(rest) = line.strip_prefix("kycard is serving on ") {
-            base = rest.split_whitespace().next().map(|u| u.trim_end_matches('/').to_owned());
-            break;
-        }
-    }
-    (child, operator.expect("operator key printed"), base.expect("address printed"))
+    let mut command = kycard(data);
+    command.args(["serve", "--demo", "--addr", "127.0.0.1:0", "--web-dir"]).arg(web_dir);
+    let demo = demo::start(command);
+    (demo.child, demo.operator, demo.base)
 }
 
 /// `GET /api/v1/customers` with `key` over a plain socket; the whole HTTP answer.

@@ -5,9 +5,11 @@
 //! says when the store is gone.
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+#[path = "support/demo.rs"]
+mod demo;
 
 #[path = "support/files.rs"]
 #[allow(dead_code)]
@@ -65,7 +67,8 @@ impl Drop for Kycard {
 }
 
 fn start_kycard(data: &std::path::Path, moto: &Moto, url: &str) -> Kycard {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kycard"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kycard"));
+    command
         .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--documents-url", url])
         .env("KYCARD_DATA_DIR", data)
         .env("AWS_ACCESS_KEY_ID", "test")
@@ -73,24 +76,8 @@ fn start_kycard(data: &std::path::Path, moto: &Moto, url: &str) -> Kycard {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ENDPOINT", &moto.endpoint)
         .env("AWS_ALLOW_HTTP", "true")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kycard serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut operator, mut base) = (String::new(), String::new());
-    for line in lines.by_ref().map_while(Result::ok) {
-        if let ["operator", key] = line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            (*key).clone_into(&mut operator);
-        }
-        if let Some(rest) = line.strip_prefix("kycard is serving on ") {
-            rest.split_whitespace().next().unwrap().trim_end_matches('/').clone_into(&mut base);
-            break;
-        }
-    }
-    assert!(!base.is_empty(), "kycard did not start");
-    std::thread::spawn(move || for _ in lines {});
+        .env("RUST_LOG", "warn");
+    let demo::Demo { child, base, operator } = demo::start(command);
     Kycard { child, base, operator }
 }
 
