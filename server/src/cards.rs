@@ -2,7 +2,8 @@
 
 use crate::card_vault::CardVault;
 use crate::error::AppError;
-use crate::store::{Caller, Completion, NewCard, Store, StoredResponse, now};
+use crate::store::{Caller, Change, Committed, HistoryLine, NewCard, Step, now};
+use crate::unit_of_work::UnitOfWork;
 use chrono::Datelike;
 use kycard_core::card::{CardAction, CardActionRefusal, CardIssue, CardType, card_action};
 use kycard_core::status::{CardRefusal, CustomerState, card_eligibility_of};
@@ -17,14 +18,14 @@ const ATTEMPTS: usize = 3;
 /// Issues a card to an active customer holding fewer than `max_cards` cards; any other
 /// answers `409` with the reason.
 pub async fn issue_card(
-    store: &Store,
+    unit: &UnitOfWork<Card>,
     vault: &CardVault,
     caller: &Caller,
     customer_id: Uuid,
     card_type: CardType,
     max_cards: u32,
-    idempotency_key: Option<String>,
 ) -> Result<Card, AppError> {
+    let store = unit.store();
     for _ in 0..ATTEMPTS {
         let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
         let wire = customer.to_wire();
@@ -61,17 +62,17 @@ pub async fn issue_card(
             cardholder_name: name.unwrap_or_default(),
             created_at: now(),
         };
-        // The response a retry with the same key replays, committed with the card itself.
-        let completion = idempotency_key.clone().map(|key| Completion {
-            organization_id: caller.organization_id,
-            key,
-            response: StoredResponse { status: 201, body: serde_json::to_string(&card.to_wire()).unwrap_or_default() },
-        });
-        if let Some(stored) =
-            store.insert_card(caller.organization_id, &card, max_cards, &caller.actor, completion.as_ref()).await?
-        {
-            tracing::info!(card_id = %stored.card.id, customer_id = %customer_id, "card issued");
-            return Ok(stored.card);
+        let issued = card.to_wire();
+        let history = HistoryLine::card(caller.actor.clone(), "card.issued", id, None, issued.status);
+        let at = card.created_at;
+        let change = Change::new(caller.organization_id).with(Step::InsertCard { card, max_cards }).history(
+            customer_id,
+            at,
+            history,
+        );
+        if unit.commit(change, &issued).await? == Committed::Done {
+            tracing::info!(card_id = %id, customer_id = %customer_id, "card issued");
+            return Ok(issued);
         }
     }
     Err(AppError::conflict("customer_changed", "The customer changed while the card was being issued; try again."))
@@ -86,15 +87,14 @@ fn refused(refusal: &CardRefusal) -> AppError {
     AppError::Conflict { code, message: refusal.to_string(), details: refusal.details() }
 }
 
-/// Freezes, unfreezes or cancels a card, as core's card status machine allows; with an
-/// idempotency key, the answer commits with the change.
+/// Freezes, unfreezes or cancels a card, as core's card status machine allows.
 pub async fn change_card(
-    store: &Store,
+    unit: &UnitOfWork<Card>,
     caller: &Caller,
     card_id: Uuid,
     action: CardAction,
-    idempotency_key: Option<String>,
 ) -> Result<Card, AppError> {
+    let store = unit.store();
     let card = store.card(caller.organization_id, card_id).await?.ok_or(AppError::NotFound)?.card;
     let holder = store.customer(caller.organization_id, card.customer_id).await?.and_then(|c| c.state);
     let next =
@@ -103,13 +103,15 @@ pub async fn change_card(
             CardActionRefusal::HolderNotActive => AppError::conflict("customer_not_active", refusal.to_string()),
         })?;
     let changed = Card { status: next, ..card.clone() };
-    let completion = idempotency_key.map(|key| Completion {
-        organization_id: caller.organization_id,
-        key,
-        response: StoredResponse { status: 200, body: serde_json::to_string(&changed).unwrap_or_default() },
-    });
-    if !store.set_card_status(caller.organization_id, &card, next, &caller.actor, completion.as_ref()).await? {
-        return Err(AppError::conflict("invalid_transition", "The card changed meanwhile; reload it and try again."));
+    let at = now();
+    let history = HistoryLine::card(caller.actor.clone(), "card.status_changed", card.id, Some(card.status), next);
+    let change = Change::new(caller.organization_id)
+        .with(Step::CardStatus { card: card.clone(), to: next, at })
+        .history(card.customer_id, at, history);
+    match unit.commit(change, &changed).await? {
+        Committed::Done => Ok(changed),
+        Committed::Stale => {
+            Err(AppError::conflict("invalid_transition", "The card changed meanwhile; reload it and try again."))
+        }
     }
-    Ok(changed)
 }

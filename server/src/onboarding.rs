@@ -2,7 +2,8 @@
 //! module applies its answers to stored records.
 
 use crate::error::AppError;
-use crate::store::{Caller, Completion, CustomerRecord, HistoryLine, Store, StoredResponse, now};
+use crate::store::{Caller, Change, Committed, CustomerRecord, HistoryLine, Step, now};
+use crate::unit_of_work::UnitOfWork;
 use kycard_core::customer::{apply_patch, validate_customer};
 use kycard_core::documents::{DocumentKind, required_documents};
 use kycard_core::official_id::is_new_document;
@@ -15,13 +16,11 @@ fn today() -> chrono::NaiveDate {
     now().date_naive()
 }
 
-/// Validates and stores a new customer; with an idempotency key, its response is recorded in
-/// the same transaction.
+/// Validates and stores a new customer.
 pub async fn create_customer(
-    store: &Store,
+    unit: &UnitOfWork<CustomerRecord>,
     caller: &Caller,
     data: &CustomerData,
-    idempotency_key: Option<String>,
 ) -> Result<CustomerRecord, AppError> {
     let valid = validate_customer(data, today())?;
     let at = now();
@@ -38,20 +37,16 @@ pub async fn create_customer(
         flags: Vec::new(),
         documents: Vec::new(),
     };
-    let completion = idempotency_key.map(|key| Completion {
-        organization_id: caller.organization_id,
-        key,
-        response: StoredResponse { status: 201, body: serde_json::to_string(&record.to_wire()).unwrap_or_default() },
-    });
-    store
-        .insert_customer(
-            caller.organization_id,
-            &record,
-            &HistoryLine::change(caller.actor.clone(), "customer.created", None, state),
-            completion.as_ref(),
-        )
-        .await?;
-    Ok(record)
+    let change = Change::new(caller.organization_id).with(Step::InsertCustomer(record.clone())).history(
+        record.id,
+        at,
+        HistoryLine::change(caller.actor.clone(), "customer.created", None, state),
+    );
+    match unit.commit(change, &record).await? {
+        Committed::Done => Ok(record),
+        // A new id cannot be taken; nothing else can make the insert stale.
+        Committed::Stale => Err(AppError::Internal),
+    }
 }
 
 /// Applies a `PATCH` at version `expected_version`.
@@ -60,22 +55,21 @@ pub async fn create_customer(
 /// customer is a resubmission (core decides what that does to the status: a final rejection
 /// refuses it with `409 resubmission_not_allowed`).
 pub async fn update_customer(
-    store: &Store,
+    unit: &UnitOfWork<CustomerRecord>,
     caller: &Caller,
     id: Uuid,
     expected_version: i64,
     patch: &CustomerData,
 ) -> Result<CustomerRecord, AppError> {
+    let store = unit.store();
     let current = store.customer(caller.organization_id, id).await?.ok_or(AppError::NotFound)?;
     if current.version != expected_version {
         return Err(AppError::VersionMismatch { current: current.version });
     }
     let merged = apply_patch(&current.data, patch)?;
     let valid = validate_customer(&merged, today())?;
-    let mut next = current.clone();
+    let mut next = current.next_version();
     next.data = CustomerData::from(&valid);
-    next.version = current.version + 1;
-    next.updated_at = now();
     if let Some(individual) = &valid.individual {
         next.required_documents = required_documents(individual);
     }
@@ -97,11 +91,16 @@ pub async fn update_customer(
     let (state, event) = next_state(current.state, &next, program_data_changed || answers_flags)?;
     next.state = state;
     let history = HistoryLine::change(caller.actor.clone(), event, current.state, state);
-    if store.update_customer(caller.organization_id, expected_version, &next, &history, &renewed).await? {
-        Ok(next)
-    } else {
-        let now_version = store.customer(caller.organization_id, id).await?.map_or(expected_version, |c| c.version);
-        Err(AppError::VersionMismatch { current: now_version })
+    let mut change = Change::new(caller.organization_id);
+    if !renewed.is_empty() {
+        change = change.with(Step::SupersedeDocuments { customer_id: id, kinds: renewed, at: next.updated_at });
+    }
+    match unit.commit(change.update_customer(expected_version, next.clone(), history), &next).await? {
+        Committed::Done => Ok(next),
+        Committed::Stale => {
+            let now_version = store.customer(caller.organization_id, id).await?.map_or(expected_version, |c| c.version);
+            Err(AppError::VersionMismatch { current: now_version })
+        }
     }
 }
 
@@ -135,13 +134,13 @@ pub fn transition_error(error: TransitionError) -> AppError {
 /// Applies a review event (documents complete, a decision) to a customer, as core's status
 /// machine allows, recording who did it.
 pub async fn apply_event(
-    store: &Store,
+    unit: &UnitOfWork<CustomerRecord>,
     organization_id: Uuid,
     actor: &kycard_core::wire::Actor,
     id: Uuid,
     event: ReviewEvent,
 ) -> Result<CustomerRecord, AppError> {
-    let current = store.customer(organization_id, id).await?.ok_or(AppError::NotFound)?;
+    let current = unit.store().customer(organization_id, id).await?.ok_or(AppError::NotFound)?;
     let Some(state) = current.state else {
         return Err(AppError::conflict(
             "individual_cards_not_enabled",
@@ -149,21 +148,16 @@ pub async fn apply_event(
         ));
     };
     let next_state = state.apply(event).map_err(transition_error)?;
-    let mut next = current.clone();
-    next.version += 1;
-    next.updated_at = now();
-    next.state = Some(next_state);
-    if next_state.stage() == kycard_core::status::ReviewStage::Decided {
-        next.decided_at = Some(next.updated_at);
-    }
+    let mut next = current.next_version();
+    next.set_state(next_state);
     let event_name = match event {
         ReviewEvent::Submitted { .. } => "review.submitted",
         ReviewEvent::AutomaticDecision(_) | ReviewEvent::ManualDecision(_) => "review.decided",
     };
     let history = HistoryLine::change(actor.clone(), event_name, current.state, next.state);
-    if store.update_customer(organization_id, current.version, &next, &history, &[]).await? {
-        Ok(next)
-    } else {
-        Err(AppError::conflict("customer_changed", "The customer changed meanwhile; try again."))
+    let change = Change::new(organization_id).update_customer(current.version, next.clone(), history);
+    match unit.commit(change, &next).await? {
+        Committed::Done => Ok(next),
+        Committed::Stale => Err(AppError::conflict("customer_changed", "The customer changed meanwhile; try again.")),
     }
 }

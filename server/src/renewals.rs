@@ -6,7 +6,8 @@
 //! is entered, uploaded and approved.
 
 use crate::error::AppError;
-use crate::store::{HistoryLine, Store, now};
+use crate::store::{Change, Committed, HistoryLine, Step, Store, now};
+use crate::unit_of_work::UnitOfWork;
 use chrono::NaiveDate;
 use kycard_core::documents::RENEWAL_NOTICE_DAYS;
 use kycard_core::wire::{Actor, ActorKind};
@@ -32,6 +33,7 @@ pub fn spawn(store: Store) -> tokio::task::JoinHandle<()> {
 /// Sends the renewal notices owed on `today`; returns how many were sent.
 pub async fn notify_due(store: &Store, today: NaiveDate) -> Result<usize, AppError> {
     let until = today + chrono::Duration::days(RENEWAL_NOTICE_DAYS);
+    let unit = UnitOfWork::new(store.clone(), None);
     let mut sent = 0;
     for (organization_id, customer_id) in store.active_with_id_expiring(until).await? {
         let Some(customer) = store.customer(organization_id, customer_id).await? else { continue };
@@ -46,7 +48,11 @@ pub async fn notify_due(store: &Store, today: NaiveDate) -> Result<usize, AppErr
             )
         };
         let kind = if renewal.expired { "expired" } else { "due" };
-        if store.record_renewal_notice(customer_id, renewal.expires_on, kind, &history).await? {
+        let change = Change::new(organization_id)
+            .with(Step::RenewalNotice { customer_id, expires_on: renewal.expires_on, kind })
+            .history(customer_id, now(), history);
+        // Stale: this notice was sent before.
+        if unit.commit(change, &()).await? == Committed::Done {
             sent += 1;
         }
     }

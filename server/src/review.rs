@@ -3,20 +3,20 @@
 
 use crate::error::AppError;
 use crate::store::{
-    Caller, Completion, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, ReviewDecision, Store,
-    StoredResponse, now,
+    Caller, Change, Committed, CustomerRecord, DocumentRecord, DocumentVerdict, HistoryLine, Step, Store, now,
 };
+use crate::unit_of_work::UnitOfWork;
 use crate::uploads::DocumentFiles;
 use crate::watchlist::Watchlist;
 use kycard_core::automatic_review::{Duplicate, OtherCustomer, ReviewInput, automatic_review};
+use kycard_core::card::CardStatus;
 use kycard_core::customer::validate_customer;
 use kycard_core::documents::RequirementState;
 use kycard_core::quality::DocumentContent;
 use kycard_core::review::{Flag, FlagTarget};
 use kycard_core::risk::risk_score;
 use kycard_core::status::{
-    AutomaticOutcome, CustomerState, DEFAULT_ATTEMPT_CAP, ManualOutcome, ReviewEvent, ReviewStage, freezes_cards,
-    with_attempt_cap,
+    AutomaticOutcome, CustomerState, DEFAULT_ATTEMPT_CAP, ManualOutcome, ReviewEvent, freezes_cards, with_attempt_cap,
 };
 use kycard_core::wire::{Actor, ActorKind, Decision, ReviewDecisionRequest};
 use kycard_core::{FieldError, FieldErrorCode};
@@ -127,7 +127,8 @@ pub async fn run_job(
     let event = ReviewEvent::AutomaticDecision(result.outcome);
     let ruling =
         Ruling { event, flags: &result.flags, checks: &result.checks, actor: &system, event_name: "review.automatic" };
-    let stored = decide(store, organization_id, &customer, &documents, ruling, None).await?;
+    let unit = UnitOfWork::new(store.clone(), None);
+    let stored = decide(&unit, organization_id, &customer, &documents, ruling).await?;
     tracing::info!(%customer_id, outcome = ?result.outcome, "automatic review decided");
     if stored.is_none() {
         tracing::info!(%customer_id, "customer changed during the review; it will run again");
@@ -172,32 +173,25 @@ struct Ruling<'a> {
     event_name: &'static str,
 }
 
-/// Applies a decision in one transaction: new state and flags, document verdicts, history,
-/// job removal. Returns the customer as stored, or `None` when it changed meanwhile. With an
-/// idempotency key, that customer is also recorded as the request's answer in the same
-/// transaction, so a retry after a crash replays it.
+/// Applies a decision in one change: new state and flags, document verdicts, history, job
+/// removal, cards frozen. Returns the customer as stored, or `None` when it changed meanwhile.
 async fn decide(
-    store: &Store,
+    unit: &UnitOfWork<CustomerRecord>,
     organization_id: Uuid,
     customer: &CustomerRecord,
     documents: &[DocumentRecord],
     ruling: Ruling<'_>,
-    idempotency_key: Option<String>,
 ) -> Result<Option<CustomerRecord>, AppError> {
+    let store = unit.store();
     let state = customer.state.ok_or(AppError::Internal)?;
     let cap = store.attempt_cap(organization_id).await?.unwrap_or(DEFAULT_ATTEMPT_CAP);
     let event = with_attempt_cap(ruling.event, store.rejections(customer.id).await?, cap);
     let after = state.apply(event).map_err(crate::onboarding::transition_error)?;
     let approved = after == CustomerState::Active;
     let flags = ruling.flags;
-    let mut next = customer.clone();
-    next.state = Some(after);
+    let mut next = customer.next_version();
+    next.set_state(after);
     next.flags = flags.to_vec();
-    next.version += 1;
-    next.updated_at = now();
-    if after.stage() == ReviewStage::Decided {
-        next.decided_at = Some(next.updated_at);
-    }
     // Each document's verdict, stored in its row and shown in the answer's checklist.
     let mut verdicts = Vec::new();
     for document in documents {
@@ -227,32 +221,32 @@ async fn decide(
         checks,
         ..HistoryLine::change(ruling.actor.clone(), ruling.event_name, customer.state, next.state)
     };
-    let completion = idempotency_key.map(|key| Completion {
-        organization_id,
-        key,
-        response: StoredResponse { status: 200, body: serde_json::to_string(&next.to_wire()).unwrap_or_default() },
-    });
+    let mut change = Change::new(organization_id).update_customer(customer.version, next.clone(), history);
+    change.steps.extend(verdicts.into_iter().map(Step::DocumentVerdict));
     // A rejection stops the cards issued before it (a re-verification or renewal decided against).
-    let freeze: Vec<_> = if freezes_cards(after) {
-        store
-            .customer_cards(organization_id, customer.id)
-            .await?
-            .into_iter()
-            .map(|record| record.card)
-            .filter(|card| card.status == kycard_core::card::CardStatus::Active)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let stored = store
-        .store_review_decision(
-            organization_id,
-            customer.version,
-            &ReviewDecision { next: &next, verdicts: &verdicts, history: &history, freeze: &freeze },
-            completion.as_ref(),
-        )
-        .await?;
-    Ok(stored.then_some(next))
+    if freezes_cards(after) {
+        let system = Actor { kind: ActorKind::System, id: None };
+        for card in store.customer_cards(organization_id, customer.id).await? {
+            let card = card.card;
+            if card.status != CardStatus::Active {
+                continue;
+            }
+            let line = HistoryLine::card(
+                system.clone(),
+                "card.status_changed",
+                card.id,
+                Some(card.status),
+                CardStatus::Frozen,
+            );
+            change = change
+                .with(Step::CardStatus { card: card.clone(), to: CardStatus::Frozen, at: next.updated_at })
+                .history(card.customer_id, next.updated_at, line);
+        }
+    }
+    Ok(match unit.commit(change, &next).await? {
+        Committed::Done => Some(next),
+        Committed::Stale => None,
+    })
 }
 
 /// Sandbox magic values: the email tag `+review_approve`, `+review_reject` or
@@ -286,19 +280,19 @@ fn simulated_flags(outcome: AutomaticOutcome) -> Vec<Flag> {
 /// `POST /simulate/customers/{id}/review` (sandbox only): decides a pending customer now.
 /// A customer still awaiting documents is treated as if they had all arrived.
 pub async fn simulate(
-    store: &Store,
+    unit: &UnitOfWork<CustomerRecord>,
     caller: &Caller,
     customer_id: Uuid,
     outcome: AutomaticOutcome,
-    idempotency_key: Option<String>,
 ) -> Result<CustomerRecord, AppError> {
+    let store = unit.store();
     if !caller.sandbox {
         return Err(AppError::NotFound);
     }
     let mut customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
     if customer.state == Some(CustomerState::AwaitingDocuments) {
         customer = crate::onboarding::apply_event(
-            store,
+            &unit.intermediate(),
             caller.organization_id,
             &caller.actor,
             customer_id,
@@ -318,19 +312,19 @@ pub async fn simulate(
     let documents = store.current_documents(caller.organization_id, customer_id).await?;
     let flags = simulated_flags(outcome);
     let ruling = Ruling { event, flags: &flags, checks: &[], actor: &caller.actor, event_name: "review.simulated" };
-    decide(store, caller.organization_id, &customer, &documents, ruling, idempotency_key)
+    decide(unit, caller.organization_id, &customer, &documents, ruling)
         .await?
         .ok_or_else(|| AppError::conflict("customer_changed", "The customer changed meanwhile; try again."))
 }
 
 /// A reviewer's decision on a customer in manual review.
 pub async fn manual_decision(
-    store: &Store,
+    unit: &UnitOfWork<CustomerRecord>,
     caller: &Caller,
     customer_id: Uuid,
     request: &ReviewDecisionRequest,
-    idempotency_key: Option<String>,
 ) -> Result<CustomerRecord, AppError> {
+    let store = unit.store();
     let customer = store.customer(caller.organization_id, customer_id).await?.ok_or(AppError::NotFound)?;
     let problems = kycard_core::review::check_flag_messages(&request.flags);
     if !problems.is_empty() {
@@ -381,7 +375,7 @@ pub async fn manual_decision(
     }
     let event = ReviewEvent::ManualDecision(outcome);
     let ruling = Ruling { event, flags: &flags, checks: &[], actor: &caller.actor, event_name: "review.manual" };
-    decide(store, caller.organization_id, &customer, &documents, ruling, idempotency_key).await?.ok_or_else(|| {
+    decide(unit, caller.organization_id, &customer, &documents, ruling).await?.ok_or_else(|| {
         AppError::conflict("customer_changed", "The customer changed meanwhile; reload and decide again.")
     })
 }

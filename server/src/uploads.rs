@@ -3,7 +3,8 @@
 //! no row (the file is swept at the next start) or a complete file with its row.
 
 use crate::error::AppError;
-use crate::store::{Caller, Completion, CustomerRecord, DocumentRecord, HistoryLine, Store, StoredResponse, now};
+use crate::store::{Caller, Change, Committed, CustomerRecord, DocumentRecord, HistoryLine, Step, Store, now};
+use crate::unit_of_work::UnitOfWork;
 use axum::extract::Multipart;
 use kycard_core::documents::{CurrentDocument, DocumentKind, MAX_DOCUMENT_BYTES, RequirementState, sniff_content_type};
 use kycard_core::review::FlagTarget;
@@ -155,11 +156,10 @@ pub async fn receive(
 /// Checks a received upload and records it: the file is renamed into place, then the row and
 /// the customer's new state commit together.
 pub async fn record_upload(
-    store: &Store,
+    unit: &UnitOfWork<DocumentRecord>,
     files: &DocumentFiles,
     caller: &Caller,
     upload: IncomingUpload,
-    idempotency_key: Option<String>,
 ) -> Result<DocumentRecord, AppError> {
     let IncomingUpload { customer, kind, issued_on, received, guard } = upload;
     let state = admissible_state(&customer)?;
@@ -240,20 +240,16 @@ pub async fn record_upload(
         reason: Some(format!("{} uploaded", kind.label())),
         ..HistoryLine::change(caller.actor.clone(), "document.uploaded", customer.state, next.state)
     };
-    let completion = idempotency_key.map(|key| Completion {
-        organization_id: caller.organization_id,
-        key,
-        response: StoredResponse { status: 201, body: serde_json::to_string(&document.to_wire()).unwrap_or_default() },
-    });
-    let commit = Commit {
-        store: store.clone(),
-        files: files.clone(),
-        organization_id: caller.organization_id,
-        expected_version: customer.version,
-        document,
+    let change = Change::new(caller.organization_id).with(Step::InsertDocument(document.clone())).update_customer(
+        customer.version,
         next,
         history,
-        completion,
+    );
+    let commit = Commit {
+        unit: unit.clone(),
+        files: files.clone(),
+        change,
+        document,
         received: received.temp,
         preview: reading.preview,
         guard,
@@ -269,14 +265,11 @@ pub async fn record_upload(
 /// placed, then the row, the customer's new state and the idempotent answer committed; on
 /// any failure the files are removed.
 struct Commit {
-    store: Store,
+    unit: UnitOfWork<DocumentRecord>,
     files: DocumentFiles,
-    organization_id: Uuid,
-    expected_version: i64,
+    /// The row, the customer's new state and its history line.
+    change: Change,
     document: DocumentRecord,
-    next: CustomerRecord,
-    history: HistoryLine,
-    completion: Option<Completion>,
     received: PathBuf,
     preview: Option<Vec<u8>>,
     guard: TempGuard,
@@ -299,18 +292,7 @@ impl Commit {
             .place(self.document.id, &self.received, self.preview.as_deref(), &mut self.guard.0)
             .await
             .map_err(|e| io_error(&e))?;
-        let stored = self
-            .store
-            .insert_document(
-                self.organization_id,
-                &self.document,
-                self.expected_version,
-                &self.next,
-                &self.history,
-                self.completion.as_ref(),
-            )
-            .await?;
-        if !stored {
+        if self.unit.commit(self.change.clone(), &self.document).await? == Committed::Stale {
             return Err(AppError::conflict(
                 "customer_changed",
                 "The customer changed during the upload; upload again.",
@@ -344,15 +326,13 @@ fn after_upload(
     state: CustomerState,
     document: &DocumentRecord,
 ) -> Result<CustomerRecord, AppError> {
-    let mut next = customer.clone();
+    let mut next = customer.next_version();
     next.documents.retain(|d| d.kind != document.kind);
     next.documents.push(CurrentDocument { kind: document.kind, state: RequirementState::Uploaded, flag: None });
     next.flags.retain(|f| f.target != FlagTarget::Document(document.kind));
     let after = state
         .apply(ReviewEvent::Submitted { complete: next.ready_for_review() })
         .map_err(crate::onboarding::transition_error)?;
-    next.state = Some(after);
-    next.version += 1;
-    next.updated_at = now();
+    next.set_state(after);
     Ok(next)
 }

@@ -20,8 +20,8 @@
 use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::events::{EventSource, public_event};
-use crate::http::idempotent::sealed_body;
-use crate::store::{Caller, Completion, DueDelivery, Store, StoreError, StoredResponse, Subscription, now};
+use crate::store::{Caller, Change, Committed, DueDelivery, Step, Store, StoreError, Subscription, now};
+use crate::unit_of_work::UnitOfWork;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use kycard_core::webhook::{deliverable_address, validate_webhook};
@@ -92,15 +92,14 @@ pub fn next_attempt(queued_at: DateTime<Utc>, at: DateTime<Utc>, failures: u32) 
 ///
 /// `422` with field errors from core; database or key failures.
 pub async fn create_webhook(
-    store: &Store,
+    unit: &UnitOfWork<Webhook>,
     vault: &CardVault,
     caller: &Caller,
     request: &CreateWebhookRequest,
     max_webhooks: u32,
-    idempotency_key: Option<String>,
 ) -> Result<Webhook, AppError> {
     let valid = validate_webhook(request, caller.sandbox)?;
-    let existing = store.webhooks(caller.organization_id).await?.len();
+    let existing = unit.store().webhooks(caller.organization_id).await?.len();
     if existing >= max_webhooks as usize {
         return Err(AppError::conflict(
             "webhook_limit_reached",
@@ -119,20 +118,12 @@ pub async fn create_webhook(
         secret: Some(secret),
         created_at: crate::store::now(),
     };
-    // The answer a retry replays commits with the webhook, its secret sealed.
-    let completion = match idempotency_key {
-        Some(key) => {
-            let body = serde_json::to_string(&answer).map_err(|_| AppError::Internal)?;
-            let body = sealed_body(vault, caller.organization_id, &key, &body)?;
-            Some(Completion {
-                organization_id: caller.organization_id,
-                key,
-                response: StoredResponse { status: 201, body },
-            })
-        }
-        None => None,
-    };
-    store.insert_webhook(caller.organization_id, &answer, &sealed, completion.as_ref()).await?;
+    let step = Step::InsertWebhook { webhook: Webhook { secret: None, ..answer.clone() }, secret_sealed: sealed };
+    match unit.commit(Change::new(caller.organization_id).with(step), &answer).await? {
+        Committed::Done => {}
+        // A new id cannot be taken; nothing else can make the insert stale.
+        Committed::Stale => return Err(AppError::Internal),
+    }
     tracing::info!(webhook_id = %id, events = valid.events.len(), "webhook created");
     Ok(answer)
 }

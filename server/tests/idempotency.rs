@@ -156,15 +156,12 @@ async fn a_decision_interrupted_after_its_commit_replays() {
         role: Role::Reviewer,
         actor: Actor { kind: ActorKind::ApiKey, id: None },
     };
-    let decided = kycard_server::review::manual_decision(
-        &app.store,
-        &caller,
-        id.parse().unwrap(),
-        &request,
-        Some("decide-crash".into()),
-    )
-    .await
-    .unwrap();
+    let unit = kycard_server::unit_of_work::UnitOfWork::new(app.store.clone(), None).keyed(
+        "decide-crash".into(),
+        kycard_server::http::answer_customer,
+        app.vault.clone(),
+    );
+    let decided = kycard_server::review::manual_decision(&unit, &caller, id.parse().unwrap(), &request).await.unwrap();
     assert_eq!(decided.to_wire().status, Some(kycard_core::status::CustomerStatus::Active));
 
     let retry = app

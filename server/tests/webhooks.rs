@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
 use hmac::{Hmac, Mac};
 use kycard_core::wire::Role;
-use kycard_server::store::now;
+use kycard_server::store::{Change, Committed, Step, now};
 use kycard_server::webhooks::Dispatcher;
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -243,7 +243,8 @@ async fn unreachable_receivers_are_recorded_and_private_addresses_are_never_cont
             secret: None,
             created_at: now(),
         };
-        app.store.insert_webhook(app.org, &webhook, &app.vault.seal(b"whsec_x", id).unwrap(), None).await.unwrap();
+        let step = Step::InsertWebhook { webhook, secret_sealed: app.vault.seal(b"whsec_x", id).unwrap() };
+        assert_eq!(app.store.commit(&Change::new(app.org).with(step)).await.unwrap(), Committed::Done);
         direct.push(id);
     }
 
@@ -317,9 +318,8 @@ async fn endpoints_that_never_answer_do_not_delay_another_organizations_deliveri
     for _ in 0..20 {
         let request =
             CreateWebhookRequest { url: Some(silent.clone()), events: Some(vec!["customer.created".to_owned()]) };
-        kycard_server::webhooks::create_webhook(&app.store, &app.vault, &admin(noisy.id), &request, 100, None)
-            .await
-            .unwrap();
+        let unit = kycard_server::unit_of_work::UnitOfWork::new(app.store.clone(), None);
+        kycard_server::webhooks::create_webhook(&unit, &app.vault, &admin(noisy.id), &request, 100).await.unwrap();
     }
     for n in 0..10 {
         let mut body = contact_only();
@@ -370,9 +370,10 @@ async fn a_renewal_notice_reaches_a_subscribed_webhook() {
     let customer = app.post("/api/v1/customers", &operator, &profile).await.body;
     let id = uuid::Uuid::parse_str(customer["id"].as_str().unwrap()).unwrap();
     let system = Actor { kind: ActorKind::System, id: None };
+    let unit = kycard_server::unit_of_work::UnitOfWork::new(app.store.clone(), None);
     for event in [ReviewEvent::Submitted { complete: true }, ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve)]
     {
-        kycard_server::onboarding::apply_event(&app.store, org, &system, id, event).await.unwrap();
+        kycard_server::onboarding::apply_event(&unit, org, &system, id, event).await.unwrap();
     }
 
     assert_eq!(kycard_server::renewals::notify_due(&app.store, today).await.unwrap(), 1);

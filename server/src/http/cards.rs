@@ -35,11 +35,10 @@ pub(super) async fn issue(
     require(&caller, Role::Operator)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/customers/{customer_id}/cards");
-    let (store, vault, who, cap) =
-        (state.store.clone(), state.vault.clone(), caller.clone(), state.limits.cards_per_customer);
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), move |key| async move {
-        let card = cards::issue_card(&store, &vault, &who, customer_id, request.card_type, cap, key).await?;
-        Ok(Success::json(StatusCode::CREATED, &card))
+    let (vault, who, cap) = (state.vault.clone(), caller.clone(), state.limits.cards_per_customer);
+    let answer = |card: &Card| Success::json(StatusCode::CREATED, card);
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), answer, move |unit| async move {
+        cards::issue_card(&unit, &vault, &who, customer_id, request.card_type, cap).await
     })
     .await
 }
@@ -74,11 +73,12 @@ async fn change(
 ) -> Result<Response, AppError> {
     require(caller, Role::Operator)?;
     let path = format!("/cards/{id}/{action}");
-    let (store, who) = (state.store.clone(), caller.clone());
-    idempotent::run(state, caller, key, ("POST", &path, ""), move |key| async move {
-        let card = cards::change_card(&store, &who, id, action, key).await?;
+    let who = caller.clone();
+    let answer = |card: &Card| Success::json(StatusCode::OK, card);
+    idempotent::run(state, caller, key, ("POST", &path, ""), answer, move |unit| async move {
+        let card = cards::change_card(&unit, &who, id, action).await?;
         tracing::info!(card_id = %id, action = %action, "card status changed");
-        Ok(Success::json(StatusCode::OK, &card))
+        Ok(card)
     })
     .await
 }

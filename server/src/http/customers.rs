@@ -6,6 +6,7 @@ use crate::http::idempotent::{self, Success};
 use crate::http::{AppState, PathId};
 use crate::onboarding;
 use crate::store::{Caller, CustomerRecord, ListFilter};
+use crate::unit_of_work::UnitOfWork;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -38,11 +39,12 @@ pub(super) async fn create(
 ) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
     let body = serde_json::to_string(&data).map_err(|_| AppError::Internal)?;
-    let (store, who) = (state.store.clone(), caller.clone());
-    idempotent::run(&state, &caller, key, ("POST", "/customers", &body), move |key| async move {
-        let record = onboarding::create_customer(&store, &who, &data, key).await?;
+    let who = caller.clone();
+    let answer = |record: &CustomerRecord| Success::json(StatusCode::CREATED, &record.to_wire());
+    idempotent::run(&state, &caller, key, ("POST", "/customers", &body), answer, move |unit| async move {
+        let record = onboarding::create_customer(&unit, &who, &data).await?;
         tracing::info!(customer_id = %record.id, "customer created");
-        Ok(Success::json(StatusCode::CREATED, &record.to_wire()))
+        Ok(record)
     })
     .await
 }
@@ -106,8 +108,7 @@ pub(super) async fn patch(
     ApiJson(data): ApiJson<CustomerData>,
 ) -> Result<Response, AppError> {
     require(&caller, Role::Operator)?;
-    let record = onboarding::update_customer(&state.store, &caller, id, version, &data).await?;
-    // A correction may have put the customer back into the automatic review.
-    state.review_wake.notify_one();
+    let unit = UnitOfWork::new(state.store.clone(), Some(state.review_wake.clone()));
+    let record = onboarding::update_customer(&unit, &caller, id, version, &data).await?;
     Ok(with_etag(StatusCode::OK, &record.to_wire()))
 }

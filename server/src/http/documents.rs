@@ -45,11 +45,10 @@ pub(super) async fn upload(
     let incoming = uploads::receive(&state.store, &state.files, &caller, customer_id, multipart).await?;
     let path = format!("/customers/{customer_id}/documents");
     let fingerprint = incoming.fingerprint();
-    let (work_state, who) = (state.clone(), caller.clone());
-    idempotent::run(&state, &caller, key, ("POST", &path, &fingerprint), move |key| async move {
-        let document = uploads::record_upload(&work_state.store, &work_state.files, &who, incoming, key).await?;
-        work_state.review_wake.notify_one();
-        Ok(Success::json(StatusCode::CREATED, &document.to_wire()))
+    let (files, who) = (state.files.clone(), caller.clone());
+    let answer = |document: &DocumentRecord| Success::json(StatusCode::CREATED, &document.to_wire());
+    idempotent::run(&state, &caller, key, ("POST", &path, &fingerprint), answer, move |unit| async move {
+        uploads::record_upload(&unit, &files, &who, incoming).await
     })
     .await
 }

@@ -4,6 +4,7 @@ use crate::card_vault::CardVault;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::store::{Caller, IdempotencyOutcome, Store, StoredResponse};
+use crate::unit_of_work::{Answer, UnitOfWork};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -27,6 +28,10 @@ pub struct Success {
 
 impl Success {
     /// A success with `value` as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When `value` cannot be serialised, which no wire type does.
     pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Self {
         Self { status, body: serde_json::to_string(value).expect("wire types serialise"), secret: false }
     }
@@ -98,32 +103,37 @@ impl Drop for Reservation {
 /// Runs `work` once per (organization, key); replays its stored result for the same request
 /// and refuses the key for a different one. Server-side failures free the key for a retry.
 ///
-/// `work` receives the key and records its response in the transaction of its change
-/// ([`crate::store::Completion`]), so a change is never committed without the answer a retry
-/// replays; the response is recorded here again after it returns, which covers refusals that
-/// change nothing.
+/// `work` receives the [`UnitOfWork`] that commits its change together with `answer` of its
+/// result, so a change is never committed without the answer a retry replays; the answer
+/// is recorded here again after the work returns, which covers refusals that change nothing.
 ///
 /// A keyed request runs in its own task, its work bounded by [`super::REQUEST_TIMEOUT`]: a
 /// request dropped on the way (the client went away, the time limit struck) stops neither
 /// the reservation nor the work half-way, so its key is never left held. The work ends, its
 /// answer is kept, and the retry replays it.
-pub async fn run<F, Fut>(
+pub async fn run<T, F, Fut>(
     state: &AppState,
     caller: &Caller,
     key: Option<String>,
     request: (&str, &str, &str),
+    answer: Answer<T>,
     work: F,
 ) -> Result<Response, AppError>
 where
-    F: FnOnce(Option<String>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<Success, AppError>> + Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(UnitOfWork<T>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
 {
+    let unit = UnitOfWork::new(state.store.clone(), Some(state.review_wake.clone()));
     let Some(key) = key else {
-        return work(None).await.map(|s| respond(s.status, s.body));
+        let success = answer(&work(unit).await?);
+        return Ok(respond(success.status, success.body));
     };
     let (method, path, body) = request;
     let fingerprint = hex::encode(Sha256::digest(format!("{method} {path}\n{body}").as_bytes()));
     let keyed = Keyed { store: state.store.clone(), vault: state.vault.clone(), org: caller.organization_id, key };
+    let vault = state.vault.clone();
+    let work = move |key| async move { work(unit.keyed(key, answer, vault)).await.map(|result| answer(&result)) };
     // A panic in the work ends the task, whose reservation guard frees the key.
     tokio::spawn(keyed.run(fingerprint, work)).await.map_err(|_| AppError::Internal)?
 }
@@ -139,7 +149,7 @@ struct Keyed {
 impl Keyed {
     async fn run<F, Fut>(self, fingerprint: String, work: F) -> Result<Response, AppError>
     where
-        F: FnOnce(Option<String>) -> Fut,
+        F: FnOnce(String) -> Fut,
         Fut: std::future::Future<Output = Result<Success, AppError>>,
     {
         let Self { store, vault, org, key } = self;
@@ -170,9 +180,8 @@ impl Keyed {
                 }
             }
         };
-        let outcome = tokio::time::timeout(super::REQUEST_TIMEOUT, work(Some(key.clone())))
-            .await
-            .unwrap_or(Err(AppError::Timeout));
+        let outcome =
+            tokio::time::timeout(super::REQUEST_TIMEOUT, work(key.clone())).await.unwrap_or(Err(AppError::Timeout));
         let stored = match &outcome {
             Ok(success) => Some(StoredResponse {
                 status: success.status.as_u16(),
@@ -239,15 +248,15 @@ mod tests {
         let work = |runs: Arc<AtomicU32>| {
             move |_| async move {
                 tokio::time::sleep(Duration::from_millis(300)).await;
-                let run = runs.fetch_add(1, Ordering::SeqCst) + 1;
-                Ok(Success::json(StatusCode::CREATED, &run))
+                Ok(runs.fetch_add(1, Ordering::SeqCst) + 1)
             }
         };
+        let answer: Answer<u32> = |run| Success::json(StatusCode::CREATED, run);
         // The client goes away (or the time limit strikes) while the work runs.
-        let dropped = run(&state, &caller, key(), request, work(runs.clone()));
+        let dropped = run(&state, &caller, key(), request, answer, work(runs.clone()));
         assert!(tokio::time::timeout(Duration::from_millis(100), dropped).await.is_err());
 
-        let retry = run(&state, &caller, key(), request, work(runs.clone()));
+        let retry = run(&state, &caller, key(), request, answer, work(runs.clone()));
         let answer = tokio::time::timeout(Duration::from_secs(5), retry).await.expect("not held for 15 s").expect("ok");
         assert_eq!(answer.status(), StatusCode::CREATED, "the retry replays instead of meeting idempotency_key_in_use");
         let body = axum::body::to_bytes(answer.into_body(), 64).await.expect("body");
@@ -261,9 +270,10 @@ mod tests {
         let (state, caller) = state(dir.path()).await;
         let request = ("POST", "/customers", "{}");
         let key = || Some("panics-1".to_owned());
-        let failed = run(&state, &caller, key(), request, |_| async { panic!("a bug in the work") }).await;
+        let answer: Answer<&str> = |done| Success::json(StatusCode::CREATED, done);
+        let failed = run(&state, &caller, key(), request, answer, |_| async { panic!("a bug in the work") }).await;
         assert!(matches!(failed, Err(AppError::Internal)));
-        let retry = run(&state, &caller, key(), request, |_| async { Ok(Success::json(StatusCode::CREATED, &"done")) });
+        let retry = run(&state, &caller, key(), request, answer, |_| async { Ok("done") });
         let answer = tokio::time::timeout(Duration::from_secs(5), retry).await.expect("not held for 15 s").expect("ok");
         assert_eq!(answer.status(), StatusCode::CREATED);
     }

@@ -7,13 +7,15 @@ mod documents;
 pub mod events;
 mod extract;
 mod health;
-pub(crate) mod idempotent;
+pub mod idempotent;
 mod keys;
 pub mod openapi;
 mod reviews;
 mod session;
 mod web_app;
 mod webhooks;
+
+pub use reviews::answer_customer;
 
 pub use web_app::WebApp;
 

@@ -15,6 +15,12 @@ use kycard_core::wire::ErrorResponse;
 use kycard_core::wire::{Customer, HistoryEntry, Page, ReviewDecisionRequest, Role};
 use serde::{Deserialize, Serialize};
 
+/// The answer of a review decision (`200` with the customer after it), also what its
+/// idempotency key replays.
+pub fn answer_customer(record: &CustomerRecord) -> Success {
+    Success::json(StatusCode::OK, &record.to_wire())
+}
+
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/reviews", get(queue))
@@ -56,11 +62,11 @@ pub(super) async fn decide(
     require(&caller, Role::Reviewer)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/customers/{id}/review");
-    let (store, who) = (state.store.clone(), caller.clone());
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), move |key| async move {
-        let record = review::manual_decision(&store, &who, id, &request, key).await?;
+    let who = caller.clone();
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), answer_customer, move |unit| async move {
+        let record = review::manual_decision(&unit, &who, id, &request).await?;
         tracing::info!(customer_id = %id, decision = %request.decision, "manual review decided");
-        Ok(Success::json(StatusCode::OK, &record.to_wire()))
+        Ok(record)
     })
     .await
 }
@@ -133,11 +139,9 @@ pub(super) async fn simulate(
     };
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
     let path = format!("/simulate/customers/{id}/review");
-    let (work_state, who) = (state.clone(), caller.clone());
-    idempotent::run(&state, &caller, key, ("POST", &path, &body), move |key| async move {
-        let record = review::simulate(&work_state.store, &who, id, outcome, key).await?;
-        work_state.review_wake.notify_one();
-        Ok(Success::json(StatusCode::OK, &record.to_wire()))
+    let who = caller.clone();
+    idempotent::run(&state, &caller, key, ("POST", &path, &body), answer_customer, move |unit| async move {
+        review::simulate(&unit, &who, id, outcome).await
     })
     .await
 }

@@ -33,18 +33,10 @@ pub(super) async fn create(
 ) -> Result<Response, AppError> {
     require(&caller, Role::Admin)?;
     let body = serde_json::to_string(&request).map_err(|_| AppError::Internal)?;
-    let (work_state, who) = (state.clone(), caller.clone());
-    idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), move |key| async move {
-        let webhook = webhooks::create_webhook(
-            &work_state.store,
-            &work_state.vault,
-            &who,
-            &request,
-            work_state.limits.webhooks_per_organization,
-            key,
-        )
-        .await?;
-        Ok(Success::secret_json(StatusCode::CREATED, &webhook))
+    let (vault, who, cap) = (state.vault.clone(), caller.clone(), state.limits.webhooks_per_organization);
+    let answer = |webhook: &Webhook| Success::secret_json(StatusCode::CREATED, webhook);
+    idempotent::run(&state, &caller, key, ("POST", "/webhooks", &body), answer, move |unit| async move {
+        webhooks::create_webhook(&unit, &vault, &who, &request, cap).await
     })
     .await
 }

@@ -4,6 +4,7 @@ use super::documents::DocumentStorage;
 use super::{SqliteStore, StoreError, parse_id, parse_time};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use kycard_core::card::CardStatus;
 use kycard_core::documents::{CurrentDocument, DocumentKind, all_submitted, requirements};
 use kycard_core::review::Flag;
 use kycard_core::status::{CustomerState, CustomerStatus, ReviewStage};
@@ -75,6 +76,25 @@ impl CustomerRecord {
     /// field flag is waiting for a correction.
     pub fn ready_for_review(&self) -> bool {
         all_submitted(&requirements(&self.required_documents, &self.documents)) && self.flagged_fields().is_empty()
+    }
+
+    /// Whether the customer waits for the automatic review (it then has a review job).
+    pub fn awaits_automatic_review(&self) -> bool {
+        self.state == Some(CustomerState::AutomaticReview)
+    }
+
+    /// The next version of this customer, changed now (the caller then changes it further).
+    #[must_use]
+    pub fn next_version(&self) -> Self {
+        Self { version: self.version + 1, updated_at: super::now(), ..self.clone() }
+    }
+
+    /// Moves the customer to `state`; reaching a decision records when it was made.
+    pub fn set_state(&mut self, state: CustomerState) {
+        self.state = Some(state);
+        if state.stage() == ReviewStage::Decided {
+            self.decided_at = Some(self.updated_at);
+        }
     }
 
     /// Paths of field flags not yet corrected.
@@ -188,6 +208,8 @@ pub struct HistoryLine {
     pub reason: Option<String>,
     /// What an automatic review measured (JSON array of checks).
     pub checks: Option<String>,
+    /// The card, for a card's change (`from` and `to` are then card statuses).
+    pub card_id: Option<Uuid>,
 }
 
 fn state_label(state: Option<CustomerState>) -> Option<String> {
@@ -197,7 +219,20 @@ fn state_label(state: Option<CustomerState>) -> Option<String> {
 impl HistoryLine {
     /// A line for a state change (or a plain event when the state stayed).
     pub fn change(actor: Actor, event: &'static str, from: Option<CustomerState>, to: Option<CustomerState>) -> Self {
-        Self { actor, event, from: state_label(from), to: state_label(to), reason: None, checks: None }
+        Self { actor, event, from: state_label(from), to: state_label(to), reason: None, checks: None, card_id: None }
+    }
+
+    /// A line for a card's change of status (`from` is `None` when it is issued).
+    pub fn card(actor: Actor, event: &'static str, card_id: Uuid, from: Option<CardStatus>, to: CardStatus) -> Self {
+        Self {
+            actor,
+            event,
+            from: from.map(|s| s.as_str().to_owned()),
+            to: Some(to.as_str().to_owned()),
+            reason: None,
+            checks: None,
+            card_id: Some(card_id),
+        }
     }
 }
 
@@ -209,7 +244,7 @@ pub(super) async fn write_history(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO customer_history (customer_id, at, actor_kind, actor_id, event, from_state, to_state, reason, \
-         checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         checks, card_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(customer_id.to_string())
     .bind(at.to_rfc3339())
@@ -220,6 +255,7 @@ pub(super) async fn write_history(
     .bind(&line.to)
     .bind(&line.reason)
     .bind(&line.checks)
+    .bind(line.card_id.map(|id| id.to_string()))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -227,6 +263,36 @@ pub(super) async fn write_history(
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("wire types serialise")
+}
+
+/// The insert of a new customer row inside a transaction, with its review job.
+pub(super) async fn insert_customer_in(
+    tx: &mut super::writer::Write,
+    organization_id: Uuid,
+    record: &CustomerRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO customers (id, organization_id, version, created_at, updated_at, data, individual_cards, \
+         status, stage, resubmittable, decided_at, required_documents, flags, search) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(record.id.to_string())
+    .bind(organization_id.to_string())
+    .bind(record.version)
+    .bind(record.created_at.to_rfc3339())
+    .bind(record.updated_at.to_rfc3339())
+    .bind(json(&record.data))
+    .bind(record.data.individual_cards.unwrap_or(false))
+    .bind(record.state.map(|s| s.status().as_str()))
+    .bind(record.state.map(|s| s.stage().as_str()))
+    .bind(record.state.is_none_or(CustomerState::resubmittable))
+    .bind(record.decided_at.map(|t| t.to_rfc3339()))
+    .bind(json(&record.required_documents))
+    .bind(json(&record.flags))
+    .bind(search_text(&record.data))
+    .execute(&mut **tx)
+    .await?;
+    sync_review_job(tx, organization_id, record).await
 }
 
 /// The conditional update of a customer row inside a transaction.
@@ -274,7 +340,7 @@ async fn sync_review_job(
     organization_id: Uuid,
     record: &CustomerRecord,
 ) -> Result<(), StoreError> {
-    if record.state.map(CustomerState::stage) == Some(ReviewStage::Automatic) {
+    if record.awaits_automatic_review() {
         sqlx::query(
             "INSERT INTO review_jobs (customer_id, organization_id, enqueued_at) VALUES (?, ?, ?) \
              ON CONFLICT (customer_id) DO NOTHING",
@@ -296,27 +362,6 @@ async fn sync_review_job(
 /// Customers, their history and the manual review queue.
 #[async_trait]
 pub trait CustomerStorage: Send + Sync {
-    /// Stores a new customer and its `customer.created` history line in one transaction.
-    async fn insert_customer(
-        &self,
-        organization_id: Uuid,
-        record: &CustomerRecord,
-        history: &HistoryLine,
-        completion: Option<&super::Completion>,
-    ) -> Result<(), StoreError>;
-
-    /// Replaces a customer if its stored version is still `expected_version`, with its history
-    /// line, superseding the current documents of the `supersede` kinds (a renewed ID's
-    /// photos); returns false (and changes nothing) when someone else changed it first.
-    async fn update_customer(
-        &self,
-        organization_id: Uuid,
-        expected_version: i64,
-        record: &CustomerRecord,
-        history: &HistoryLine,
-        supersede: &[DocumentKind],
-    ) -> Result<bool, StoreError>;
-
     /// One customer of the organization.
     async fn customer(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CustomerRecord>, StoreError>;
 
@@ -349,16 +394,6 @@ pub trait CustomerStorage: Send + Sync {
     /// `(organization, customer)`.
     async fn active_with_id_expiring(&self, until: chrono::NaiveDate) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
 
-    /// Records a renewal notice (`due` or `expired`) for the ID expiring on `expires_on`, with
-    /// its history line, once: false when it was already recorded.
-    async fn record_renewal_notice(
-        &self,
-        customer_id: Uuid,
-        expires_on: chrono::NaiveDate,
-        kind: &'static str,
-        history: &HistoryLine,
-    ) -> Result<bool, StoreError>;
-
     /// How many times the customer was rejected so far (every attempt that ended rejected).
     async fn rejections(&self, customer_id: Uuid) -> Result<u32, StoreError>;
 
@@ -385,73 +420,6 @@ pub struct HistoryPage {
 
 #[async_trait]
 impl CustomerStorage for SqliteStore {
-    async fn insert_customer(
-        &self,
-        organization_id: Uuid,
-        record: &CustomerRecord,
-        history: &HistoryLine,
-        completion: Option<&super::Completion>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
-        sqlx::query(
-            "INSERT INTO customers (id, organization_id, version, created_at, updated_at, data, individual_cards, \
-             status, stage, resubmittable, decided_at, required_documents, flags, search) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(record.id.to_string())
-        .bind(organization_id.to_string())
-        .bind(record.version)
-        .bind(record.created_at.to_rfc3339())
-        .bind(record.updated_at.to_rfc3339())
-        .bind(json(&record.data))
-        .bind(record.data.individual_cards.unwrap_or(false))
-        .bind(record.state.map(|s| s.status().as_str()))
-        .bind(record.state.map(|s| s.stage().as_str()))
-        .bind(record.state.is_none_or(CustomerState::resubmittable))
-        .bind(record.decided_at.map(|t| t.to_rfc3339()))
-        .bind(json(&record.required_documents))
-        .bind(json(&record.flags))
-        .bind(search_text(&record.data))
-        .execute(&mut *tx)
-        .await?;
-        write_history(&mut tx, record.id, record.created_at, history).await?;
-        if let Some(completion) = completion {
-            super::idempotency::complete_in(&mut tx, completion).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn update_customer(
-        &self,
-        organization_id: Uuid,
-        expected_version: i64,
-        record: &CustomerRecord,
-        history: &HistoryLine,
-        supersede: &[DocumentKind],
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
-        if !update_customer_in(&mut tx, organization_id, expected_version, record).await? {
-            return Ok(false);
-        }
-        if !supersede.is_empty() {
-            let kinds = serde_json::to_string(&supersede.iter().map(|k| k.as_str()).collect::<Vec<_>>())
-                .map_err(|_| StoreError::Corrupt("documents"))?;
-            sqlx::query(
-                "UPDATE documents SET superseded_at = ? WHERE customer_id = ? AND superseded_at IS NULL \
-                 AND kind IN (SELECT value FROM json_each(?))",
-            )
-            .bind(record.updated_at.to_rfc3339())
-            .bind(record.id.to_string())
-            .bind(kinds)
-            .execute(&mut *tx)
-            .await?;
-        }
-        write_history(&mut tx, record.id, record.updated_at, history).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
     async fn customer(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CustomerRecord>, StoreError> {
         // The customer and its checklist in one round trip.
         let sql = format!(
@@ -602,34 +570,6 @@ impl CustomerStorage for SqliteStore {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(|(o, c)| Ok((parse_id(o, "customers")?, parse_id(c, "customers")?))).collect()
-    }
-
-    async fn record_renewal_notice(
-        &self,
-        customer_id: Uuid,
-        expires_on: chrono::NaiveDate,
-        kind: &'static str,
-        history: &HistoryLine,
-    ) -> Result<bool, StoreError> {
-        let at = super::now();
-        let mut tx = self.writer().begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO renewal_notices (customer_id, expires_on, kind, noticed_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(customer_id.to_string())
-        .bind(expires_on.to_string())
-        .bind(kind)
-        .bind(at.to_rfc3339())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Ok(false);
-        }
-        write_history(&mut tx, customer_id, at, history).await?;
-        tx.commit().await?;
-        Ok(true)
     }
 
     async fn rejections(&self, customer_id: Uuid) -> Result<u32, StoreError> {

@@ -1,8 +1,7 @@
 //! Documents (metadata; the bytes live in files named by document id) and review jobs.
 
-use super::customers::{HistoryLine, update_customer_in, write_history};
 use super::writer::ExecuteWrite;
-use super::{CustomerRecord, SqliteStore, StoreError, now, parse_id, parse_time};
+use super::{SqliteStore, StoreError, now, parse_id, parse_time};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use kycard_core::automatic_review::DocumentFacts;
@@ -132,32 +131,7 @@ pub(super) const CURRENT_AS_JSON: &str = "(SELECT json_group_array(json_array(ki
 const SELECT: &str = "SELECT id, customer_id, kind, content_type, size, sha256, content, has_preview, issued_on, \
                       state, flag_code, flag_message, uploaded_at FROM documents";
 
-/// A document's new state after a review decision.
-#[derive(Debug, Clone)]
-pub struct DocumentVerdict {
-    /// Which document.
-    pub id: Uuid,
-    /// Accepted or flagged.
-    pub state: RequirementState,
-    /// The flag, when flagged.
-    pub flag: Option<(FlagCode, String)>,
-}
-
-/// A review decision as stored: the customer after it, each document's verdict, the history
-/// line, and the cards it freezes.
-#[derive(Debug, Clone, Copy)]
-pub struct ReviewDecision<'a> {
-    /// The customer after the decision.
-    pub next: &'a CustomerRecord,
-    /// Each document's new state.
-    pub verdicts: &'a [DocumentVerdict],
-    /// The decision's history line.
-    pub history: &'a HistoryLine,
-    /// Active cards the decision freezes.
-    pub freeze: &'a [kycard_core::wire::Card],
-}
-
-/// Documents, automatic review jobs and review decisions.
+/// Documents and automatic review jobs.
 #[async_trait]
 pub trait DocumentStorage: Send + Sync {
     /// The current (not superseded) documents of a customer, in upload order.
@@ -188,19 +162,6 @@ pub trait DocumentStorage: Send + Sync {
     /// Ids of every document row, to find files without a row after a crash.
     async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError>;
 
-    /// Records an upload in one transaction: the older document of that kind is superseded,
-    /// the customer moves to `next` (if still at `expected_version`), history is written (and,
-    /// as with every change of a customer, its review job queued or dropped). False when the customer changed.
-    async fn insert_document(
-        &self,
-        organization_id: Uuid,
-        document: &DocumentRecord,
-        expected_version: i64,
-        next: &CustomerRecord,
-        history: &HistoryLine,
-        completion: Option<&super::Completion>,
-    ) -> Result<bool, StoreError>;
-
     /// Queued automatic reviews, oldest first: `(organization, customer)`.
     async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
 
@@ -210,17 +171,6 @@ pub trait DocumentStorage: Send + Sync {
 
     /// Drops a job that no longer applies (the customer left automatic review).
     async fn drop_review_job(&self, customer_id: Uuid) -> Result<(), StoreError>;
-
-    /// Stores a review decision in one transaction: the customer's new state and flags, each
-    /// document's verdict, the history line with the checks (the job goes with the stage),
-    /// and the cards to freeze frozen by the system with theirs.
-    async fn store_review_decision(
-        &self,
-        organization_id: Uuid,
-        expected_version: i64,
-        decision: &ReviewDecision<'_>,
-        completion: Option<&super::Completion>,
-    ) -> Result<bool, StoreError>;
 }
 
 #[async_trait]
@@ -290,53 +240,6 @@ impl DocumentStorage for SqliteStore {
         rows.iter().map(|(id,)| parse_id(id, "documents")).collect()
     }
 
-    async fn insert_document(
-        &self,
-        organization_id: Uuid,
-        document: &DocumentRecord,
-        expected_version: i64,
-        next: &CustomerRecord,
-        history: &HistoryLine,
-        completion: Option<&super::Completion>,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
-        if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
-            return Ok(false);
-        }
-        if let Some(completion) = completion {
-            super::idempotency::complete_in(&mut tx, completion).await?;
-        }
-        sqlx::query(
-            "UPDATE documents SET superseded_at = ? WHERE customer_id = ? AND kind = ? AND superseded_at IS NULL",
-        )
-        .bind(document.uploaded_at.to_rfc3339())
-        .bind(document.customer_id.to_string())
-        .bind(document.kind.as_str())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO documents (id, organization_id, customer_id, kind, content_type, size, sha256, content, \
-             has_preview, issued_on, state, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(document.id.to_string())
-        .bind(organization_id.to_string())
-        .bind(document.customer_id.to_string())
-        .bind(document.kind.as_str())
-        .bind(document.content_type.as_str())
-        .bind(i64::try_from(document.size).unwrap_or(i64::MAX))
-        .bind(&document.sha256)
-        .bind(document.content.as_ref().map(|c| serde_json::to_string(c).expect("core types serialise")))
-        .bind(document.has_preview)
-        .bind(document.issued_on.map(|d| d.to_string()))
-        .bind(document.state.as_str())
-        .bind(document.uploaded_at.to_rfc3339())
-        .execute(&mut *tx)
-        .await?;
-        write_history(&mut tx, next.id, next.updated_at, history).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
     async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT organization_id, customer_id FROM review_jobs ORDER BY enqueued_at")
@@ -364,48 +267,5 @@ impl DocumentStorage for SqliteStore {
             .execute_write(self.writer())
             .await?;
         Ok(())
-    }
-
-    async fn store_review_decision(
-        &self,
-        organization_id: Uuid,
-        expected_version: i64,
-        decision: &ReviewDecision<'_>,
-        completion: Option<&super::Completion>,
-    ) -> Result<bool, StoreError> {
-        let ReviewDecision { next, verdicts, history, freeze } = *decision;
-        let mut tx = self.writer().begin().await?;
-        if !update_customer_in(&mut tx, organization_id, expected_version, next).await? {
-            return Ok(false);
-        }
-        for verdict in verdicts {
-            sqlx::query(
-                "UPDATE documents SET state = ?, flag_code = ?, flag_message = ? WHERE id = ? AND organization_id = ?",
-            )
-            .bind(verdict.state.as_str())
-            .bind(verdict.flag.as_ref().map(|f| f.0.as_str()))
-            .bind(verdict.flag.as_ref().map(|f| f.1.clone()))
-            .bind(verdict.id.to_string())
-            .bind(organization_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        }
-        write_history(&mut tx, next.id, next.updated_at, history).await?;
-        let system = kycard_core::wire::Actor { kind: kycard_core::wire::ActorKind::System, id: None };
-        for card in freeze {
-            super::cards::set_card_status_in(
-                &mut tx,
-                organization_id,
-                card,
-                kycard_core::card::CardStatus::Frozen,
-                &system,
-            )
-            .await?;
-        }
-        if let Some(completion) = completion {
-            super::idempotency::complete_in(&mut tx, completion).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
     }
 }

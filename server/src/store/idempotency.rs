@@ -39,21 +39,13 @@ pub enum IdempotencyOutcome {
     InProgress,
 }
 
-/// The response of an idempotent request, written in the same transaction as its change, so
-/// that a change is never committed without the answer a retry must replay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Completion {
-    /// The caller's organization.
-    pub organization_id: Uuid,
-    /// The key.
-    pub key: String,
-    /// The response.
-    pub response: StoredResponse,
-}
-
-/// Records `completion` inside a transaction.
-pub(super) async fn complete_in(tx: &mut super::writer::Write, completion: &Completion) -> Result<(), StoreError> {
-    complete(completion.organization_id, &completion.key, &completion.response).execute(&mut **tx).await?;
+/// Records the answer of a reserved key inside the transaction of its change.
+pub(super) async fn complete_in(
+    tx: &mut super::writer::Write,
+    organization_id: Uuid,
+    answer: &super::KeyAnswer,
+) -> Result<(), StoreError> {
+    complete(organization_id, &answer.key, &answer.response).execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -13,6 +13,8 @@
 //! parameters (never string-built SQL).
 
 mod cards;
+mod change;
+mod commit;
 mod credentials;
 mod customers;
 mod documents;
@@ -23,6 +25,7 @@ mod webhooks;
 mod writer;
 
 pub use cards::CardStorage;
+pub use change::ChangeStorage;
 pub use credentials::CredentialStorage;
 pub use customers::CustomerStorage;
 pub use documents::DocumentStorage;
@@ -32,12 +35,13 @@ pub use sessions::SessionStorage;
 pub use webhooks::WebhookStorage;
 
 pub use cards::{CardRecord, NewCard};
+pub use change::{Change, Committed, DocumentVerdict, KeyAnswer, Step};
 pub(crate) use credentials::key_digest;
 pub use credentials::{Caller, NewApiKey, Organization, random_password};
 pub use customers::{CustomerRecord, HistoryLine, HistoryPage, ListFilter};
-pub use documents::{DocumentRecord, DocumentVerdict, ReviewDecision};
+pub use documents::DocumentRecord;
 pub use events::LoggedChange;
-pub use idempotency::{Completion, IdempotencyOutcome, RESERVATION_LEASE_SECONDS, StoredResponse};
+pub use idempotency::{IdempotencyOutcome, RESERVATION_LEASE_SECONDS, StoredResponse};
 pub use sessions::{SESSION_HOURS, SESSION_IDLE_MINUTES, Session, UserLogin};
 pub use webhooks::{DueDelivery, Subscription};
 
@@ -73,7 +77,8 @@ pub enum StoreError {
 /// Everything the server stores, whatever the database.
 #[async_trait]
 pub trait Storage:
-    CredentialStorage
+    ChangeStorage
+    + CredentialStorage
     + CustomerStorage
     + DocumentStorage
     + CardStorage

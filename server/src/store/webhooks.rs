@@ -81,15 +81,6 @@ fn change_from(row: &sqlx::sqlite::SqliteRow) -> Result<EventSource, StoreError>
 /// Webhook subscriptions and the delivery outbox.
 #[async_trait]
 pub trait WebhookStorage: Send + Sync {
-    /// Stores a subscription that starts after the newest change of its organization.
-    async fn insert_webhook(
-        &self,
-        organization_id: Uuid,
-        webhook: &Webhook,
-        secret_sealed: &[u8],
-        completion: Option<&super::Completion>,
-    ) -> Result<(), StoreError>;
-
     /// The organization's webhooks, oldest first (without secrets).
     async fn webhooks(&self, organization_id: Uuid) -> Result<Vec<Webhook>, StoreError>;
 
@@ -142,36 +133,6 @@ pub trait WebhookStorage: Send + Sync {
 
 #[async_trait]
 impl WebhookStorage for SqliteStore {
-    async fn insert_webhook(
-        &self,
-        organization_id: Uuid,
-        webhook: &Webhook,
-        secret_sealed: &[u8],
-        completion: Option<&super::Completion>,
-    ) -> Result<(), StoreError> {
-        let events_json = serde_json::to_string(&webhook.events).map_err(|_| corrupt())?;
-        let mut tx = self.writer().begin().await?;
-        sqlx::query(
-            "INSERT INTO webhooks (id, organization_id, url, events, secret_sealed, cursor_seq, created_at) \
-             VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(h.seq), 0) FROM customer_history h \
-                 JOIN customers c ON c.id = h.customer_id WHERE c.organization_id = ?), ?)",
-        )
-        .bind(webhook.id.to_string())
-        .bind(organization_id.to_string())
-        .bind(&webhook.url)
-        .bind(&events_json)
-        .bind(secret_sealed)
-        .bind(organization_id.to_string())
-        .bind(webhook.created_at.to_rfc3339())
-        .execute(&mut *tx)
-        .await?;
-        if let Some(completion) = completion {
-            super::idempotency::complete_in(&mut tx, completion).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn webhooks(&self, organization_id: Uuid) -> Result<Vec<Webhook>, StoreError> {
         let rows =
             sqlx::query("SELECT id, url, events, created_at FROM webhooks WHERE organization_id = ? ORDER BY id")

@@ -141,10 +141,11 @@ impl TestApp {
     pub async fn activate(&self, id: &str) {
         let id = Uuid::parse_str(id).expect("id");
         let system = Actor { kind: ActorKind::System, id: None };
+        let unit = kycard_server::unit_of_work::UnitOfWork::new(self.store.clone(), None);
         for event in
             [ReviewEvent::Submitted { complete: true }, ReviewEvent::AutomaticDecision(AutomaticOutcome::Approve)]
         {
-            onboarding::apply_event(&self.store, self.org, &system, id, event).await.expect("transition");
+            onboarding::apply_event(&unit, self.org, &system, id, event).await.expect("transition");
         }
     }
 }

@@ -1,0 +1,198 @@
+//! The storage contract, through [`kycard_server::store::open`]: what every backend must do
+//! with a unit of work. Each test runs on a fresh `SQLite` database.
+
+use kycard_core::card::{CardStatus, CardType};
+use kycard_core::documents::{ContentType, DocumentKind, RequirementState};
+use kycard_core::status::CustomerState;
+use kycard_core::wire::{Actor, ActorKind, ContactData, CustomerData};
+use kycard_server::store::{
+    Change, Committed, CustomerRecord, DocumentRecord, HistoryLine, IdempotencyOutcome, KeyAnswer, NewCard, Step,
+    Store, StoredResponse, now,
+};
+use uuid::Uuid;
+
+struct Backend {
+    store: Store,
+    org: Uuid,
+    _dir: tempfile::TempDir,
+}
+
+async fn backend() -> Backend {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = kycard_server::store::open(&format!("sqlite://{}", dir.path().join("kycard.db").display()))
+        .await
+        .expect("open");
+    let org = store.create_organization("acme", "Acme", false).await.expect("org").id;
+    Backend { store, org, _dir: dir }
+}
+
+fn system() -> Actor {
+    Actor { kind: ActorKind::System, id: None }
+}
+
+/// An enrolled customer awaiting documents (its data is not what these tests look at).
+fn customer(state: CustomerState) -> CustomerRecord {
+    let at = now();
+    CustomerRecord {
+        id: Uuid::now_v7(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        data: CustomerData {
+            contact: Some(ContactData { email: Some("ana@example.com".into()), phone: Some("+34600111222".into()) }),
+            individual_cards: Some(true),
+            individual: None,
+        },
+        state: Some(state),
+        decided_at: None,
+        required_documents: vec![DocumentKind::Passport, DocumentKind::ProofOfAddress],
+        flags: Vec::new(),
+        documents: Vec::new(),
+    }
+}
+
+fn document(customer_id: Uuid) -> DocumentRecord {
+    DocumentRecord {
+        id: Uuid::now_v7(),
+        customer_id,
+        kind: DocumentKind::Passport,
+        content_type: ContentType::Png,
+        size: 10,
+        sha256: "ab".repeat(32),
+        content: None,
+        has_preview: false,
+        issued_on: None,
+        state: RequirementState::Uploaded,
+        flag: None,
+        uploaded_at: now(),
+    }
+}
+
+async fn inserted(backend: &Backend, state: CustomerState) -> CustomerRecord {
+    let record = customer(state);
+    let line = HistoryLine::change(system(), "customer.created", None, record.state);
+    let change = Change::new(backend.org).with(Step::InsertCustomer(record.clone())).history(record.id, now(), line);
+    assert_eq!(backend.store.commit(&change).await.expect("commit"), Committed::Done);
+    record
+}
+
+async fn history_len(backend: &Backend, id: Uuid) -> usize {
+    backend.store.history(backend.org, id, None, 100).await.expect("history").expect("ours").entries.len()
+}
+
+#[tokio::test]
+async fn a_stale_step_leaves_nothing_of_its_change() {
+    let backend = backend().await;
+    let customer = inserted(&backend, CustomerState::AwaitingDocuments).await;
+    // An upload prepared on version 1 meets a customer someone moved to version 2 meanwhile.
+    let moved = customer.next_version();
+    let line = HistoryLine::change(system(), "customer.updated", customer.state, moved.state);
+    let first = Change::new(backend.org).update_customer(1, moved.clone(), line.clone());
+    assert_eq!(backend.store.commit(&first).await.unwrap(), Committed::Done);
+
+    let mut late = customer.next_version();
+    late.set_state(CustomerState::AutomaticReview);
+    let upload =
+        Change::new(backend.org).with(Step::InsertDocument(document(customer.id))).update_customer(1, late, line);
+    assert_eq!(backend.store.commit(&upload).await.unwrap(), Committed::Stale);
+
+    assert!(backend.store.current_documents(backend.org, customer.id).await.unwrap().is_empty(), "no document row");
+    let stored = backend.store.customer(backend.org, customer.id).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.state), (2, Some(CustomerState::AwaitingDocuments)));
+    assert_eq!(history_len(&backend, customer.id).await, 2, "created and updated, no upload line");
+    assert!(backend.store.review_jobs().await.unwrap().is_empty(), "no review queued");
+}
+
+#[tokio::test]
+async fn the_answer_commits_with_its_change_and_never_without_it() {
+    let backend = backend().await;
+    let customer = inserted(&backend, CustomerState::AwaitingDocuments).await;
+    let answer =
+        |key: &str| KeyAnswer { key: key.to_owned(), response: StoredResponse { status: 201, body: "{}".into() } };
+    for key in ["done", "stale"] {
+        assert_eq!(
+            backend.store.reserve_idempotency(backend.org, key, "f").await.unwrap(),
+            IdempotencyOutcome::Reserved
+        );
+    }
+    let mut next = customer.next_version();
+    next.set_state(CustomerState::AutomaticReview);
+    let line = HistoryLine::change(system(), "customer.resubmitted", customer.state, next.state);
+    let mut change = Change::new(backend.org).update_customer(1, next, line);
+    change.answer = Some(answer("done"));
+    assert_eq!(backend.store.commit(&change).await.unwrap(), Committed::Done);
+    change.answer = Some(answer("stale"));
+    assert_eq!(backend.store.commit(&change).await.unwrap(), Committed::Stale, "version 1 is gone");
+
+    assert_eq!(
+        backend.store.reserve_idempotency(backend.org, "done", "f").await.unwrap(),
+        IdempotencyOutcome::Replay(answer("done").response)
+    );
+    assert_eq!(
+        backend.store.reserve_idempotency(backend.org, "stale", "f").await.unwrap(),
+        IdempotencyOutcome::InProgress,
+        "a stale change records no answer"
+    );
+    // The change that committed queued its customer's automatic review.
+    assert_eq!(backend.store.review_jobs().await.unwrap(), vec![(backend.org, customer.id)]);
+}
+
+fn card(customer: &CustomerRecord) -> NewCard {
+    NewCard {
+        id: Uuid::now_v7(),
+        customer_id: customer.id,
+        checked_customer_version: customer.version,
+        card_type: CardType::Virtual,
+        number_encrypted: vec![1, 2, 3],
+        last4: "4242".into(),
+        exp_month: 1,
+        exp_year: 2030,
+        cardholder_name: "Ana".into(),
+        created_at: now(),
+    }
+}
+
+#[tokio::test]
+async fn a_card_is_issued_only_to_an_active_customer_at_the_version_checked_and_under_the_limit() {
+    let backend = backend().await;
+    let issue = |card: NewCard, max_cards| Change::new(backend.org).with(Step::InsertCard { card, max_cards });
+    let pending = inserted(&backend, CustomerState::ManualReview).await;
+    assert_eq!(backend.store.commit(&issue(card(&pending), 3)).await.unwrap(), Committed::Stale);
+
+    let active = inserted(&backend, CustomerState::Active).await;
+    assert_eq!(backend.store.commit(&issue(card(&active), 1)).await.unwrap(), Committed::Done);
+    assert_eq!(backend.store.commit(&issue(card(&active), 1)).await.unwrap(), Committed::Stale, "limit of one");
+    let mut outdated = card(&active);
+    outdated.checked_customer_version = 0;
+    assert_eq!(backend.store.commit(&issue(outdated, 3)).await.unwrap(), Committed::Stale, "another version");
+
+    let cards = backend.store.customer_cards(backend.org, active.id).await.unwrap();
+    assert_eq!(cards.len(), 1);
+    assert!(backend.store.customer_cards(backend.org, pending.id).await.unwrap().is_empty());
+
+    // A status change holds only while the card is still in the status that was read.
+    let read = cards[0].card.clone();
+    let freeze = |to| Change::new(backend.org).with(Step::CardStatus { card: read.clone(), to, at: now() });
+    assert_eq!(backend.store.commit(&freeze(CardStatus::Frozen)).await.unwrap(), Committed::Done);
+    assert_eq!(backend.store.commit(&freeze(CardStatus::Canceled)).await.unwrap(), Committed::Stale);
+    let stored = backend.store.card(backend.org, read.id).await.unwrap().unwrap();
+    assert_eq!(stored.card.status, CardStatus::Frozen);
+}
+
+#[tokio::test]
+async fn a_renewal_notice_is_recorded_once_per_expiry_and_kind() {
+    let backend = backend().await;
+    let customer = inserted(&backend, CustomerState::Active).await;
+    let expires_on = now().date_naive();
+    let notice = |kind| {
+        Change::new(backend.org).with(Step::RenewalNotice { customer_id: customer.id, expires_on, kind }).history(
+            customer.id,
+            now(),
+            HistoryLine::change(system(), "customer.renewal_required", customer.state, customer.state),
+        )
+    };
+    assert_eq!(backend.store.commit(&notice("due")).await.unwrap(), Committed::Done);
+    assert_eq!(backend.store.commit(&notice("due")).await.unwrap(), Committed::Stale);
+    assert_eq!(backend.store.commit(&notice("expired")).await.unwrap(), Committed::Done);
+    assert_eq!(history_len(&backend, customer.id).await, 3, "created and two notices");
+}
