@@ -1,12 +1,10 @@
 //! Cards. The full number is stored only encrypted; nothing here ever returns it.
 
-use super::{SqliteStore, StoreError, parse_id, parse_time};
+use super::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kycard_core::card::{CardStatus, CardType};
 use kycard_core::wire::Card;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 /// A card to store.
@@ -59,25 +57,6 @@ pub struct CardRecord {
     pub card: Card,
 }
 
-fn from_row(row: &SqliteRow) -> Result<CardRecord, StoreError> {
-    let corrupt = || StoreError::Corrupt("cards");
-    let exp_month: i64 = row.get("exp_month");
-    let exp_year: i64 = row.get("exp_year");
-    Ok(CardRecord {
-        card: Card {
-            id: parse_id(row.get("id"), "cards")?,
-            customer_id: parse_id(row.get("customer_id"), "cards")?,
-            card_type: CardType::parse(row.get("type")).ok_or_else(corrupt)?,
-            status: CardStatus::parse(row.get("status")).ok_or_else(corrupt)?,
-            last4: row.get("last4"),
-            exp_month: u32::try_from(exp_month).map_err(|_| corrupt())?,
-            exp_year: i32::try_from(exp_year).map_err(|_| corrupt())?,
-            cardholder_name: row.get("cardholder_name"),
-            created_at: parse_time(row.get("created_at"), "cards")?,
-        },
-    })
-}
-
 /// Cards: issue, read, list, status changes.
 #[async_trait]
 pub trait CardStorage: Send + Sync {
@@ -86,26 +65,4 @@ pub trait CardStorage: Send + Sync {
 
     /// The customer's cards, oldest first.
     async fn customer_cards(&self, organization_id: Uuid, customer_id: Uuid) -> Result<Vec<CardRecord>, StoreError>;
-}
-
-#[async_trait]
-impl CardStorage for SqliteStore {
-    async fn card(&self, organization_id: Uuid, id: Uuid) -> Result<Option<CardRecord>, StoreError> {
-        let sql = "SELECT id, customer_id, type, status, last4, exp_month, exp_year, cardholder_name, created_at \
-                   FROM cards WHERE id = ? AND organization_id = ?";
-        let row =
-            sqlx::query(sql).bind(id.to_string()).bind(organization_id.to_string()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(from_row).transpose()
-    }
-
-    async fn customer_cards(&self, organization_id: Uuid, customer_id: Uuid) -> Result<Vec<CardRecord>, StoreError> {
-        let sql = "SELECT id, customer_id, type, status, last4, exp_month, exp_year, cardholder_name, created_at \
-                   FROM cards WHERE customer_id = ? AND organization_id = ? ORDER BY id";
-        let rows = sqlx::query(sql)
-            .bind(customer_id.to_string())
-            .bind(organization_id.to_string())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(from_row).collect()
-    }
 }

@@ -2,10 +2,8 @@
 //! different request it is refused. A key is reserved before the work starts, so concurrent
 //! requests with one key do the work once (the others wait for the first to finish).
 
-use super::writer::ExecuteWrite;
-use super::{SqliteStore, StoreError, now};
+use super::StoreError;
 use async_trait::async_trait;
-use chrono::Duration;
 use uuid::Uuid;
 
 /// How long keys are kept (the API promises at least 24 hours).
@@ -39,93 +37,6 @@ pub enum IdempotencyOutcome {
     InProgress,
 }
 
-/// Records the answer of a reserved key inside the transaction of its change.
-pub(super) async fn complete_in(
-    tx: &mut super::writer::Write,
-    organization_id: Uuid,
-    answer: &super::KeyAnswer,
-) -> Result<(), StoreError> {
-    complete(organization_id, &answer.key, &answer.response).execute(&mut **tx).await?;
-    Ok(())
-}
-
-/// Records the response of a reserved key. A key already completed (in its change's
-/// transaction) matches nothing, so the answer is never rewritten and no second commit
-/// writes to disk.
-fn complete<'q>(
-    organization_id: Uuid,
-    key: &'q str,
-    response: &'q StoredResponse,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
-    sqlx::query("UPDATE idempotency_keys SET status = ?, body = ? WHERE organization_id = ? AND key = ? AND status = ?")
-        .bind(i64::from(response.status))
-        .bind(&response.body)
-        .bind(organization_id.to_string())
-        .bind(key)
-        .bind(IN_PROGRESS)
-}
-
-/// Status stored while the first request runs.
-const IN_PROGRESS: i64 = 0;
-
-/// A key's row: the request's fingerprint, the response status (or [`IN_PROGRESS`]), the body.
-struct KeyRecord(String, i64, String);
-
-impl KeyRecord {
-    fn outcome(self, fingerprint: &str) -> Result<IdempotencyOutcome, StoreError> {
-        let Self(stored, status, body) = self;
-        Ok(match status {
-            IN_PROGRESS => IdempotencyOutcome::InProgress,
-            _ if stored != fingerprint => IdempotencyOutcome::Mismatch,
-            _ => IdempotencyOutcome::Replay(StoredResponse {
-                status: u16::try_from(status).map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
-                body,
-            }),
-        })
-    }
-}
-
-impl SqliteStore {
-    /// The key's row when it is live: answered within the retention, or reserved within the
-    /// lease ([`Cutoffs`]).
-    async fn idempotency_record(
-        &self,
-        organization_id: Uuid,
-        key: &str,
-        cutoffs: &Cutoffs,
-    ) -> Result<Option<KeyRecord>, StoreError> {
-        let row: Option<(String, i64, String)> = sqlx::query_as(
-            "SELECT fingerprint, status, body FROM idempotency_keys \
-             WHERE organization_id = ? AND key = ? AND created_at >= ? AND (status <> ? OR created_at >= ?)",
-        )
-        .bind(organization_id.to_string())
-        .bind(key)
-        .bind(&cutoffs.retention)
-        .bind(IN_PROGRESS)
-        .bind(&cutoffs.lease)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|(fingerprint, status, body)| KeyRecord(fingerprint, status, body)))
-    }
-}
-
-/// Rows created before these times are dead: answers after the retention, reservations
-/// after the lease.
-struct Cutoffs {
-    retention: String,
-    lease: String,
-}
-
-impl Cutoffs {
-    fn now() -> Self {
-        let at = now();
-        Self {
-            retention: (at - Duration::hours(RETENTION_HOURS)).to_rfc3339(),
-            lease: (at - Duration::seconds(RESERVATION_LEASE_SECONDS)).to_rfc3339(),
-        }
-    }
-}
-
 /// Idempotency key reservations and stored responses.
 #[async_trait]
 pub trait IdempotencyStorage: Send + Sync {
@@ -154,95 +65,4 @@ pub trait IdempotencyStorage: Send + Sync {
 
     /// Deletes keys past their retention and reservations past their lease; returns how many.
     async fn purge_idempotency(&self) -> Result<u64, StoreError>;
-}
-
-#[async_trait]
-impl IdempotencyStorage for SqliteStore {
-    async fn reserve_idempotency(
-        &self,
-        organization_id: Uuid,
-        key: &str,
-        fingerprint: &str,
-    ) -> Result<IdempotencyOutcome, StoreError> {
-        let cutoffs = Cutoffs::now();
-        // Read first (a reader connection): a retry, or a request waiting for the one that
-        // holds its key, only writes when the key is free.
-        if let Some(found) = self.idempotency_record(organization_id, key, &cutoffs).await? {
-            return found.outcome(fingerprint);
-        }
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? \
-             AND (created_at < ? OR (status = ? AND created_at < ?))",
-        )
-        .bind(organization_id.to_string())
-        .bind(key)
-        .bind(&cutoffs.retention)
-        .bind(IN_PROGRESS)
-        .bind(&cutoffs.lease)
-        .execute_write(self.writer())
-        .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at) \
-             VALUES (?, ?, ?, ?, '', ?) ON CONFLICT (organization_id, key) DO NOTHING",
-        )
-        .bind(organization_id.to_string())
-        .bind(key)
-        .bind(fingerprint)
-        .bind(IN_PROGRESS)
-        .bind(now().to_rfc3339())
-        .execute_write(self.writer())
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            return Ok(IdempotencyOutcome::Reserved);
-        }
-        // Taken between the read and the insert.
-        match self.idempotency_record(organization_id, key, &cutoffs).await? {
-            Some(found) => found.outcome(fingerprint),
-            // Freed again meanwhile by its owner: ask again.
-            None => Ok(IdempotencyOutcome::InProgress),
-        }
-    }
-
-    async fn complete_idempotency(
-        &self,
-        organization_id: Uuid,
-        key: &str,
-        response: &StoredResponse,
-    ) -> Result<(), StoreError> {
-        complete(organization_id, key, response).execute_write(self.writer()).await?;
-        Ok(())
-    }
-
-    async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError> {
-        let freed = sqlx::query("DELETE FROM idempotency_keys WHERE status = ?")
-            .bind(IN_PROGRESS)
-            .execute_write(self.writer())
-            .await?
-            .rows_affected();
-        Ok(freed)
-    }
-
-    async fn release_idempotency(&self, organization_id: Uuid, key: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? AND status = ?")
-            .bind(organization_id.to_string())
-            .bind(key)
-            .bind(IN_PROGRESS)
-            .execute_write(self.writer())
-            .await?;
-        Ok(())
-    }
-
-    async fn purge_idempotency(&self) -> Result<u64, StoreError> {
-        let cutoffs = Cutoffs::now();
-        let purged =
-            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ? OR (status = ? AND created_at < ?)")
-                .bind(&cutoffs.retention)
-                .bind(IN_PROGRESS)
-                .bind(&cutoffs.lease)
-                .execute_write(self.writer())
-                .await?
-                .rows_affected();
-        Ok(purged)
-    }
 }

@@ -1,10 +1,12 @@
 //! [`ChangeStorage`] on `SQLite`: a change is one write of the group writer (a savepoint of
 //! the shared transaction), so it commits whole, with its answer, or not at all.
 
-use super::change::{Change, ChangeStorage, Committed, DocumentVerdict, Step};
+use super::SqliteStore;
 use super::customers::{insert_customer_in, update_customer_in, write_history};
 use super::writer::Write;
-use super::{DocumentRecord, NewCard, SqliteStore, StoreError};
+use crate::store::change::{Change, ChangeStorage, Committed, DocumentVerdict, Step};
+use crate::store::now;
+use crate::store::{DocumentRecord, NewCard, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kycard_core::card::CardStatus;
@@ -207,7 +209,7 @@ async fn renewal_notice(
     .bind(customer_id.to_string())
     .bind(expires_on.to_string())
     .bind(kind)
-    .bind(super::now().to_rfc3339())
+    .bind(now().to_rfc3339())
     .execute(&mut **tx)
     .await?
     .rows_affected();
