@@ -43,12 +43,10 @@ pub fn spawn_worker(
             Err(error) => tracing::error!(%error, "cannot queue reviews of customers in the automatic stage"),
         }
         loop {
-            match store.review_jobs().await {
+            match store.review_jobs(now()).await {
                 Ok(jobs) => {
                     for (organization_id, customer_id) in jobs {
-                        if let Err(error) = run_job(&store, &files, &watchlist, organization_id, customer_id).await {
-                            tracing::warn!(%customer_id, ?error, "automatic review failed; will retry");
-                        }
+                        run_claimed(&store, &files, &watchlist, organization_id, customer_id).await;
                     }
                 }
                 Err(error) => tracing::error!(%error, "cannot read review jobs"),
@@ -59,6 +57,35 @@ pub fn spawn_worker(
             }
         }
     })
+}
+
+/// How long a worker holds a review job it claimed; a worker that dies frees it after this.
+const REVIEW_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// Runs a job unless another worker (another instance) holds it; a failed review gives the
+/// job back for the next turn.
+async fn run_claimed(
+    store: &Store,
+    files: &DocumentFiles,
+    watchlist: &Watchlist,
+    organization_id: Uuid,
+    customer_id: Uuid,
+) {
+    let at = now();
+    match store.claim_review_job(customer_id, at, at + REVIEW_LEASE).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(error) => {
+            tracing::error!(%error, "cannot claim a review job");
+            return;
+        }
+    }
+    if let Err(error) = run_job(store, files, watchlist, organization_id, customer_id).await {
+        tracing::warn!(%customer_id, ?error, "automatic review failed; will retry");
+        if let Err(error) = store.release_review_job(customer_id).await {
+            tracing::error!(%error, "cannot give a review job back; it is retried when its claim expires");
+        }
+    }
 }
 
 /// Runs one automatic review and stores its decision.

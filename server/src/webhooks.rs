@@ -42,6 +42,9 @@ pub const MAX_RETRY: Duration = Duration::from_hours(1);
 pub const GIVE_UP_AFTER: Duration = Duration::from_hours(24);
 /// How long a receiver has to answer.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a dispatcher holds a delivery it is sending: well over an attempt, so only a
+/// dispatcher that died lets it go to another.
+const DELIVERY_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 /// How often the dispatcher looks for new changes and due retries.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 /// Attempts in flight at once, in all.
@@ -323,6 +326,10 @@ impl Dispatcher {
     async fn attempt(&self, delivery: DueDelivery) -> Result<(), StoreError> {
         let source = delivery.change;
         let started_at = now();
+        // Another dispatcher (another instance) may have taken it since it was read.
+        if !self.store.claim_delivery(delivery.id, started_at, started_at + DELIVERY_LEASE).await? {
+            return Ok(());
+        }
         let started = Instant::now();
         let Some(event) = public_event(&self.store, delivery.organization_id, &source).await? else {
             // Nothing to describe any more: retrying cannot help.

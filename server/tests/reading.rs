@@ -248,7 +248,7 @@ async fn a_customer_left_in_the_automatic_stage_without_a_job_is_queued_at_start
     // A database written before every change queued its review: the job is missing.
     let customer_id = uuid::Uuid::parse_str(&id).unwrap();
     app.store.drop_review_job(customer_id).await.unwrap();
-    assert!(app.store.review_jobs().await.unwrap().is_empty());
+    assert!(app.store.review_jobs(kycard_server::store::now()).await.unwrap().is_empty());
     assert_eq!(app.store.requeue_automatic_reviews().await.unwrap(), 1);
     assert_eq!(app.store.requeue_automatic_reviews().await.unwrap(), 0, "queued once");
     app.run_reviews().await;

@@ -100,7 +100,7 @@ async fn a_stale_step_leaves_nothing_of_its_change() {
     let stored = backend.store.customer(backend.org, customer.id).await.unwrap().unwrap();
     assert_eq!((stored.version, stored.state), (2, Some(CustomerState::AwaitingDocuments)));
     assert_eq!(history_len(&backend, customer.id).await, 2, "created and updated, no upload line");
-    assert!(backend.store.review_jobs().await.unwrap().is_empty(), "no review queued");
+    assert!(backend.store.review_jobs(now()).await.unwrap().is_empty(), "no review queued");
 }
 
 #[tokio::test]
@@ -134,7 +134,7 @@ async fn the_answer_commits_with_its_change_and_never_without_it() {
         "a stale change records no answer"
     );
     // The change that committed queued its customer's automatic review.
-    assert_eq!(backend.store.review_jobs().await.unwrap(), vec![(backend.org, customer.id)]);
+    assert_eq!(backend.store.review_jobs(now()).await.unwrap(), vec![(backend.org, customer.id)]);
 }
 
 fn card(customer: &CustomerRecord) -> NewCard {
@@ -195,4 +195,24 @@ async fn a_renewal_notice_is_recorded_once_per_expiry_and_kind() {
     assert_eq!(backend.store.commit(&notice("due")).await.unwrap(), Committed::Stale);
     assert_eq!(backend.store.commit(&notice("expired")).await.unwrap(), Committed::Done);
     assert_eq!(history_len(&backend, customer.id).await, 3, "created and two notices");
+}
+
+#[tokio::test]
+async fn a_review_job_is_held_by_one_worker_until_its_claim_expires_or_is_given_back() {
+    let backend = backend().await;
+    let customer = inserted(&backend, CustomerState::AutomaticReview).await;
+    let store = &backend.store;
+    let at = now();
+    let until = at + chrono::TimeDelta::minutes(2);
+    assert_eq!(store.review_jobs(at).await.unwrap(), vec![(backend.org, customer.id)]);
+    assert!(store.claim_review_job(customer.id, at, until).await.unwrap(), "the first worker gets it");
+    assert!(!store.claim_review_job(customer.id, at, until).await.unwrap(), "the second does not");
+    assert!(store.review_jobs(at).await.unwrap().is_empty(), "a held job is not offered");
+    // The first worker died: once its claim expired, another takes the job over.
+    let later = until + chrono::TimeDelta::seconds(1);
+    assert_eq!(store.review_jobs(later).await.unwrap(), vec![(backend.org, customer.id)]);
+    assert!(store.claim_review_job(customer.id, later, later + chrono::TimeDelta::minutes(2)).await.unwrap());
+    // A failed review gives it back at once.
+    store.release_review_job(customer.id).await.unwrap();
+    assert!(store.claim_review_job(customer.id, at, until).await.unwrap());
 }

@@ -102,8 +102,21 @@ pub trait DocumentStorage: Send + Sync {
     /// Ids of every document row, to find files without a row after a crash.
     async fn all_document_ids(&self) -> Result<Vec<Uuid>, StoreError>;
 
-    /// Queued automatic reviews, oldest first: `(organization, customer)`.
-    async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
+    /// Queued automatic reviews that nobody holds at `at`, oldest first: `(organization,
+    /// customer)`.
+    async fn review_jobs(&self, at: DateTime<Utc>) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
+
+    /// Claims the customer's review job until `until`, unless another worker holds it (or it
+    /// is gone): whoever gets `true` runs it. The job goes with the decision's change.
+    async fn claim_review_job(
+        &self,
+        customer_id: Uuid,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives a claimed job back (its review failed and should be tried again).
+    async fn release_review_job(&self, customer_id: Uuid) -> Result<(), StoreError>;
 
     /// Queues a review for every customer in the automatic stage that has none (a database
     /// written before every change queued its own). Returns how many were queued.

@@ -71,7 +71,7 @@ pub trait WebhookStorage: Send + Sync {
         deliveries: &[EventSource],
     ) -> Result<(), StoreError>;
 
-    /// Pending deliveries due at `at`: at most `per_webhook` of each webhook (its oldest
+    /// Pending deliveries due at `at` that no dispatcher holds: at most `per_webhook` of each webhook (its oldest
     /// events), interleaved so that every webhook's first comes before any webhook's second;
     /// at most `limit` in all. A webhook with a large backlog cannot crowd the others out.
     async fn due_deliveries(
@@ -80,6 +80,10 @@ pub trait WebhookStorage: Send + Sync {
         per_webhook: u32,
         limit: u32,
     ) -> Result<Vec<DueDelivery>, StoreError>;
+
+    /// Claims a pending delivery until `until`, unless another dispatcher holds it: whoever
+    /// gets `true` sends it. Recording its attempt ends the claim.
+    async fn claim_delivery(&self, id: Uuid, at: DateTime<Utc>, until: DateTime<Utc>) -> Result<bool, StoreError>;
 
     /// Stores the attempts of a delivery, its new status and when to try next.
     async fn record_delivery_attempt(

@@ -9,7 +9,7 @@ use kycard_core::wire::{Actor, ActorKind, Role};
 use kycard_server::card_vault::CardVault;
 use kycard_server::http::{AppState, WebApp, router};
 use kycard_server::onboarding;
-use kycard_server::store::Store;
+use kycard_server::store::{Store, now};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -200,7 +200,7 @@ impl TestApp {
 
     /// Runs the queued automatic reviews now (the worker does this in the server).
     pub async fn run_reviews(&self) {
-        for (org, customer) in self.store.review_jobs().await.expect("jobs") {
+        for (org, customer) in self.store.review_jobs(now()).await.expect("jobs") {
             kycard_server::review::run_job(&self.store, &self.files, &self.watchlist, org, customer)
                 .await
                 .expect("review");

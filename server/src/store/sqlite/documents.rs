@@ -6,7 +6,7 @@ use crate::store::DocumentRecord;
 use crate::store::DocumentStorage;
 use crate::store::{StoreError, now};
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use kycard_core::documents::{ContentType, CurrentDocument, DocumentKind, RequirementState};
 use kycard_core::review::FlagCode;
 use sqlx::Row;
@@ -137,12 +137,42 @@ impl DocumentStorage for SqliteStore {
         rows.iter().map(|(id,)| parse_id(id, "documents")).collect()
     }
 
-    async fn review_jobs(&self) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT organization_id, customer_id FROM review_jobs ORDER BY enqueued_at")
-                .fetch_all(self.pool())
-                .await?;
+    async fn review_jobs(&self, at: DateTime<Utc>) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT organization_id, customer_id FROM review_jobs \
+             WHERE claimed_until IS NULL OR claimed_until <= ? ORDER BY enqueued_at",
+        )
+        .bind(at.to_rfc3339())
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(|(o, c)| Ok((parse_id(o, "review_jobs")?, parse_id(c, "review_jobs")?))).collect()
+    }
+
+    async fn claim_review_job(
+        &self,
+        customer_id: Uuid,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE review_jobs SET claimed_until = ? WHERE customer_id = ? \
+             AND (claimed_until IS NULL OR claimed_until <= ?)",
+        )
+        .bind(until.to_rfc3339())
+        .bind(customer_id.to_string())
+        .bind(at.to_rfc3339())
+        .execute_write(self.writer())
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    async fn release_review_job(&self, customer_id: Uuid) -> Result<(), StoreError> {
+        sqlx::query("UPDATE review_jobs SET claimed_until = NULL WHERE customer_id = ?")
+            .bind(customer_id.to_string())
+            .execute_write(self.writer())
+            .await?;
+        Ok(())
     }
 
     async fn requeue_automatic_reviews(&self) -> Result<u64, StoreError> {

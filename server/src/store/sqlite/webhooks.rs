@@ -136,11 +136,13 @@ impl WebhookStorage for SqliteStore {
             "SELECT d.id, d.webhook_id, w.organization_id, o.sandbox, w.url, w.secret_sealed, d.event_seq, \
                     d.event_type, d.event_at, d.customer_id, d.card_id, d.attempts, d.created_at \
              FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY event_seq, id) AS lane_rank \
-                   FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?) d \
+                   FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? \
+                     AND (claimed_until IS NULL OR claimed_until <= ?)) d \
              JOIN webhooks w ON w.id = d.webhook_id \
              JOIN organizations o ON o.id = w.organization_id \
              WHERE d.lane_rank <= ? ORDER BY d.lane_rank, d.event_seq, d.id LIMIT ?",
         )
+        .bind(at.to_rfc3339())
         .bind(at.to_rfc3339())
         .bind(i64::from(per_webhook))
         .bind(i64::from(limit))
@@ -163,6 +165,20 @@ impl WebhookStorage for SqliteStore {
             .collect()
     }
 
+    async fn claim_delivery(&self, id: Uuid, at: DateTime<Utc>, until: DateTime<Utc>) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ? AND status = 'pending' \
+             AND (claimed_until IS NULL OR claimed_until <= ?)",
+        )
+        .bind(until.to_rfc3339())
+        .bind(id.to_string())
+        .bind(at.to_rfc3339())
+        .execute_write(self.writer())
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
     async fn record_delivery_attempt(
         &self,
         id: Uuid,
@@ -170,13 +186,16 @@ impl WebhookStorage for SqliteStore {
         status: DeliveryStatus,
         next_attempt_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE webhook_deliveries SET attempts = ?, status = ?, next_attempt_at = ? WHERE id = ?")
-            .bind(serde_json::to_string(attempts).map_err(|_| corrupt())?)
-            .bind(status.as_str())
-            .bind(next_attempt_at.map(|t| t.to_rfc3339()))
-            .bind(id.to_string())
-            .execute_write(self.writer())
-            .await?;
+        sqlx::query(
+            "UPDATE webhook_deliveries SET attempts = ?, status = ?, next_attempt_at = ?, claimed_until = NULL \
+                     WHERE id = ?",
+        )
+        .bind(serde_json::to_string(attempts).map_err(|_| corrupt())?)
+        .bind(status.as_str())
+        .bind(next_attempt_at.map(|t| t.to_rfc3339()))
+        .bind(id.to_string())
+        .execute_write(self.writer())
+        .await?;
         Ok(())
     }
 
