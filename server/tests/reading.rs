@@ -397,15 +397,13 @@ async fn an_expiring_id_asks_for_renewal_and_an_expired_one_holds_new_cards_unti
     assert!(history.contains("customer.renewal_required") && history.contains("upload a renewed one"), "{history}");
 
     // Time passes (the stored expiry moves into the past): new cards wait, issued ones work.
-    let url = format!("sqlite://{}", app.dir.path().join("kycard.db").display());
-    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
     let past = (today - chrono::Duration::days(1)).to_string();
-    sqlx::query("UPDATE customers SET data = json_set(data, '$.individual.official_id.expires_on', ?) WHERE id = ?")
-        .bind(&past)
-        .bind(&id)
-        .execute(&db)
-        .await
-        .unwrap();
+    let set_expiry = if app.db_url.starts_with("sqlite:") {
+        format!("json_set(data, '$.individual.official_id.expires_on', '{past}')")
+    } else {
+        format!("jsonb_set(data, '{{individual,official_id,expires_on}}', '\"{past}\"')")
+    };
+    assert_eq!(app.execute(&format!("UPDATE customers SET data = {set_expiry} WHERE id = '{id}'")).await, 1);
     assert_eq!(kycard_server::renewals::notify_due(&app.store, today).await.unwrap(), 1, "the expiry notice");
     let customer = app.get(&format!("/api/v1/customers/{id}"), &app.operator).await.body;
     assert_eq!((customer["status"].as_str(), customer["renewal"]["expired"].as_bool()), (Some("active"), Some(true)));

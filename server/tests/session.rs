@@ -198,11 +198,6 @@ async fn an_unknown_email_costs_what_a_wrong_password_costs() {
     );
 }
 
-/// The database, opened beside the server's pools, to age rows as time would.
-async fn database(app: &TestApp) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!("sqlite://{}", app.dir.path().join("kycard.db").display())).await.unwrap()
-}
-
 #[tokio::test]
 async fn a_password_change_signs_the_user_out_everywhere() {
     let app = app_with_user().await;
@@ -224,38 +219,27 @@ async fn an_idle_session_ends_and_a_used_one_lives_on() {
     let app = app_with_user().await;
     let idle = cookie_header(&sign_in(&app, EMAIL, PASSWORD).await);
     let used = cookie_header(&sign_in(&app, EMAIL, PASSWORD).await);
-    let db = database(&app).await;
     let minutes_ago = |m: i64| (chrono::Utc::now() - chrono::Duration::minutes(m)).to_rfc3339();
     // Both were made 40 minutes ago; one was used 10 minutes ago.
-    sqlx::query("UPDATE sessions SET created_at = ?, last_seen_at = NULL")
-        .bind(minutes_ago(40))
-        .execute(&db)
-        .await
-        .unwrap();
+    app.execute(&format!("UPDATE sessions SET created_at = '{}', last_seen_at = NULL", minutes_ago(40))).await;
     let token = used.split("kycard_session=").nth(1).unwrap().split(';').next().unwrap();
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()));
-    sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_sha256 = ?")
-        .bind(minutes_ago(10))
-        .bind(&digest)
-        .execute(&db)
-        .await
-        .unwrap();
+    app.execute(&format!("UPDATE sessions SET last_seen_at = '{}' WHERE token_sha256 = '{digest}'", minutes_ago(10)))
+        .await;
     let reply = with_cookie(&app, "GET", "/api/v1/customers", &idle, None, None).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "30 minutes without a request end a session");
     let reply = with_cookie(&app, "GET", "/api/v1/customers", &used, None, None).await;
     assert_eq!(reply.status, StatusCode::OK, "a session in use lives on");
-    let (seen,): (String,) = sqlx::query_as("SELECT last_seen_at FROM sessions WHERE token_sha256 = ?")
-        .bind(&digest)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert!(seen > minutes_ago(1), "the use was noted: {seen}");
+    let noted = format!(
+        "SELECT COUNT(*) FROM sessions WHERE token_sha256 = '{digest}' AND last_seen_at > '{}'",
+        minutes_ago(1)
+    );
+    assert_eq!(app.count(&noted).await, 1, "the use was noted");
 
     // The clean-up removes the idle one (and only it).
     let purged = kycard_server::housekeeping::purge(&app.store).await.unwrap();
     assert_eq!(purged.sessions, 1);
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions").fetch_one(&db).await.unwrap();
-    assert_eq!(left, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
 }
 
 #[tokio::test]
@@ -266,20 +250,14 @@ async fn expired_sessions_and_old_idempotency_keys_are_purged() {
     let answer = kycard_server::store::StoredResponse { status: 201, body: "{}".into() };
     app.store.complete_idempotency(app.org, "old", &answer).await.unwrap();
     app.store.reserve_idempotency(app.org, "recent", "f").await.unwrap();
-    let db = database(&app).await;
     let ago = |h: i64| (chrono::Utc::now() - chrono::Duration::hours(h)).to_rfc3339();
-    sqlx::query("UPDATE sessions SET expires_at = ?").bind(ago(1)).execute(&db).await.unwrap();
-    sqlx::query("UPDATE idempotency_keys SET created_at = ? WHERE key = 'old'")
-        .bind(ago(49))
-        .execute(&db)
-        .await
-        .unwrap();
+    app.execute(&format!("UPDATE sessions SET expires_at = '{}'", ago(1))).await;
+    app.execute(&format!("UPDATE idempotency_keys SET created_at = '{}' WHERE key = 'old'", ago(49))).await;
     assert_eq!(
         with_cookie(&app, "GET", "/api/v1/customers", &cookies, None, None).await.status,
         StatusCode::UNAUTHORIZED
     );
     let purged = kycard_server::housekeeping::purge(&app.store).await.unwrap();
     assert_eq!((purged.sessions, purged.idempotency_keys), (1, 1));
-    let (keys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM idempotency_keys").fetch_one(&db).await.unwrap();
-    assert_eq!(keys, 1, "the recent reservation stays");
+    assert_eq!(app.count("SELECT COUNT(*) FROM idempotency_keys").await, 1, "the recent reservation stays");
 }

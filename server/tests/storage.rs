@@ -1,5 +1,11 @@
 //! The storage contract, through [`kycard_server::store::open`]: what every backend must do
-//! with a unit of work. Each test runs on a fresh `SQLite` database.
+//! with a unit of work. Each test runs twice, on a fresh `SQLite` database and on a fresh
+//! `PostgreSQL` database (when `KYCARD_TEST_POSTGRES_URL` names a server, as the README's
+//! test command does).
+
+#[allow(dead_code)] // the suite-wide choice of backend is not used here
+#[path = "support/database.rs"]
+mod database;
 
 use kycard_core::card::{CardStatus, CardType};
 use kycard_core::documents::{ContentType, DocumentKind, RequirementState};
@@ -17,14 +23,44 @@ struct Backend {
     _dir: tempfile::TempDir,
 }
 
-async fn backend() -> Backend {
+async fn backend(url: Option<String>) -> Backend {
     let dir = tempfile::tempdir().expect("dir");
-    let store = kycard_server::store::open(&format!("sqlite://{}", dir.path().join("kycard.db").display()))
-        .await
-        .expect("open");
+    let url = url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("kycard.db").display()));
+    let store = kycard_server::store::open(&url).await.expect("open");
     let org = store.create_organization("acme", "Acme", false).await.expect("org").id;
     Backend { store, org, _dir: dir }
 }
+
+/// Runs each named scenario on both backends, as `<scenario>::sqlite` and
+/// `<scenario>::postgres`.
+macro_rules! on_every_backend {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$scenario(super::backend(None).await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(server) = super::database::postgres_server() else {
+                    eprintln!("skipped: set KYCARD_TEST_POSTGRES_URL (the README's test command does)");
+                    return;
+                };
+                let url = super::database::fresh_postgres(&server).await;
+                super::$scenario(super::backend(Some(url)).await).await;
+            }
+        }
+    )*};
+}
+
+on_every_backend!(
+    a_stale_step_leaves_nothing_of_its_change,
+    the_answer_commits_with_its_change_and_never_without_it,
+    a_card_is_issued_only_to_an_active_customer_at_the_version_checked_and_under_the_limit,
+    a_renewal_notice_is_recorded_once_per_expiry_and_kind,
+    a_review_job_is_held_by_one_worker_until_its_claim_expires_or_is_given_back,
+);
 
 fn system() -> Actor {
     Actor { kind: ActorKind::System, id: None }
@@ -80,9 +116,7 @@ async fn history_len(backend: &Backend, id: Uuid) -> usize {
     backend.store.history(backend.org, id, None, 100).await.expect("history").expect("ours").entries.len()
 }
 
-#[tokio::test]
-async fn a_stale_step_leaves_nothing_of_its_change() {
-    let backend = backend().await;
+async fn a_stale_step_leaves_nothing_of_its_change(backend: Backend) {
     let customer = inserted(&backend, CustomerState::AwaitingDocuments).await;
     // An upload prepared on version 1 meets a customer someone moved to version 2 meanwhile.
     let moved = customer.next_version();
@@ -103,9 +137,7 @@ async fn a_stale_step_leaves_nothing_of_its_change() {
     assert!(backend.store.review_jobs(now()).await.unwrap().is_empty(), "no review queued");
 }
 
-#[tokio::test]
-async fn the_answer_commits_with_its_change_and_never_without_it() {
-    let backend = backend().await;
+async fn the_answer_commits_with_its_change_and_never_without_it(backend: Backend) {
     let customer = inserted(&backend, CustomerState::AwaitingDocuments).await;
     let answer =
         |key: &str| KeyAnswer { key: key.to_owned(), response: StoredResponse { status: 201, body: "{}".into() } };
@@ -152,9 +184,7 @@ fn card(customer: &CustomerRecord) -> NewCard {
     }
 }
 
-#[tokio::test]
-async fn a_card_is_issued_only_to_an_active_customer_at_the_version_checked_and_under_the_limit() {
-    let backend = backend().await;
+async fn a_card_is_issued_only_to_an_active_customer_at_the_version_checked_and_under_the_limit(backend: Backend) {
     let issue = |card: NewCard, max_cards| Change::new(backend.org).with(Step::InsertCard { card, max_cards });
     let pending = inserted(&backend, CustomerState::ManualReview).await;
     assert_eq!(backend.store.commit(&issue(card(&pending), 3)).await.unwrap(), Committed::Stale);
@@ -179,9 +209,7 @@ async fn a_card_is_issued_only_to_an_active_customer_at_the_version_checked_and_
     assert_eq!(stored.card.status, CardStatus::Frozen);
 }
 
-#[tokio::test]
-async fn a_renewal_notice_is_recorded_once_per_expiry_and_kind() {
-    let backend = backend().await;
+async fn a_renewal_notice_is_recorded_once_per_expiry_and_kind(backend: Backend) {
     let customer = inserted(&backend, CustomerState::Active).await;
     let expires_on = now().date_naive();
     let notice = |kind| {
@@ -197,9 +225,7 @@ async fn a_renewal_notice_is_recorded_once_per_expiry_and_kind() {
     assert_eq!(history_len(&backend, customer.id).await, 3, "created and two notices");
 }
 
-#[tokio::test]
-async fn a_review_job_is_held_by_one_worker_until_its_claim_expires_or_is_given_back() {
-    let backend = backend().await;
+async fn a_review_job_is_held_by_one_worker_until_its_claim_expires_or_is_given_back(backend: Backend) {
     let customer = inserted(&backend, CustomerState::AutomaticReview).await;
     let store = &backend.store;
     let at = now();

@@ -194,10 +194,11 @@ CREATE TABLE settings (
 );
 
 -- Sign-in attempts, counted across every instance: one row per limited key (account and
--- address, address, account) and window.
+-- address, address, account), named by its SHA-256 so no email is kept, counting from the
+-- first attempt of its window.
 CREATE TABLE sign_in_attempts (
-    key           text NOT NULL,
-    window_start  timestamptz NOT NULL,
-    attempts      integer NOT NULL,
-    PRIMARY KEY (key, window_start)
+    key_sha256  text PRIMARY KEY,
+    first_at    timestamptz NOT NULL,
+    attempts    integer NOT NULL
 );
+CREATE INDEX sign_in_attempts_first ON sign_in_attempts (first_at);

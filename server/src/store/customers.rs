@@ -106,6 +106,27 @@ impl CustomerRecord {
     }
 }
 
+/// A customer's state from its stored columns (status, stage, whether it may resubmit);
+/// `None` outside the card program.
+pub(super) fn state_from_columns(
+    status: Option<&str>,
+    stage: Option<&str>,
+    resubmittable: bool,
+) -> Result<Option<CustomerState>, StoreError> {
+    let corrupt = || StoreError::Corrupt("customers");
+    match (status, stage) {
+        (Some(status), Some(stage)) => Ok(Some(
+            CustomerState::from_parts(
+                CustomerStatus::parse(status).ok_or_else(corrupt)?,
+                ReviewStage::parse(stage).ok_or_else(corrupt)?,
+                resubmittable,
+            )
+            .ok_or_else(corrupt)?,
+        )),
+        _ => Ok(None),
+    }
+}
+
 /// Filters of `GET /customers`.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {

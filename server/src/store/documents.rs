@@ -71,6 +71,34 @@ impl DocumentRecord {
     }
 }
 
+/// A document's flag from its stored code and message.
+pub(crate) fn stored_flag(
+    code: Option<String>,
+    message: Option<String>,
+) -> Result<Option<(FlagCode, String)>, StoreError> {
+    code.map(|code| {
+        let code = FlagCode::parse(&code).ok_or(StoreError::Corrupt("documents"))?;
+        Ok((code, message.unwrap_or_default()))
+    })
+    .transpose()
+}
+
+/// A customer's current documents in one column: a JSON array of `[kind, state, flag code, flag message]`.
+pub(crate) fn current_from_json(raw: &str) -> Result<Vec<CurrentDocument>, StoreError> {
+    let corrupt = || StoreError::Corrupt("documents");
+    let rows: Vec<(String, String, Option<String>, Option<String>)> =
+        serde_json::from_str(raw).map_err(|_| corrupt())?;
+    rows.into_iter()
+        .map(|(kind, state, code, message)| {
+            Ok(CurrentDocument {
+                kind: DocumentKind::parse(&kind).ok_or_else(corrupt)?,
+                state: RequirementState::parse(&state).ok_or_else(corrupt)?,
+                flag: stored_flag(code, message)?,
+            })
+        })
+        .collect()
+}
+
 /// Documents and automatic review jobs.
 #[async_trait]
 pub trait DocumentStorage: Send + Sync {

@@ -37,6 +37,48 @@ pub enum IdempotencyOutcome {
     InProgress,
 }
 
+/// Status stored while the first request runs.
+pub(super) const IN_PROGRESS: i32 = 0;
+
+/// What a live key's row (its request's fingerprint, the response status or [`IN_PROGRESS`],
+/// the body) means for a request with `fingerprint`.
+pub(super) fn outcome(
+    stored: &str,
+    status: i32,
+    body: String,
+    fingerprint: &str,
+) -> Result<IdempotencyOutcome, StoreError> {
+    Ok(match status {
+        IN_PROGRESS => IdempotencyOutcome::InProgress,
+        _ if stored != fingerprint => IdempotencyOutcome::Mismatch,
+        _ => IdempotencyOutcome::Replay(StoredResponse {
+            status: u16::try_from(status).map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
+            body,
+        }),
+    })
+}
+
+/// Rows created before these times are dead: answers after the retention, reservations
+/// after the lease. One rule for the lookup, the reservation and the purge.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Cutoffs {
+    /// Answers created before it are past their retention.
+    pub retention: chrono::DateTime<chrono::Utc>,
+    /// Reservations created before it are past their lease.
+    pub lease: chrono::DateTime<chrono::Utc>,
+}
+
+impl Cutoffs {
+    /// The cutoffs now.
+    pub fn now() -> Self {
+        let at = super::now();
+        Self {
+            retention: at - chrono::Duration::hours(RETENTION_HOURS),
+            lease: at - chrono::Duration::seconds(RESERVATION_LEASE_SECONDS),
+        }
+    }
+}
+
 /// Idempotency key reservations and stored responses.
 #[async_trait]
 pub trait IdempotencyStorage: Send + Sync {
@@ -56,8 +98,9 @@ pub trait IdempotencyStorage: Send + Sync {
         response: &StoredResponse,
     ) -> Result<(), StoreError>;
 
-    /// Frees every reservation whose request never finished: called at start, when no request
-    /// can be running. Returns how many were freed.
+    /// Frees reservations whose request never finished, called at start. A backend that one
+    /// instance alone uses frees them all (no request can be running); a shared one frees
+    /// those past their lease. Returns how many were freed.
     async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError>;
 
     /// Frees a reserved key whose request failed inside the server, so it can be retried.

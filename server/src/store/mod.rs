@@ -8,7 +8,8 @@
 //! Layout: each resource's file here holds its records and its trait, with no SQL; every
 //! change of a use case goes through one method, [`ChangeStorage::commit`] (see [`Change`]).
 //! Each backend lives in its own folder and implements the traits, with its own migrations
-//! (`server/migrations/<backend>`): [`sqlite`] (the default, embedded).
+//! (`server/migrations/<backend>`): [`sqlite`] (the default, embedded) and [`postgres`] (for
+//! several instances).
 //!
 //! The contract every implementation keeps (tested in `server/tests/storage.rs`): a change
 //! commits whole, with its history and its idempotent answer, or not at all; a committed change
@@ -25,8 +26,10 @@ mod idempotency;
 mod sessions;
 mod webhooks;
 
+pub mod postgres;
 pub mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 pub use cards::CardStorage;
@@ -66,8 +69,14 @@ pub enum StoreError {
     #[error("corrupt stored value in {0}")]
     Corrupt(&'static str),
     /// The database URL names no backend this build has.
-    #[error("unsupported database URL: use sqlite://<path> (a file; in-memory databases are not supported)")]
+    #[error(
+        "unsupported database URL: use sqlite://<path> (a file; in-memory databases are not supported) \
+         or postgres://<user>@<host>:<port>/<database>"
+    )]
     UnsupportedUrl,
+    /// This backend cannot do that.
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// A unique value (slug, email) is taken.
     #[error("{0} already exists")]
     Duplicate(&'static str),
@@ -103,6 +112,11 @@ pub trait Storage:
     /// the server keeps serving; returns how many customers the copy holds, counted in it
     /// after its integrity was checked.
     async fn backup_to(&self, target: &std::path::Path) -> Result<u64, StoreError>;
+
+    /// The organizations whose changes commit from now on, as they commit (on any instance
+    /// sharing the database): event streams wait on this instead of polling. A receiver that
+    /// lags or misses one still finds the change at its next read.
+    fn changes(&self) -> tokio::sync::broadcast::Receiver<uuid::Uuid>;
 }
 
 /// Work waiting in the queues.
@@ -117,8 +131,8 @@ pub struct Backlog {
 /// The storage handle the server passes around (cheap to clone).
 pub type Store = Arc<dyn Storage>;
 
-/// Opens the database named by `url` and brings its schema up to date. `sqlite://path`
-/// (created if missing) is the one backend built in.
+/// Opens the database named by `url` and brings its schema up to date: `sqlite://path`
+/// (created if missing) or `postgres://…` (an existing database).
 ///
 /// # Errors
 ///
@@ -127,6 +141,8 @@ pub async fn open(url: &str) -> Result<Store, StoreError> {
     // An in-memory database would be a different one on each of the two pools.
     if url.starts_with("sqlite:") && !url.contains(":memory:") && !url.contains("mode=memory") {
         Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl)
     }

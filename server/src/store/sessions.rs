@@ -9,6 +9,8 @@ use uuid::Uuid;
 pub const SESSION_HOURS: i64 = 12;
 /// A session unused for this long ends (the idle timeout).
 pub const SESSION_IDLE_MINUTES: i64 = 30;
+/// A session's last use is written at most this often, so that reads stay reads.
+pub const SEEN_PRECISION_MINUTES: i64 = 1;
 
 /// A user as sign-in needs it.
 #[derive(Debug, Clone)]

@@ -15,11 +15,14 @@ use std::sync::Arc;
 use tower::ServiceExt;
 use uuid::Uuid;
 
+pub mod database;
 pub mod files;
 pub use files::picture;
 
 pub struct TestApp {
     pub dir: tempfile::TempDir,
+    /// The database's URL (`SQLite` or `PostgreSQL`, see [`database`]).
+    pub db_url: String,
     pub store: Store,
     pub vault: Arc<CardVault>,
     pub router: axum::Router,
@@ -50,8 +53,8 @@ impl TestApp {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("index.html"), "<!doctype html><title>kycard</title>").expect("index");
-        let url = format!("sqlite://{}", dir.path().join("kycard.db").display());
-        let store = kycard_server::store::open(&url).await.expect("database");
+        let db_url = database::url(dir.path()).await;
+        let store = kycard_server::store::open(&db_url).await.expect("database");
         let org = store.create_organization("acme", "Acme", false).await.expect("org");
         let other = store.create_organization("globex", "Globex", false).await.expect("org");
         let key = |org, role| {
@@ -81,7 +84,54 @@ impl TestApp {
         };
         let router = router(state, &WebApp::new(dir.path().to_path_buf()));
         let watchlist = kycard_server::watchlist::Watchlist::open(None).expect("sample watchlist");
-        Self { dir, store, vault, router, org: org.id, operator, reviewer, admin, other_operator, files, watchlist }
+        Self {
+            dir,
+            db_url,
+            store,
+            vault,
+            router,
+            org: org.id,
+            operator,
+            reviewer,
+            admin,
+            other_operator,
+            files,
+            watchlist,
+        }
+    }
+
+    /// Runs one statement on the database beside the server's pools, as time or an older
+    /// kycard would have changed it. Values are written into `sql` as literals (both
+    /// backends read an RFC 3339 string as a time); returns the rows changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        use sqlx::Connection;
+        if self.db_url.starts_with("sqlite:") {
+            let mut db = sqlx::SqliteConnection::connect(&self.db_url).await.expect("database");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut db)
+                .await
+                .expect("statement")
+                .rows_affected()
+        } else {
+            let mut db = sqlx::PgConnection::connect(&self.db_url).await.expect("database");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut db)
+                .await
+                .expect("statement")
+                .rows_affected()
+        }
+    }
+
+    /// The number a `SELECT COUNT(*) …` statement answers.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        if self.db_url.starts_with("sqlite:") {
+            let mut db = sqlx::SqliteConnection::connect(&self.db_url).await.expect("database");
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut db).await.expect("count")
+        } else {
+            let mut db = sqlx::PgConnection::connect(&self.db_url).await.expect("database");
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut db).await.expect("count")
+        }
     }
 
     pub async fn raw(&self, request: Request<Body>) -> Reply {

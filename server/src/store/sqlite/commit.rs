@@ -55,6 +55,9 @@ impl ChangeStorage for SqliteStore {
             super::idempotency::complete_in(&mut tx, organization_id, answer).await?;
         }
         tx.commit().await?;
+        if change.steps.iter().any(|step| matches!(step, Step::History { .. })) {
+            self.announce(organization_id);
+        }
         Ok(Committed::Done)
     }
 }

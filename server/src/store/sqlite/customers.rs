@@ -9,9 +9,10 @@ use crate::store::HistoryLine;
 use crate::store::HistoryPage;
 use crate::store::ListFilter;
 use crate::store::StoreError;
+use crate::store::customers::state_from_columns;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kycard_core::status::{CustomerState, CustomerStatus, ReviewStage};
+use kycard_core::status::{CustomerState, CustomerStatus};
 use kycard_core::wire::{Actor, CustomerData};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -21,17 +22,7 @@ fn from_row(row: &SqliteRow) -> Result<CustomerRecord, StoreError> {
     let corrupt = || StoreError::Corrupt("customers");
     let stored_status: Option<String> = row.get("status");
     let stored_stage: Option<String> = row.get("stage");
-    let state = match (stored_status, stored_stage) {
-        (Some(status), Some(stage)) => Some(
-            CustomerState::from_parts(
-                CustomerStatus::parse(&status).ok_or_else(corrupt)?,
-                ReviewStage::parse(&stage).ok_or_else(corrupt)?,
-                row.get("resubmittable"),
-            )
-            .ok_or_else(corrupt)?,
-        ),
-        _ => None,
-    };
+    let state = state_from_columns(stored_status.as_deref(), stored_stage.as_deref(), row.get("resubmittable"))?;
     let decided_at: Option<String> = row.get("decided_at");
     Ok(CustomerRecord {
         id: parse_id(row.get("id"), "customers")?,
@@ -227,7 +218,7 @@ impl CustomerStorage for SqliteStore {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let mut record = from_row(&row)?;
-        record.documents = super::documents::current_from_json(row.get("current_documents"))?;
+        record.documents = crate::store::documents::current_from_json(row.get("current_documents"))?;
         Ok(Some(record))
     }
 

@@ -4,11 +4,11 @@ use super::writer::ExecuteWrite;
 use super::{SqliteStore, parse_id, parse_time};
 use crate::store::DocumentRecord;
 use crate::store::DocumentStorage;
+use crate::store::documents::stored_flag;
 use crate::store::{StoreError, now};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use kycard_core::documents::{ContentType, CurrentDocument, DocumentKind, RequirementState};
-use kycard_core::review::FlagCode;
+use kycard_core::documents::{ContentType, DocumentKind, RequirementState};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
@@ -36,33 +36,8 @@ fn from_row(row: &SqliteRow) -> Result<DocumentRecord, StoreError> {
     })
 }
 
-/// A document's flag from its stored code and message.
-fn stored_flag(code: Option<String>, message: Option<String>) -> Result<Option<(FlagCode, String)>, StoreError> {
-    code.map(|code| {
-        let code = FlagCode::parse(&code).ok_or(StoreError::Corrupt("documents"))?;
-        Ok((code, message.unwrap_or_default()))
-    })
-    .transpose()
-}
-
-/// A customer's current documents in one column: what [`CURRENT_AS_JSON`] selects.
-pub(super) fn current_from_json(raw: &str) -> Result<Vec<CurrentDocument>, StoreError> {
-    let corrupt = || StoreError::Corrupt("documents");
-    let rows: Vec<(String, String, Option<String>, Option<String>)> =
-        serde_json::from_str(raw).map_err(|_| corrupt())?;
-    rows.into_iter()
-        .map(|(kind, state, code, message)| {
-            Ok(CurrentDocument {
-                kind: DocumentKind::parse(&kind).ok_or_else(corrupt)?,
-                state: RequirementState::parse(&state).ok_or_else(corrupt)?,
-                flag: stored_flag(code, message)?,
-            })
-        })
-        .collect()
-}
-
 /// The current documents of the customer row `c`, as a JSON array read by
-/// [`current_from_json`]: the customer and its checklist in one query.
+/// [`crate::store::documents::current_from_json`]: the customer and its checklist in one query.
 pub(super) const CURRENT_AS_JSON: &str = "(SELECT json_group_array(json_array(kind, state, flag_code, flag_message)) \
      FROM (SELECT kind, state, flag_code, flag_message FROM documents \
            WHERE customer_id = c.id AND organization_id = c.organization_id AND superseded_at IS NULL ORDER BY id))";

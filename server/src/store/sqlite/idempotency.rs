@@ -5,12 +5,10 @@ use super::writer::ExecuteWrite;
 use crate::store::IdempotencyOutcome;
 use crate::store::IdempotencyStorage;
 use crate::store::KeyAnswer;
-use crate::store::RESERVATION_LEASE_SECONDS;
 use crate::store::StoredResponse;
-use crate::store::idempotency::RETENTION_HOURS;
+use crate::store::idempotency::{Cutoffs, IN_PROGRESS, outcome};
 use crate::store::{StoreError, now};
 use async_trait::async_trait;
-use chrono::Duration;
 use uuid::Uuid;
 
 /// Records the answer of a reserved key inside the transaction of its change.
@@ -39,26 +37,6 @@ fn complete<'q>(
         .bind(IN_PROGRESS)
 }
 
-/// Status stored while the first request runs.
-const IN_PROGRESS: i64 = 0;
-
-/// A key's row: the request's fingerprint, the response status (or [`IN_PROGRESS`]), the body.
-struct KeyRecord(String, i64, String);
-
-impl KeyRecord {
-    fn outcome(self, fingerprint: &str) -> Result<IdempotencyOutcome, StoreError> {
-        let Self(stored, status, body) = self;
-        Ok(match status {
-            IN_PROGRESS => IdempotencyOutcome::InProgress,
-            _ if stored != fingerprint => IdempotencyOutcome::Mismatch,
-            _ => IdempotencyOutcome::Replay(StoredResponse {
-                status: u16::try_from(status).map_err(|_| StoreError::Corrupt("idempotency_keys"))?,
-                body,
-            }),
-        })
-    }
-}
-
 impl SqliteStore {
     /// The key's row when it is live: answered within the retention, or reserved within the
     /// lease ([`Cutoffs`]).
@@ -67,36 +45,20 @@ impl SqliteStore {
         organization_id: Uuid,
         key: &str,
         cutoffs: &Cutoffs,
-    ) -> Result<Option<KeyRecord>, StoreError> {
-        let row: Option<(String, i64, String)> = sqlx::query_as(
+        fingerprint: &str,
+    ) -> Result<Option<IdempotencyOutcome>, StoreError> {
+        let row: Option<(String, i32, String)> = sqlx::query_as(
             "SELECT fingerprint, status, body FROM idempotency_keys \
              WHERE organization_id = ? AND key = ? AND created_at >= ? AND (status <> ? OR created_at >= ?)",
         )
         .bind(organization_id.to_string())
         .bind(key)
-        .bind(&cutoffs.retention)
+        .bind(cutoffs.retention.to_rfc3339())
         .bind(IN_PROGRESS)
-        .bind(&cutoffs.lease)
+        .bind(cutoffs.lease.to_rfc3339())
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(|(fingerprint, status, body)| KeyRecord(fingerprint, status, body)))
-    }
-}
-
-/// Rows created before these times are dead: answers after the retention, reservations
-/// after the lease.
-struct Cutoffs {
-    retention: String,
-    lease: String,
-}
-
-impl Cutoffs {
-    fn now() -> Self {
-        let at = now();
-        Self {
-            retention: (at - Duration::hours(RETENTION_HOURS)).to_rfc3339(),
-            lease: (at - Duration::seconds(RESERVATION_LEASE_SECONDS)).to_rfc3339(),
-        }
+        row.map(|(stored, status, body)| outcome(&stored, status, body, fingerprint)).transpose()
     }
 }
 
@@ -111,8 +73,8 @@ impl IdempotencyStorage for SqliteStore {
         let cutoffs = Cutoffs::now();
         // Read first (a reader connection): a retry, or a request waiting for the one that
         // holds its key, only writes when the key is free.
-        if let Some(found) = self.idempotency_record(organization_id, key, &cutoffs).await? {
-            return found.outcome(fingerprint);
+        if let Some(found) = self.idempotency_record(organization_id, key, &cutoffs, fingerprint).await? {
+            return Ok(found);
         }
         sqlx::query(
             "DELETE FROM idempotency_keys WHERE organization_id = ? AND key = ? \
@@ -120,9 +82,9 @@ impl IdempotencyStorage for SqliteStore {
         )
         .bind(organization_id.to_string())
         .bind(key)
-        .bind(&cutoffs.retention)
+        .bind(cutoffs.retention.to_rfc3339())
         .bind(IN_PROGRESS)
-        .bind(&cutoffs.lease)
+        .bind(cutoffs.lease.to_rfc3339())
         .execute_write(self.writer())
         .await?;
         let inserted = sqlx::query(
@@ -141,8 +103,8 @@ impl IdempotencyStorage for SqliteStore {
             return Ok(IdempotencyOutcome::Reserved);
         }
         // Taken between the read and the insert.
-        match self.idempotency_record(organization_id, key, &cutoffs).await? {
-            Some(found) => found.outcome(fingerprint),
+        match self.idempotency_record(organization_id, key, &cutoffs, fingerprint).await? {
+            Some(found) => Ok(found),
             // Freed again meanwhile by its owner: ask again.
             None => Ok(IdempotencyOutcome::InProgress),
         }
@@ -181,9 +143,9 @@ impl IdempotencyStorage for SqliteStore {
         let cutoffs = Cutoffs::now();
         let purged =
             sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ? OR (status = ? AND created_at < ?)")
-                .bind(&cutoffs.retention)
+                .bind(cutoffs.retention.to_rfc3339())
                 .bind(IN_PROGRESS)
-                .bind(&cutoffs.lease)
+                .bind(cutoffs.lease.to_rfc3339())
                 .execute_write(self.writer())
                 .await?
                 .rows_affected();

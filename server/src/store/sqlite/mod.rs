@@ -28,7 +28,10 @@ use std::time::Duration;
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: writer::GroupWriter,
+    /// Organizations whose changes committed (one instance: announced in process).
+    changes: tokio::sync::broadcast::Sender<uuid::Uuid>,
 }
+
 #[async_trait]
 impl Storage for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -65,7 +68,12 @@ impl Storage for SqliteStore {
         copy.close().await;
         Ok(u64::try_from(customers).unwrap_or(0))
     }
+
+    fn changes(&self) -> tokio::sync::broadcast::Receiver<uuid::Uuid> {
+        self.changes.subscribe()
+    }
 }
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url`, e.g. `sqlite://./data/kycard.db`, and
     /// brings its schema up to date.
@@ -89,7 +97,8 @@ impl SqliteStore {
             }
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
-        Ok(Self { pool, writer: writer::GroupWriter::new(writer) })
+        let (changes, _) = tokio::sync::broadcast::channel(1024);
+        Ok(Self { pool, writer: writer::GroupWriter::new(writer), changes })
     }
 
     /// The read-only connections.
@@ -97,19 +106,27 @@ impl SqliteStore {
         &self.pool
     }
 
+    /// Announces a committed change of the organization to the event streams.
+    pub(crate) fn announce(&self, organization_id: uuid::Uuid) {
+        let _ = self.changes.send(organization_id);
+    }
+
     /// The one connection that writes, with group commit.
     pub(crate) fn writer(&self) -> &writer::GroupWriter {
         &self.writer
     }
 }
+
 pub(crate) fn parse_time(raw: &str, table: &'static str) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
     chrono::DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|_| StoreError::Corrupt(table))
 }
+
 pub(crate) fn parse_id(raw: &str, table: &'static str) -> Result<uuid::Uuid, StoreError> {
     uuid::Uuid::parse_str(raw).map_err(|_| StoreError::Corrupt(table))
 }
+
 /// Whether a database error is a unique-constraint violation.
 pub(crate) fn is_unique_violation(error: &StoreError) -> bool {
     matches!(error, StoreError::Database(e) if e.as_database_error().is_some_and(sqlx::error::DatabaseError::is_unique_violation))

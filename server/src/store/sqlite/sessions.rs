@@ -8,15 +8,13 @@ use crate::store::Session;
 use crate::store::SessionStorage;
 use crate::store::UserLogin;
 use crate::store::credentials::{key_digest, random_hex};
+use crate::store::sessions::SEEN_PRECISION_MINUTES;
 use crate::store::{Caller, StoreError, now};
 use async_trait::async_trait;
 use chrono::Duration;
 use kycard_core::wire::{Actor, ActorKind, Role, SessionInfo, SessionUser};
 use sqlx::Row;
 use uuid::Uuid;
-
-/// A session's last use is written at most this often.
-const SEEN_PRECISION_MINUTES: i64 = 1;
 
 #[async_trait]
 impl SessionStorage for SqliteStore {

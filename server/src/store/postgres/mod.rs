@@ -1,0 +1,112 @@
+//! `PostgreSQL`, for scale-out: several kycard instances on one database.
+//!
+//! Native types (uuid, timestamptz, jsonb), a connection pool, and what sharing the database
+//! needs: queued work claimed with leases ([`crate::store::DocumentStorage::claim_review_job`]),
+//! history numbered in commit order per organization (see [`commit`]), and a
+//! `LISTEN`/`NOTIFY` channel that tells every instance about every committed change, so event
+//! streams on any instance hear of it at once.
+
+mod cards;
+mod commit;
+mod credentials;
+mod customers;
+mod documents;
+mod events;
+mod idempotency;
+mod sessions;
+mod webhooks;
+
+use super::{Backlog, Storage, StoreError};
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// The channel committed changes are announced on (the payload is the organization id).
+const CHANGES_CHANNEL: &str = "kycard_changes";
+
+/// `PostgreSQL` through sqlx, over one pool.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    changes: broadcast::Sender<Uuid>,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`), brings its schema
+    /// up to date and starts listening for the changes other instances commit.
+    ///
+    /// # Errors
+    ///
+    /// A database that cannot be reached or migrated.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = PgConnectOptions::from_str(url)?.application_name("kycard");
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let (changes, _) = broadcast::channel(1024);
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        let sender = changes.clone();
+        tokio::spawn(async move {
+            loop {
+                // `recv` reconnects by itself after a lost connection; notifications sent
+                // meanwhile are lost, which the streams' fallback poll covers.
+                match listener.recv().await {
+                    Ok(notification) => {
+                        if let Ok(organization_id) = Uuid::parse_str(notification.payload()) {
+                            let _ = sender.send(organization_id);
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "lost the change notifications; listening again");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(Self { pool, changes })
+    }
+
+    /// The pool.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Storage for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn backlog(&self) -> Result<Backlog, StoreError> {
+        let (reviews, webhook_deliveries): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM review_jobs), \
+                    (SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(Backlog { reviews: count(reviews), webhook_deliveries: count(webhook_deliveries) })
+    }
+
+    async fn backup_to(&self, _target: &std::path::Path) -> Result<u64, StoreError> {
+        Err(StoreError::Unsupported("`kycard backup` copies SQLite databases; back PostgreSQL up with pg_dump"))
+    }
+
+    fn changes(&self) -> broadcast::Receiver<Uuid> {
+        self.changes.subscribe()
+    }
+}
+
+/// Whether a database error is a unique-constraint violation.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error.as_database_error().is_some_and(sqlx::error::DatabaseError::is_unique_violation)
+}
