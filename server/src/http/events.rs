@@ -28,8 +28,8 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/events", get(events))
 }
 
-/// How often an idle stream looks for new changes.
-const POLL: Duration = Duration::from_millis(250);
+/// How long a stream waits after a failed read before reading again.
+const RETRY_READ: Duration = Duration::from_secs(1);
 /// Changes read per query.
 const BATCH: u32 = 100;
 /// How often a stream checks that its credential still works.
@@ -79,6 +79,8 @@ impl Drop for StreamSlot {
 /// What a stream carries between events.
 struct Cursor {
     store: Store,
+    /// Organizations whose changes commit (on any instance), to wake up on.
+    changes: tokio::sync::broadcast::Receiver<Uuid>,
     last: i64,
     queue: VecDeque<LoggedChange>,
     credential: Credential,
@@ -93,6 +95,8 @@ pub(super) async fn events(
     credential: Credential,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    // Listening before the first read: a change committed in between still wakes the stream.
+    let changes = state.store.changes();
     let start = match headers.get("last-event-id") {
         Some(value) => {
             value.to_str().ok().and_then(|v| v.trim().parse::<i64>().ok()).filter(|n| *n >= 0).ok_or_else(|| {
@@ -105,6 +109,7 @@ pub(super) async fn events(
     let org = caller.organization_id;
     let cursor = Cursor {
         store: state.store.clone(),
+        changes,
         last: start,
         queue: VecDeque::new(),
         credential,
@@ -129,15 +134,35 @@ pub(super) async fn events(
             }
             match cursor.store.changes_after(org, cursor.last, BATCH).await {
                 Ok(changes) if !changes.is_empty() => cursor.queue.extend(changes),
-                Ok(_) => tokio::time::sleep(POLL).await,
+                Ok(_) => cursor.wait_for_change(org).await,
                 Err(error) => {
                     tracing::error!(%error, "event stream cannot read changes");
-                    tokio::time::sleep(POLL * 4).await;
+                    tokio::time::sleep(RETRY_READ).await;
                 }
             }
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+impl Cursor {
+    /// Waits until a change of `org` commits (announced by the store, whichever instance
+    /// made it), or at most [`RECHECK`]: a missed announcement costs a delay, never an
+    /// event, since the stream reads the log again either way.
+    async fn wait_for_change(&mut self, org: Uuid) {
+        let changes = &mut self.changes;
+        let announced = async {
+            loop {
+                match changes.recv().await {
+                    Ok(organization) if organization == org => return,
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+                }
+            }
+        };
+        let _ = tokio::time::timeout(RECHECK, announced).await;
+    }
 }
 
 /// The SSE event for a logged change; `None` when it has no public form.
