@@ -10,6 +10,7 @@
 // Rates and percentiles of at most millions of samples: float conversions are exact enough.
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
+#[allow(dead_code)] // not every user of the helper reads every key it noted
 #[path = "../tests/support/demo.rs"]
 mod demo;
 

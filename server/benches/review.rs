@@ -11,6 +11,7 @@
 #![allow(missing_docs)]
 #![allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 
+#[allow(dead_code)] // not every user of the helper reads every key it noted
 #[path = "../tests/support/demo.rs"]
 mod demo;
 
@@ -42,7 +43,7 @@ fn start(dir: &std::path::Path) -> Server {
         .arg(dir)
         .env("KYCARD_DATA_DIR", dir)
         .env("RUST_LOG", "warn");
-    let demo::Demo { child, base, operator } = demo::start(command);
+    let demo::Demo { child, base, operator, .. } = demo::start(command);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().timeout(Duration::from_mins(1)).build().expect("client");
     Server { child, base, operator, http }

@@ -200,16 +200,21 @@ impl DocumentFiles {
     }
 
     /// Removes partial uploads, and kept files whose row was never written (a crash between
-    /// putting the file and the commit). Returns how many were removed.
+    /// putting the file and the commit), when they are at least `min_age` old: zero when this
+    /// instance alone uses the store (at start, no upload can be running), longer than any
+    /// upload when other instances share it (their uploads in flight look the same). Returns
+    /// how many were removed.
     ///
     /// # Errors
     /// When the database or the object store cannot be read.
-    pub async fn sweep_orphans(&self, store: &Store) -> Result<usize, AppError> {
+    pub async fn sweep_orphans(&self, store: &Store, min_age: std::time::Duration) -> Result<usize, AppError> {
         let known: HashSet<Uuid> = store.all_document_ids().await?.into_iter().collect();
         let orphan = |name: &str| {
             let id = name.strip_suffix(PREVIEW_SUFFIX).unwrap_or(name);
             !Uuid::parse_str(id).is_ok_and(|id| known.contains(&id))
         };
+        let now = std::time::SystemTime::now();
+        let old_enough = |modified: std::time::SystemTime| now.duration_since(modified).is_ok_and(|age| age >= min_age);
         let mut removed = 0;
         let local: &[PathBuf] =
             if self.remote.is_some() { &[self.incoming()] } else { &[self.incoming(), self.dir.clone()] };
@@ -217,7 +222,8 @@ impl DocumentFiles {
             let Ok(entries) = std::fs::read_dir(dir) else { continue };
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let remove = entry.path().is_file() && (*dir == self.incoming() || orphan(&name));
+                let aged = entry.metadata().and_then(|m| m.modified()).is_ok_and(old_enough);
+                let remove = entry.path().is_file() && aged && (*dir == self.incoming() || orphan(&name));
                 if remove && std::fs::remove_file(entry.path()).is_ok() {
                     removed += 1;
                 }
@@ -231,7 +237,7 @@ impl DocumentFiles {
                     tracing::error!(%error, "cannot list the document store");
                     AppError::Internal
                 })?;
-                if meta.location.filename().is_some_and(&orphan) {
+                if meta.location.filename().is_some_and(&orphan) && old_enough(meta.last_modified.into()) {
                     doomed.push(meta.location);
                 }
             }

@@ -70,6 +70,10 @@ pub enum StartError {
     Serve(#[from] std::io::Error),
 }
 
+/// Orphan document files are this old at least before an instance on a shared database
+/// removes them: far longer than an upload may take ([`http::REQUEST_TIMEOUT`]).
+const ORPHANS_OF_OTHERS_AFTER: std::time::Duration = std::time::Duration::from_hours(1);
+
 /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
 pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
     let data_dir = &args.database.data_dir;
@@ -87,7 +91,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
             .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?,
         Some(url) => uploads::DocumentFiles::with_object_store(data_dir, url).map_err(StartError::Documents)?,
     };
-    match files.sweep_orphans(&store).await {
+    // Another instance's upload in flight looks like an orphan: on a shared database only
+    // files older than any upload could be go.
+    let min_age = if store.shared() { ORPHANS_OF_OTHERS_AFTER } else { std::time::Duration::ZERO };
+    match files.sweep_orphans(&store, min_age).await {
         Ok(0) | Err(_) => {}
         Ok(n) => tracing::warn!(files = n, "removed document files left by an interrupted upload"),
     }

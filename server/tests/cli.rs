@@ -1,6 +1,7 @@
 //! The `kycard` command line: organizations, keys and users from the terminal, with clear
 //! errors for bad flags, and a full flow over a real TCP socket with `serve --demo`.
 
+#[allow(dead_code)] // not every user of the helper reads every key it noted
 #[path = "support/demo.rs"]
 mod demo;
 

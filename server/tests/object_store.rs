@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+#[allow(dead_code)] // not every user of the helper reads every key it noted
 #[path = "support/demo.rs"]
 mod demo;
 
@@ -77,7 +78,7 @@ fn start_kycard(data: &std::path::Path, moto: &Moto, url: &str) -> Kycard {
         .env("AWS_ENDPOINT", &moto.endpoint)
         .env("AWS_ALLOW_HTTP", "true")
         .env("RUST_LOG", "warn");
-    let demo::Demo { child, base, operator } = demo::start(command);
+    let demo::Demo { child, base, operator, .. } = demo::start(command);
     Kycard { child, base, operator }
 }
 

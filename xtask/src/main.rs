@@ -7,6 +7,7 @@
 //! Every install is skipped when the right version is already present, so the second run of
 //! either command starts building at once.
 
+mod postgres;
 mod setup;
 mod steps;
 

@@ -1,6 +1,6 @@
 //! Installs the tools the project needs, each only when the right version is missing.
 
-use crate::steps::{Error, command_output, heading, run_command, tool_path};
+use crate::steps::{Error, command_output, heading, is_root, run_command, tool_path};
 use std::path::Path;
 use std::process::Command;
 
@@ -34,6 +34,7 @@ pub fn ensure(root: &Path, need: Need) -> Result<(), Error> {
     if need == Need::Test {
         chromium()?;
         moto(root)?;
+        postgresql()?;
     }
     Ok(())
 }
@@ -141,6 +142,11 @@ fn chromium() -> Result<(), Error> {
     })
 }
 
+/// Debian's `PostgreSQL` server, which the tests (and the benchmark) run a throwaway cluster of.
+pub fn postgresql() -> Result<(), Error> {
+    debian_packages(&crate::postgres::PROGRAMS, &["postgresql"], || "PostgreSQL 15 (Debian)".to_owned())
+}
+
 /// Debian's `wrk`, the external HTTP load generator of `cargo xtask bench`.
 pub fn wrk() -> Result<(), Error> {
     heading("setup: checking the load generator");
@@ -155,8 +161,7 @@ fn debian_packages(binaries: &[&str], packages: &[&str], describe: impl Fn() -> 
         return Ok(());
     }
     let list = packages.join(" ");
-    let is_root = command_output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0");
-    if !is_root {
+    if !is_root() {
         return Err(Error::new(format!(
             "{list} missing. Install as root: apt-get update && apt-get install -y {list}"
         )));

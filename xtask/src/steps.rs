@@ -65,6 +65,11 @@ fn describe(cmd: &Command) -> String {
         .join(" ")
 }
 
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
+    command_output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+}
+
 /// Runs a command with inherited output; a non-zero exit is an error.
 pub fn run_command(cmd: &mut Command) -> Result<(), Error> {
     let status = cmd.status().map_err(|e| Error::new(format!("cannot start `{}`: {e}", describe(cmd))))?;
@@ -207,6 +212,28 @@ fn static_checks(root: &Path, suite: &mut Suite) {
     );
 }
 
+/// The variable naming the test `PostgreSQL` server (see `server/tests/support/database.rs`).
+const POSTGRES_URL_VAR: &str = "KYCARD_TEST_POSTGRES_URL";
+
+/// The server's test suites that run a second time on `PostgreSQL`: every one built on its
+/// test app (the rest drive the binary on `SQLite`, or are the storage contract, which runs
+/// both backends itself).
+const SUITES_ON_POSTGRES: &[&str] = &[
+    "cards",
+    "customers",
+    "documents",
+    "events",
+    "http",
+    "idempotency",
+    "interrupted",
+    "keys",
+    "openapi",
+    "reading",
+    "sandbox",
+    "session",
+    "webhooks",
+];
+
 /// `cargo xtask test`: every check and suite, then the verdict and the total counts.
 pub fn test(root: &Path) -> Result<(), Error> {
     let started = Instant::now();
@@ -217,8 +244,34 @@ pub fn test(root: &Path) -> Result<(), Error> {
     // First: the server's tests serve the built app, as the binary does.
     suite.step("web build", build_web(root));
 
-    heading("native tests: cargo test (core, server, xtask)");
-    suite.counted("native tests", cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]));
+    heading("PostgreSQL: a throwaway cluster for the tests (stopped at the end)");
+    let cluster = match crate::postgres::Cluster::start() {
+        Ok(cluster) => Some(cluster),
+        Err(error) => {
+            suite.step("PostgreSQL", Err(error));
+            None
+        }
+    };
+    let postgres_url = cluster.as_ref().map_or(String::new(), |c| c.url.clone());
+
+    heading("native tests: cargo test (core, server, xtask; storage contract on SQLite and PostgreSQL)");
+    suite.counted(
+        "native tests",
+        cargo(root).args(["test", "--workspace", "--exclude", "kycard-web"]).env(POSTGRES_URL_VAR, &postgres_url),
+    );
+
+    if cluster.is_some() {
+        heading("server tests again, each on a fresh PostgreSQL database");
+        let mut cmd = cargo(root);
+        cmd.args(["test", "-p", "kycard-server"]);
+        for target in SUITES_ON_POSTGRES {
+            cmd.args(["--test", target]);
+        }
+        suite.counted(
+            "server tests on PostgreSQL",
+            cmd.env(POSTGRES_URL_VAR, &postgres_url).env("KYCARD_TEST_BACKEND", "postgres"),
+        );
+    }
 
     heading("browser tests: core's test vectors in headless Chromium (wasm-bindgen-test)");
     suite.counted(
@@ -237,6 +290,7 @@ pub fn test(root: &Path) -> Result<(), Error> {
     heading("measurements (budgets, not pass/fail)");
     suite.step("size report", run_command(Command::new("node").arg("e2e/measure-size.mjs").current_dir(root)));
 
+    drop(cluster);
     println!("\nxtask test finished in {:.0} s", started.elapsed().as_secs_f64());
     if !suite.failed_steps.is_empty() {
         println!("failed steps: {}", suite.failed_steps.join(", "));

@@ -99,6 +99,15 @@ CREATE TABLE cards (
 );
 CREATE INDEX cards_by_customer ON cards (customer_id, id);
 
+-- The kycard instances using this database, each writing seen_at every few seconds: what
+-- an instance holds (a reservation of an idempotency key) dies with it, without waiting for
+-- a lease.
+CREATE TABLE instances (
+    id          uuid PRIMARY KEY,
+    started_at  timestamptz NOT NULL,
+    seen_at     timestamptz NOT NULL
+);
+
 CREATE TABLE idempotency_keys (
     organization_id  uuid NOT NULL REFERENCES organizations(id),
     key              text NOT NULL,
@@ -106,6 +115,8 @@ CREATE TABLE idempotency_keys (
     status           integer NOT NULL,
     body             text NOT NULL,
     created_at       timestamptz NOT NULL,
+    -- The instance running the reserved request.
+    instance_id      uuid NOT NULL,
     PRIMARY KEY (organization_id, key)
 );
 

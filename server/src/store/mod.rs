@@ -102,6 +102,10 @@ pub trait Storage:
     + Sync
     + 'static
 {
+    /// Whether other kycard instances may use this database at the same time (then nothing
+    /// found at start can be assumed abandoned).
+    fn shared(&self) -> bool;
+
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -12,6 +12,8 @@ pub struct Demo {
     pub base: String,
     /// The demo operator's API key.
     pub operator: String,
+    /// Every key it printed, by role (`operator`, `reviewer`, `admin`).
+    pub keys: std::collections::HashMap<String, String>,
 }
 
 /// Starts `command` (a `kycard serve --demo …` with its flags and environment) and reads its
@@ -19,15 +21,28 @@ pub struct Demo {
 ///
 /// # Panics
 /// When the server exits or never prints its address and an operator key.
-pub fn start(mut command: Command) -> Demo {
+pub fn start(command: Command) -> Demo {
+    let demo = serve(command);
+    assert!(!demo.operator.is_empty(), "kycard did not print an operator key");
+    demo
+}
+
+/// Starts `command` (a `kycard serve …`, with `--demo` or not) and reads its standard output
+/// until it says where it serves, noting the keys it printed on the way.
+///
+/// # Panics
+/// When the server exits or never prints its address.
+pub fn serve(mut command: Command) -> Demo {
     let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("kycard serve");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let (mut operator, mut base) = (String::new(), String::new());
+    let mut base = String::new();
+    let mut keys = std::collections::HashMap::new();
     for line in lines.by_ref().map_while(Result::ok) {
-        if let ["operator", key] = line.split_whitespace().collect::<Vec<_>>().as_slice()
+        if let [role @ ("operator" | "reviewer" | "admin"), key] =
+            line.split_whitespace().collect::<Vec<_>>().as_slice()
             && key.starts_with("kyc_")
         {
-            (*key).clone_into(&mut operator);
+            keys.insert((*role).to_owned(), (*key).to_owned());
         }
         if let Some(rest) = line.strip_prefix("kycard is serving on ") {
             rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').clone_into(&mut base);
@@ -35,7 +50,7 @@ pub fn start(mut command: Command) -> Demo {
         }
     }
     assert!(!base.is_empty(), "kycard did not print its address");
-    assert!(!operator.is_empty(), "kycard did not print an operator key");
     std::thread::spawn(move || for _ in lines {});
-    Demo { child, base, operator }
+    let operator = keys.get("operator").cloned().unwrap_or_default();
+    Demo { child, base, operator, keys }
 }

@@ -1,7 +1,7 @@
 //! Idempotency keys on `PostgreSQL`, shared by every instance: a key reserved on one is in
 //! progress on all.
 
-use super::PostgresStore;
+use super::{DEAD_AFTER_SECONDS, PostgresStore};
 use crate::store::idempotency::{Cutoffs, IN_PROGRESS, outcome};
 use crate::store::{IdempotencyOutcome, IdempotencyStorage, KeyAnswer, StoreError, StoredResponse, now};
 use async_trait::async_trait;
@@ -34,6 +34,14 @@ fn complete<'q>(
     .bind(IN_PROGRESS)
 }
 
+/// Whether the instance that reserved the key (`instance_id` of the row) still runs.
+fn holder_alive(row: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM instances i WHERE i.id = {row}.instance_id \
+         AND i.seen_at > now() - make_interval(secs => {DEAD_AFTER_SECONDS}))"
+    )
+}
+
 impl PostgresStore {
     /// What the key's live row (answered within the retention, or reserved within the lease)
     /// means for this request.
@@ -44,17 +52,19 @@ impl PostgresStore {
         cutoffs: &Cutoffs,
         fingerprint: &str,
     ) -> Result<Option<IdempotencyOutcome>, StoreError> {
-        let row: Option<(String, i32, String)> = sqlx::query_as(
-            "SELECT fingerprint, status, body FROM idempotency_keys \
-             WHERE organization_id = $1 AND key = $2 AND created_at >= $3 AND (status <> $4 OR created_at >= $5)",
-        )
-        .bind(organization_id)
-        .bind(key)
-        .bind(cutoffs.retention)
-        .bind(IN_PROGRESS)
-        .bind(cutoffs.lease)
-        .fetch_optional(self.pool())
-        .await?;
+        let sql = format!(
+            "SELECT fingerprint, status, body FROM idempotency_keys k WHERE organization_id = $1 AND key = $2 \
+             AND created_at >= $3 AND (status <> $4 OR (created_at >= $5 AND {}))",
+            holder_alive("k")
+        );
+        let row: Option<(String, i32, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(organization_id)
+            .bind(key)
+            .bind(cutoffs.retention)
+            .bind(IN_PROGRESS)
+            .bind(cutoffs.lease)
+            .fetch_optional(self.pool())
+            .await?;
         row.map(|(stored, status, body)| outcome(&stored, status, body, fingerprint)).transpose()
     }
 }
@@ -71,24 +81,30 @@ impl IdempotencyStorage for PostgresStore {
         if let Some(found) = self.idempotency_record(organization_id, key, &cutoffs, fingerprint).await? {
             return Ok(found);
         }
-        // A dead row (past its retention or lease) gives way; a live one wins the conflict.
-        let reserved = sqlx::query(
-            "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at) \
-             VALUES ($1, $2, $3, $4, '', $5) \
+        // A dead row (past its retention, or a reservation past its lease or whose instance
+        // died) gives way; a live one wins the conflict.
+        let sql = format!(
+            "INSERT INTO idempotency_keys (organization_id, key, fingerprint, status, body, created_at, instance_id) \
+             VALUES ($1, $2, $3, $4, '', $5, $8) \
              ON CONFLICT (organization_id, key) DO UPDATE \
-             SET fingerprint = excluded.fingerprint, status = excluded.status, body = '', created_at = excluded.created_at \
-             WHERE idempotency_keys.created_at < $6 OR (idempotency_keys.status = $4 AND idempotency_keys.created_at < $7)",
-        )
-        .bind(organization_id)
-        .bind(key)
-        .bind(fingerprint)
-        .bind(IN_PROGRESS)
-        .bind(now())
-        .bind(cutoffs.retention)
-        .bind(cutoffs.lease)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
+             SET fingerprint = excluded.fingerprint, status = excluded.status, body = '', \
+                 created_at = excluded.created_at, instance_id = excluded.instance_id \
+             WHERE idempotency_keys.created_at < $6 OR (idempotency_keys.status = $4 \
+                 AND (idempotency_keys.created_at < $7 OR NOT {}))",
+            holder_alive("idempotency_keys")
+        );
+        let reserved = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(organization_id)
+            .bind(key)
+            .bind(fingerprint)
+            .bind(IN_PROGRESS)
+            .bind(now())
+            .bind(cutoffs.retention)
+            .bind(cutoffs.lease)
+            .bind(self.instance())
+            .execute(self.pool())
+            .await?
+            .rows_affected();
         if reserved == 1 {
             return Ok(IdempotencyOutcome::Reserved);
         }
@@ -109,8 +125,12 @@ impl IdempotencyStorage for PostgresStore {
     }
 
     async fn release_abandoned_idempotency(&self) -> Result<u64, StoreError> {
-        // Other instances may be running requests: only reservations past their lease.
-        let freed = sqlx::query("DELETE FROM idempotency_keys WHERE status = $1 AND created_at < $2")
+        // Other instances may be running requests: only reservations that died.
+        let sql = format!(
+            "DELETE FROM idempotency_keys k WHERE status = $1 AND (created_at < $2 OR NOT {})",
+            holder_alive("k")
+        );
+        let freed = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(IN_PROGRESS)
             .bind(Cutoffs::now().lease)
             .execute(self.pool())
@@ -131,14 +151,17 @@ impl IdempotencyStorage for PostgresStore {
 
     async fn purge_idempotency(&self) -> Result<u64, StoreError> {
         let cutoffs = Cutoffs::now();
-        let purged =
-            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1 OR (status = $2 AND created_at < $3)")
-                .bind(cutoffs.retention)
-                .bind(IN_PROGRESS)
-                .bind(cutoffs.lease)
-                .execute(self.pool())
-                .await?
-                .rows_affected();
+        let sql = format!(
+            "DELETE FROM idempotency_keys k WHERE created_at < $1 OR (status = $2 AND (created_at < $3 OR NOT {}))",
+            holder_alive("k")
+        );
+        let purged = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(cutoffs.retention)
+            .bind(IN_PROGRESS)
+            .bind(cutoffs.lease)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
         Ok(purged)
     }
 }

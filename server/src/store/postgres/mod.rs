@@ -32,7 +32,14 @@ const CHANGES_CHANNEL: &str = "kycard_changes";
 pub struct PostgresStore {
     pool: PgPool,
     changes: broadcast::Sender<Uuid>,
+    /// This instance, as its reservations name it.
+    instance: Uuid,
 }
+
+/// How often an instance says it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// An instance silent this long is dead: what it held is free.
+pub(super) const DEAD_AFTER_SECONDS: i64 = 10;
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`), brings its schema
@@ -70,7 +77,31 @@ impl PostgresStore {
                 }
             }
         });
-        Ok(Self { pool, changes })
+        let instance = Uuid::now_v7();
+        sqlx::query("INSERT INTO instances (id, started_at, seen_at) VALUES ($1, now(), now())")
+            .bind(instance)
+            .execute(&pool)
+            .await?;
+        let beating = pool.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(HEARTBEAT).await;
+                let beat = sqlx::query("UPDATE instances SET seen_at = now() WHERE id = $1").bind(instance);
+                if let Err(error) = beat.execute(&beating).await {
+                    tracing::warn!(%error, "cannot tell the database this instance is alive");
+                }
+                // Instances gone for a day are forgotten (their reservations died long ago).
+                let _ = sqlx::query("DELETE FROM instances WHERE seen_at < now() - interval '1 day'")
+                    .execute(&beating)
+                    .await;
+            }
+        });
+        Ok(Self { pool, changes, instance })
+    }
+
+    /// This instance's id.
+    pub(crate) fn instance(&self) -> Uuid {
+        self.instance
     }
 
     /// The pool.
@@ -81,6 +112,10 @@ impl PostgresStore {
 
 #[async_trait]
 impl Storage for PostgresStore {
+    fn shared(&self) -> bool {
+        true
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -34,6 +34,11 @@ pub struct SqliteStore {
 
 #[async_trait]
 impl Storage for SqliteStore {
+    fn shared(&self) -> bool {
+        // One instance per data folder: the file is not shared.
+        false
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
