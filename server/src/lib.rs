@@ -122,11 +122,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         streams_per_credential: args.max_streams_per_credential,
     };
     let state = http::AppState {
+        sign_in: Arc::new(sign_in::SignInGuard::new(store.clone())),
         store,
         vault,
         files,
         review_wake,
-        sign_in: Arc::default(),
         streams: Arc::default(),
         behind_proxy: args.behind_proxy,
         limits,

@@ -1,7 +1,7 @@
 //! The sign-in guard: slows password guessing without handing a guesser the power to lock the
 //! real user out, and keeps argon2 off the async workers.
 //!
-//! Failed sign-ins are counted in three windows of [`WINDOW`]:
+//! Sign-in attempts are counted in three windows of [`WINDOW`]:
 //! * per account and client address ([`PER_ACCOUNT_AND_ADDRESS`]): the guesser at one address
 //!   is stopped after a few tries, while the account's owner at another address is not;
 //! * per client address ([`PER_ADDRESS`]): one address cannot spray many accounts;
@@ -9,97 +9,99 @@
 //!
 //! An attempt is counted *before* its password is checked, so concurrent guesses cannot all
 //! slip through between a read and a write of the count; a successful sign-in takes its own
-//! attempt back. Each window holds at most [`CAPACITY`] entries, so random emails cannot grow
-//! it without bound. IPv6 clients are counted per /64, the block one subscriber usually holds.
+//! attempt back. The counts live in the database ([`crate::store::SignInStorage`]): every
+//! instance sharing it counts the same attempts, a restart forgets none, and the clean-up
+//! deletes ended windows, so random emails cannot grow anything without bound. IPv6 clients
+//! are counted per /64, the block one subscriber usually holds.
 
 use crate::error::AppError;
+use crate::store::{Limit, Store, now};
 use argon2::PasswordVerifier;
 use argon2::password_hash::PasswordHash;
-use std::collections::HashMap;
-use std::hash::Hash;
+use chrono::TimeDelta;
+use sha2::{Digest, Sha256};
 use std::net::IpAddr;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
-/// How long failures are remembered, from the first one.
-pub const WINDOW: Duration = Duration::from_mins(15);
-/// Failures allowed for one account from one client address per window.
+/// How long attempts are remembered, from the first one of a window.
+pub const WINDOW: TimeDelta = TimeDelta::minutes(15);
+/// Attempts allowed for one account from one client address per window.
 pub const PER_ACCOUNT_AND_ADDRESS: u32 = 5;
-/// Failures allowed from one client address, over all accounts, per window.
+/// Attempts allowed from one client address, over all accounts, per window.
 pub const PER_ADDRESS: u32 = 20;
-/// Failures allowed for one account, over all addresses, per window.
+/// Attempts allowed for one account, over all addresses, per window.
 pub const PER_ACCOUNT: u32 = 50;
-/// Entries each window keeps at most; past it, expired entries go first, then the oldest.
-pub const CAPACITY: usize = 20_000;
 
-/// Counts sign-in failures and runs password checks on a bounded number of blocking threads.
+/// Counts sign-in attempts and runs password checks on a bounded number of blocking threads.
 #[derive(Debug)]
 pub struct SignInGuard {
-    windows: Mutex<Windows>,
+    store: Store,
     verifiers: Semaphore,
     /// A hash of a random password with the same parameters as users' hashes: unknown
     /// emails are checked against it, so they cost what a wrong password costs.
     decoy: String,
 }
 
-#[derive(Debug)]
-struct Windows {
-    pair: Window<(String, IpAddr)>,
-    address: Window<IpAddr>,
-    account: Window<String>,
+/// The limited keys of one attempt, as stored (SHA-256: no email or address is kept).
+#[derive(Debug, Clone)]
+struct Keys {
+    pair: String,
+    address: String,
+    account: String,
 }
 
-impl Default for SignInGuard {
-    fn default() -> Self {
-        Self::new()
+impl Keys {
+    fn of(email: &str, client: IpAddr) -> Self {
+        let digest = |text: String| hex::encode(Sha256::digest(text.as_bytes()));
+        Self {
+            pair: digest(format!("pair\n{email}\n{client}")),
+            address: digest(format!("address\n{client}")),
+            account: digest(format!("account\n{email}")),
+        }
+    }
+
+    fn limits(&self) -> [Limit; 3] {
+        [
+            Limit { key: self.pair.clone(), most: PER_ACCOUNT_AND_ADDRESS },
+            Limit { key: self.address.clone(), most: PER_ADDRESS },
+            Limit { key: self.account.clone(), most: PER_ACCOUNT },
+        ]
     }
 }
 
 impl SignInGuard {
-    /// A guard with empty counts, checking at most one password per core but one at once,
+    /// A guard counting in `store`, checking at most one password per core but one at once,
     /// so that a core stays free for every other request.
     ///
     /// # Panics
     /// When argon2 cannot hash (it can with its default parameters).
-    pub fn new() -> Self {
+    pub fn new(store: Store) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let decoy = crate::admin::hash_password(&crate::store::random_password())
             .expect("argon2 hashes with its default parameters");
-        Self {
-            windows: Mutex::new(Windows {
-                pair: Window::new(PER_ACCOUNT_AND_ADDRESS),
-                address: Window::new(PER_ADDRESS),
-                account: Window::new(PER_ACCOUNT),
-            }),
-            verifiers: Semaphore::new(cores.saturating_sub(1).max(1)),
-            decoy,
-        }
+        Self { store, verifiers: Semaphore::new(cores.saturating_sub(1).max(1)), decoy }
     }
 
     /// Counts an attempt to sign in as `email` from `client`, or refuses it with the wait
     /// when one of its windows is full. Dropping the attempt leaves it counted as a failure.
-    pub fn begin(&self, email: &str, client: IpAddr) -> Result<Attempt<'_>, AppError> {
-        let client = counted_address(client);
-        let pair = (email.to_owned(), client);
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        let wait =
-            [windows.pair.wait(&pair, now), windows.address.wait(&client, now), windows.account.wait(email, now)]
-                .into_iter()
-                .flatten()
-                .max();
-        if let Some(wait) = wait {
-            return Err(AppError::RateLimited { retry_after_seconds: wait.as_secs().max(1) });
+    ///
+    /// # Errors
+    /// `429` with the wait when a window is full; a database failure.
+    pub async fn begin(&self, email: &str, client: IpAddr) -> Result<Attempt<'_>, AppError> {
+        let keys = Keys::of(email, counted_address(client));
+        match self.store.count_sign_in_attempt(&keys.limits(), now(), WINDOW).await? {
+            Some(wait) => Err(AppError::RateLimited {
+                retry_after_seconds: u64::try_from(wait.num_seconds()).unwrap_or(0).max(1),
+            }),
+            None => Ok(Attempt { guard: self, keys }),
         }
-        windows.pair.add(pair.clone(), now);
-        windows.address.add(client, now);
-        windows.account.add(email.to_owned(), now);
-        Ok(Attempt { guard: self, pair })
     }
 
     /// Whether `password` matches `hash` (`None`: an unknown email, checked against the decoy
     /// at the same cost and never matching). Runs on the blocking pool, a bounded number at once.
+    ///
+    /// # Errors
+    /// When the blocking pool is gone.
     pub async fn verify(&self, hash: Option<&str>, password: String) -> Result<bool, AppError> {
         let known = hash.is_some();
         let hash = hash.unwrap_or(&self.decoy).to_owned();
@@ -112,29 +114,25 @@ impl SignInGuard {
         .map_err(|_| AppError::Internal)?;
         Ok(known && matches)
     }
-
-    /// Entries held by the largest window (for tests of the memory bound).
-    pub fn entries(&self) -> usize {
-        let windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        windows.pair.entries.len().max(windows.address.entries.len()).max(windows.account.entries.len())
-    }
 }
 
 /// One counted sign-in attempt.
 #[derive(Debug)]
 pub struct Attempt<'a> {
     guard: &'a SignInGuard,
-    pair: (String, IpAddr),
+    keys: Keys,
 }
 
 impl Attempt<'_> {
-    /// The password was right: this account's failures from this address are forgotten, and
+    /// The password was right: this account's attempts from this address are forgotten, and
     /// the attempt no longer counts against the address or the account.
-    pub fn succeeded(self) {
-        let mut windows = self.guard.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        windows.pair.entries.remove(&self.pair);
-        windows.address.undo(&self.pair.1);
-        windows.account.undo(&self.pair.0);
+    ///
+    /// # Errors
+    /// A database failure.
+    pub async fn succeeded(self) -> Result<(), AppError> {
+        let Keys { pair, address, account } = self.keys;
+        self.guard.store.undo_sign_in_attempt(&pair, &[address, account]).await?;
+        Ok(())
     }
 }
 
@@ -149,66 +147,6 @@ fn counted_address(client: IpAddr) -> IpAddr {
     }
 }
 
-/// Failures per key within [`WINDOW`] of the first one.
-#[derive(Debug)]
-struct Window<K> {
-    entries: HashMap<K, (u32, Instant)>,
-    limit: u32,
-}
-
-impl<K: Hash + Eq> Window<K> {
-    fn new(limit: u32) -> Self {
-        Self { entries: HashMap::new(), limit }
-    }
-
-    /// How long `key` must wait, if its window is full.
-    fn wait<Q>(&self, key: &Q, now: Instant) -> Option<Duration>
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let (failures, since) = self.entries.get(key)?;
-        let left = WINDOW.checked_sub(now.duration_since(*since))?;
-        (*failures >= self.limit && !left.is_zero()).then_some(left)
-    }
-
-    fn add(&mut self, key: K, now: Instant) {
-        if !self.entries.contains_key(&key) && self.entries.len() >= CAPACITY {
-            self.make_room(now);
-        }
-        let entry = self.entries.entry(key).or_insert((0, now));
-        if now.duration_since(entry.1) >= WINDOW {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
-    }
-
-    fn undo<Q>(&mut self, key: &Q)
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        if let Some(entry) = self.entries.get_mut(key) {
-            entry.0 = entry.0.saturating_sub(1);
-            if entry.0 == 0 {
-                self.entries.remove(key);
-            }
-        }
-    }
-
-    /// Drops expired entries, then, if that freed too little, the oldest tenth.
-    fn make_room(&mut self, now: Instant) {
-        self.entries.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
-        if self.entries.len() >= CAPACITY {
-            let mut starts: Vec<Instant> = self.entries.values().map(|(_, since)| *since).collect();
-            let cut = CAPACITY / 10;
-            let (_, oldest_kept, _) = starts.select_nth_unstable(cut);
-            let oldest_kept = *oldest_kept;
-            self.entries.retain(|_, (_, since)| *since >= oldest_kept);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,75 +156,94 @@ mod tests {
         IpAddr::V4(Ipv4Addr::from(n))
     }
 
-    #[test]
-    fn the_sixth_failure_from_one_address_waits_but_another_address_may_still_try() {
-        let guard = SignInGuard::new();
-        for _ in 0..PER_ACCOUNT_AND_ADDRESS {
-            drop(guard.begin("a@x.example", v4(1)).expect("allowed"));
-        }
-        assert!(matches!(guard.begin("a@x.example", v4(1)), Err(AppError::RateLimited { retry_after_seconds: 1.. })));
-        guard.begin("a@x.example", v4(2)).expect("the owner elsewhere is not locked out").succeeded();
+    async fn guard() -> (SignInGuard, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("dir");
+        let store =
+            crate::store::open(&format!("sqlite://{}", dir.path().join("kycard.db").display())).await.expect("db");
+        (SignInGuard::new(store), dir)
     }
 
-    #[test]
-    fn one_address_cannot_spray_many_accounts() {
-        let guard = SignInGuard::new();
+    #[tokio::test]
+    async fn the_sixth_attempt_from_one_address_waits_but_another_address_may_still_try() {
+        let (guard, _dir) = guard().await;
+        for _ in 0..PER_ACCOUNT_AND_ADDRESS {
+            drop(guard.begin("a@x.example", v4(1)).await.expect("allowed"));
+        }
+        let refused = guard.begin("a@x.example", v4(1)).await;
+        assert!(matches!(refused, Err(AppError::RateLimited { retry_after_seconds: 1.. })));
+        guard
+            .begin("a@x.example", v4(2))
+            .await
+            .expect("the owner elsewhere is not locked out")
+            .succeeded()
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn one_address_cannot_spray_many_accounts() {
+        let (guard, _dir) = guard().await;
         for n in 0..PER_ADDRESS {
-            drop(guard.begin(&format!("user{n}@x.example"), v4(7)).expect("allowed"));
+            drop(guard.begin(&format!("user{n}@x.example"), v4(7)).await.expect("allowed"));
         }
-        assert!(guard.begin("another@x.example", v4(7)).is_err());
+        assert!(guard.begin("another@x.example", v4(7)).await.is_err());
     }
 
-    #[test]
-    fn guesses_from_many_addresses_stay_bounded_per_account() {
-        let guard = SignInGuard::new();
+    #[tokio::test]
+    async fn guesses_from_many_addresses_stay_bounded_per_account() {
+        let (guard, _dir) = guard().await;
         for n in 0..PER_ACCOUNT {
-            drop(guard.begin("a@x.example", v4(n)).expect("allowed"));
+            drop(guard.begin("a@x.example", v4(n)).await.expect("allowed"));
         }
-        assert!(guard.begin("a@x.example", v4(10_000)).is_err());
+        assert!(guard.begin("a@x.example", v4(10_000)).await.is_err());
     }
 
-    #[test]
-    fn a_success_forgets_its_failures_and_its_own_attempt() {
-        let guard = SignInGuard::new();
+    #[tokio::test]
+    async fn a_success_forgets_its_failures_and_its_own_attempt() {
+        let (guard, _dir) = guard().await;
         for _ in 0..PER_ACCOUNT_AND_ADDRESS - 1 {
-            drop(guard.begin("a@x.example", v4(1)).expect("allowed"));
+            drop(guard.begin("a@x.example", v4(1)).await.expect("allowed"));
         }
-        guard.begin("a@x.example", v4(1)).expect("allowed").succeeded();
+        guard.begin("a@x.example", v4(1)).await.expect("allowed").succeeded().await.unwrap();
         for _ in 0..PER_ACCOUNT_AND_ADDRESS {
-            drop(guard.begin("a@x.example", v4(1)).expect("counting starts again"));
+            drop(guard.begin("a@x.example", v4(1)).await.expect("counting starts again"));
         }
     }
 
-    #[test]
-    fn ipv6_clients_are_counted_per_64_block() {
-        let guard = SignInGuard::new();
+    #[tokio::test]
+    async fn ipv6_clients_are_counted_per_64_block() {
+        let (guard, _dir) = guard().await;
         let base = u128::from(Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, 0));
         for n in 0..PER_ACCOUNT_AND_ADDRESS {
-            drop(guard.begin("a@x.example", IpAddr::V6((base + u128::from(n)).into())).expect("allowed"));
+            drop(guard.begin("a@x.example", IpAddr::V6((base + u128::from(n)).into())).await.expect("allowed"));
         }
-        assert!(guard.begin("a@x.example", IpAddr::V6((base + 999).into())).is_err(), "same /64");
+        assert!(guard.begin("a@x.example", IpAddr::V6((base + 999).into())).await.is_err(), "same /64");
         let mapped = IpAddr::V6(Ipv4Addr::new(10, 0, 0, 1).to_ipv6_mapped());
         assert_eq!(counted_address(mapped), IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)));
     }
 
-    #[test]
-    fn random_emails_do_not_grow_memory_without_bound() {
-        let guard = SignInGuard::new();
-        for n in 0..(u32::try_from(CAPACITY).expect("fits") * 3 / 2) {
-            let _ = guard.begin(&format!("random{n}@x.example"), v4(n));
+    #[tokio::test]
+    async fn counts_survive_a_restart_and_ended_windows_are_purged() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("kycard.db").display());
+        let first = SignInGuard::new(crate::store::open(&url).await.expect("db"));
+        for _ in 0..PER_ACCOUNT_AND_ADDRESS {
+            drop(first.begin("a@x.example", v4(1)).await.expect("allowed"));
         }
-        assert!(guard.entries() <= CAPACITY, "{} entries", guard.entries());
-        let recent = "random29999@x.example";
-        for _ in 1..PER_ACCOUNT_AND_ADDRESS {
-            drop(guard.begin(recent, v4(29_999)).expect("allowed"));
-        }
-        assert!(guard.begin(recent, v4(29_999)).is_err(), "the newest entries survive the clean-up");
+        drop(first);
+        let store = crate::store::open(&url).await.expect("db");
+        let restarted = SignInGuard::new(store.clone());
+        assert!(restarted.begin("a@x.example", v4(1)).await.is_err(), "the count outlives the process");
+        // Random emails leave rows that the clean-up removes once their windows ended.
+        // What the clean-up does now, and what it does once a window's length has passed.
+        assert_eq!(store.purge_sign_in_attempts(now() - WINDOW).await.unwrap(), 0, "windows still open");
+        assert_eq!(store.purge_sign_in_attempts(now() + TimeDelta::seconds(1)).await.unwrap(), 3);
+        restarted.begin("a@x.example", v4(1)).await.expect("counting starts again");
     }
 
     #[tokio::test]
     async fn unknown_emails_are_checked_against_the_decoy_and_never_match() {
-        let guard = SignInGuard::new();
+        let (guard, _dir) = guard().await;
         let hash = crate::admin::hash_password("right").expect("hash");
         assert!(guard.verify(Some(&hash), "right".to_owned()).await.expect("verified"));
         assert!(!guard.verify(Some(&hash), "wrong".to_owned()).await.expect("verified"));

@@ -217,6 +217,7 @@ async fn two_instances_share_one_database_and_survive_the_death_of_one() {
     println!("event stream on instance A: slowest of 8 customers (half made on B) after {slowest:?}");
     assert!(slowest < Duration::from_secs(3), "{slowest:?}: announced across instances, not found by polling");
 
+    sign_in_limits_are_shared(&http, [&a, &b]).await;
     reviewed_once_each(&http, [&a, &b], &operator, &customers[..4]).await;
     one_card_whoever_is_asked(&http, [&a, &b], &operator, &customers[..2]).await;
 
@@ -231,6 +232,22 @@ async fn two_instances_share_one_database_and_survive_the_death_of_one() {
     assert!(counts.values().all(|&n| n == 1), "delivered more than once: {counts:?}");
 
     the_survivor_completes_what_the_dead_one_left(&http, &a, b, &operator).await;
+}
+
+/// Wrong passwords spread over both instances count in one window: the sixth is refused on
+/// either.
+async fn sign_in_limits_are_shared(http: &reqwest::Client, both: [&Instance; 2]) {
+    let attempt = |on: &Instance| {
+        http.post(on.api("/session"))
+            .json(&json!({"email": "reviewer@demo.kycard.test", "password": "not the password"}))
+            .send()
+    };
+    for n in 0..5 {
+        assert_eq!(attempt(both[n % 2]).await.unwrap().status(), 401);
+    }
+    for on in both {
+        assert_eq!(attempt(on).await.unwrap().status(), 429, "the limit holds on both instances");
+    }
 }
 
 /// Documents uploaded on alternate instances: both review workers compete; each customer is

@@ -60,6 +60,7 @@ on_every_backend!(
     a_card_is_issued_only_to_an_active_customer_at_the_version_checked_and_under_the_limit,
     a_renewal_notice_is_recorded_once_per_expiry_and_kind,
     a_review_job_is_held_by_one_worker_until_its_claim_expires_or_is_given_back,
+    concurrent_sign_in_attempts_are_counted_one_after_the_other,
 );
 
 fn system() -> Actor {
@@ -241,4 +242,25 @@ async fn a_review_job_is_held_by_one_worker_until_its_claim_expires_or_is_given_
     // A failed review gives it back at once.
     store.release_review_job(customer.id).await.unwrap();
     assert!(store.claim_review_job(customer.id, at, until).await.unwrap());
+}
+
+async fn concurrent_sign_in_attempts_are_counted_one_after_the_other(backend: Backend) {
+    use kycard_server::store::Limit;
+    let window = chrono::TimeDelta::minutes(15);
+    let limits = || vec![Limit { key: "pair".into(), most: 5 }, Limit { key: "address".into(), most: 20 }];
+    let attempts = (0..24).map(|_| {
+        let store = backend.store.clone();
+        tokio::spawn(async move { store.count_sign_in_attempt(&limits(), now(), window).await.unwrap() })
+    });
+    let outcomes = futures_util::future::join_all(attempts).await;
+    let counted = outcomes.iter().filter(|o| matches!(o, Ok(None))).count();
+    assert_eq!(counted, 5, "exactly the limit, however many arrive at once");
+    // A success takes its attempt back: the address counts 4 now, the pair starts again.
+    backend.store.undo_sign_in_attempt("pair", &["address".to_owned()]).await.unwrap();
+    for _ in 0..5 {
+        assert_eq!(backend.store.count_sign_in_attempt(&limits(), now(), window).await.unwrap(), None);
+    }
+    let wait = backend.store.count_sign_in_attempt(&limits(), now(), window).await.unwrap().expect("full");
+    assert!(wait > chrono::TimeDelta::minutes(14) && wait <= window, "{wait}");
+    assert_eq!(backend.store.purge_sign_in_attempts(now() + window).await.unwrap(), 2);
 }

@@ -219,11 +219,11 @@ mod tests {
         let store = crate::store::open(&format!("sqlite://{}", dir.join("kycard.db").display())).await.expect("db");
         let org = store.create_organization("acme", "Acme", false).await.expect("org");
         let state = AppState {
+            sign_in: Arc::new(SignInGuard::new(store.clone())),
             store,
             vault: Arc::new(CardVault::open(&dir.join("card.key"), true).expect("vault")),
             files: crate::uploads::DocumentFiles::new(dir).expect("files"),
             review_wake: Arc::default(),
-            sign_in: Arc::new(SignInGuard::new()),
             streams: Arc::default(),
             behind_proxy: false,
             limits: crate::config::Limits::default(),

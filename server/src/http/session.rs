@@ -34,14 +34,14 @@ pub(super) async fn sign_in(
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, AppError> {
     let email = Email::try_from(request.email.as_str()).map_err(|_| AppError::WrongCredentials)?;
-    let attempt = state.sign_in.begin(email.as_str(), client)?;
+    let attempt = state.sign_in.begin(email.as_str(), client).await?;
     let login = state.store.user_login(email.as_str()).await?;
     let hash = login.as_ref().map(|login| login.password_hash.as_str());
     let verified = state.sign_in.verify(hash, request.password).await?;
     let Some(login) = login.filter(|_| verified) else {
         return Err(AppError::WrongCredentials);
     };
-    attempt.succeeded();
+    attempt.succeeded().await?;
     let (token, info) = state.store.create_session(&login).await?;
     let max_age = SESSION_HOURS * 3600;
     let secure = secure(&headers);

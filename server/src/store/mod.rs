@@ -24,6 +24,7 @@ mod documents;
 mod events;
 mod idempotency;
 mod sessions;
+mod sign_in;
 mod webhooks;
 
 pub mod postgres;
@@ -40,6 +41,7 @@ pub use documents::DocumentStorage;
 pub use events::EventStorage;
 pub use idempotency::IdempotencyStorage;
 pub use sessions::SessionStorage;
+pub use sign_in::{Limit, SignInStorage};
 pub use webhooks::WebhookStorage;
 
 pub use cards::{CardRecord, NewCard};
@@ -96,6 +98,7 @@ pub trait Storage:
     + EventStorage
     + IdempotencyStorage
     + SessionStorage
+    + SignInStorage
     + WebhookStorage
     + std::fmt::Debug
     + Send

@@ -73,7 +73,7 @@ impl TestApp {
             vault: vault.clone(),
             files: files.clone(),
             review_wake,
-            sign_in: Arc::default(),
+            sign_in: Arc::new(kycard_server::sign_in::SignInGuard::new(store.clone())),
             streams: Arc::default(),
             behind_proxy: false,
             limits: kycard_server::config::Limits {

@@ -14,6 +14,7 @@ mod documents;
 mod events;
 mod idempotency;
 mod sessions;
+mod sign_in;
 mod webhooks;
 
 use super::{Backlog, Storage, StoreError};

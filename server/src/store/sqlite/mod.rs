@@ -9,6 +9,7 @@ mod documents;
 mod events;
 mod idempotency;
 mod sessions;
+mod sign_in;
 mod webhooks;
 mod writer;
 
