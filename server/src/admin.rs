@@ -59,6 +59,47 @@ pub async fn backup(database: &DatabaseArgs, to: &std::path::Path) -> Result<(),
     }
 }
 
+/// The document store of `database`'s data folder, or the object store at `url`.
+fn document_files(database: &DatabaseArgs, url: Option<&str>) -> Result<crate::uploads::DocumentFiles, AdminError> {
+    match url {
+        None => crate::uploads::DocumentFiles::new(&database.data_dir)
+            .map_err(|e| AdminError::Invalid(format!("cannot use {}: {e}", database.data_dir.display()))),
+        Some(url) => {
+            crate::uploads::DocumentFiles::with_object_store(&database.data_dir, url).map_err(AdminError::Invalid)
+        }
+    }
+}
+
+/// `kycard export --to <folder>`.
+pub async fn export(
+    database: &DatabaseArgs,
+    to: &std::path::Path,
+    documents_url: Option<&str>,
+) -> Result<(), AdminError> {
+    let store = open(database).await?;
+    let files = document_files(database, documents_url)?;
+    let (customers, documents) = crate::transfer::export(&store, &files, to).await?;
+    println!("exported {customers} customers and {documents} documents to {}", to.display());
+    Ok(())
+}
+
+/// `kycard import --from <folder>`.
+pub async fn import(
+    database: &DatabaseArgs,
+    from: &std::path::Path,
+    documents_url: Option<&str>,
+) -> Result<(), AdminError> {
+    let url = database.database_url.as_deref().ok_or_else(|| {
+        AdminError::Invalid("import loads into PostgreSQL: give --database-url postgres://…".to_owned())
+    })?;
+    crate::private_dir(&database.data_dir)
+        .map_err(|e| AdminError::Invalid(format!("cannot create {}: {e}", database.data_dir.display())))?;
+    let files = document_files(database, documents_url)?;
+    let (customers, documents) = crate::transfer::import(from, url, &files).await?;
+    println!("imported {customers} customers and {documents} documents from {}", from.display());
+    Ok(())
+}
+
 fn check_slug(slug: &str) -> Result<(), AdminError> {
     let ok = (2..=40).contains(&slug.len())
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

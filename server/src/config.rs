@@ -34,6 +34,33 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Write a `SQLite` installation (a consistent copy of its database and every document
+    /// file) into a new folder, while the server runs, to `import` it elsewhere.
+    Export {
+        /// The folder to write (new, or empty).
+        #[arg(long)]
+        to: PathBuf,
+        /// Data location.
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Where the documents are, when not in `<data-dir>/documents` (`s3://bucket/prefix`).
+        #[arg(long, env = "KYCARD_DOCUMENTS_URL")]
+        documents_url: Option<String>,
+    },
+    /// Load an `export` folder into an empty `PostgreSQL` database (`--database-url`) and a
+    /// document store, all rows in one transaction after every file is in place.
+    Import {
+        /// The folder `export` wrote.
+        #[arg(long)]
+        from: PathBuf,
+        /// Data location of the new installation (`--database-url postgres://…` required).
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Where the new installation keeps documents, when not in `<data-dir>/documents`
+        /// (`s3://bucket/prefix`).
+        #[arg(long, env = "KYCARD_DOCUMENTS_URL")]
+        documents_url: Option<String>,
+    },
     /// Manage organizations.
     #[command(subcommand)]
     Org(OrgCommand),

@@ -19,6 +19,7 @@ pub mod review;
 pub mod sign_in;
 pub mod store;
 pub mod telemetry;
+pub mod transfer;
 pub mod unit_of_work;
 pub mod uploads;
 pub mod watchlist;

@@ -13,6 +13,12 @@ async fn main() -> ExitCode {
         Command::Serve(serve) => kycard_server::serve(serve).await.map_err(|e| e.to_string()),
         Command::Migrate(database) => admin::migrate(&database).await.map_err(|e| e.to_string()),
         Command::Backup { to, database } => admin::backup(&database, &to).await.map_err(|e| e.to_string()),
+        Command::Export { to, database, documents_url } => {
+            admin::export(&database, &to, documents_url.as_deref()).await.map_err(|e| e.to_string())
+        }
+        Command::Import { from, database, documents_url } => {
+            admin::import(&database, &from, documents_url.as_deref()).await.map_err(|e| e.to_string())
+        }
         Command::Org(command) => admin::org(command).await.map_err(|e| e.to_string()),
         Command::Key(command) => admin::key(command).await.map_err(|e| e.to_string()),
         Command::User(command) => admin::user(command).await.map_err(|e| e.to_string()),
