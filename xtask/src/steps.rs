@@ -309,8 +309,15 @@ pub fn bench(root: &Path) -> Result<(), Error> {
     heading("bench: validating full profiles (criterion)");
     run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))?;
     setup::wrk()?;
-    heading("bench: HTTP load with wrk (64 connections) against a bare handler and a raw SQLite insert");
-    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "load"]))?;
+    setup::postgresql()?;
+    heading("bench: HTTP load with wrk (64 connections): SQLite, PostgreSQL with one and two instances");
+    let cluster = crate::postgres::Cluster::start()?;
+    run_command(
+        cargo(root)
+            .args(["bench", "-p", "kycard-server", "--bench", "load"])
+            .env("KYCARD_BENCH_POSTGRES_URL", &cluster.url),
+    )?;
+    drop(cluster);
     heading("bench: customer search over 100,000 customers (KYCARD_BENCH_CUSTOMERS=1000000 for a million)");
     run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "search"]))?;
     heading("bench: the automatic review of real photos (release kycard binary, a separate process)");
