@@ -18,6 +18,10 @@ mod demo;
 #[allow(dead_code)]
 mod files;
 
+#[allow(dead_code)] // this test writes its own profiles
+#[path = "support/onboarding.rs"]
+mod onboarding;
+
 #[allow(dead_code)] // the suite-wide choice of backend is not used here
 #[path = "support/database.rs"]
 mod database;
@@ -137,25 +141,6 @@ async fn create(http: &reqwest::Client, on: &Instance, key: &str, idempotency: &
     (status, reply.json().await.unwrap_or_default())
 }
 
-async fn upload_documents(http: &reqwest::Client, on: &Instance, key: &str, id: &str) {
-    let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
-    for (kind, file) in [
-        ("government_id_front", files::picture()),
-        ("government_id_back", files::picture()),
-        ("proof_of_address", files::text_pdf()),
-    ] {
-        let mut form = reqwest::multipart::Form::new()
-            .text("kind", kind)
-            .part("file", reqwest::multipart::Part::bytes(file).file_name("scan"));
-        if kind == "proof_of_address" {
-            form = form.text("issued_on", issued.clone());
-        }
-        let reply =
-            http.post(on.api(&format!("/customers/{id}/documents"))).bearer_auth(key).multipart(form).send().await;
-        assert_eq!(reply.unwrap().status(), 201);
-    }
-}
-
 async fn get(http: &reqwest::Client, on: &Instance, key: &str, path: &str) -> Value {
     http.get(on.api(path)).bearer_auth(key).send().await.unwrap().json().await.unwrap()
 }
@@ -255,7 +240,7 @@ async fn sign_in_limits_are_shared(http: &reqwest::Client, both: [&Instance; 2])
 async fn reviewed_once_each(http: &reqwest::Client, both: [&Instance; 2], operator: &str, customers: &[String]) {
     let (a, b) = (both[0], both[1]);
     for (n, id) in customers.iter().enumerate() {
-        upload_documents(http, both[n % 2], operator, id).await;
+        onboarding::upload_documents(http, &both[n % 2].api(""), operator, id).await;
     }
     for id in customers {
         let mut status = Value::Null;

@@ -4,7 +4,7 @@
 //! downloads stream from there, an object without its row is swept at start, and `/ready`
 //! says when the store is gone.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -15,6 +15,9 @@ mod demo;
 #[path = "support/files.rs"]
 #[allow(dead_code)]
 mod files;
+
+#[path = "support/onboarding.rs"]
+mod onboarding;
 
 /// The emulator, killed when dropped.
 struct Moto {
@@ -95,24 +98,13 @@ async fn keys(http: &reqwest::Client, moto: &Moto, prefix: &str) -> Vec<String> 
     listing.split("<Key>").skip(1).filter_map(|s| s.split("</Key>").next()).map(str::to_owned).collect()
 }
 
-fn person() -> Value {
-    json!({
-      "contact": {"email": "ana+review_approve@example.com", "phone": "+34600111222"}, "individual_cards": true,
-      "individual": {
-        "personal": {"full_name": "Ana María García López", "date_of_birth": "1990-04-01", "gender": "female",
-          "address": {"line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}},
-        "official_id": {"type": "national_id", "number": "12345678Z", "issuing_country": "ES", "expires_on": "2031-05-20"},
-        "financial": {"occupation": "engineer", "annual_salary_range": "50k_100k",
-                      "account_purpose": "everyday_spending", "expected_monthly_volume": "1k_5k"}}})
-}
-
 /// A customer and its three documents, uploaded: its id, and each document's id and bytes.
 async fn customer_with_documents(http: &reqwest::Client, server: &Kycard) -> (String, Vec<(String, Vec<u8>)>) {
     let api = |path: &str| format!("{}/api/v1{path}", server.base);
     let customer: Value = http
         .post(api("/customers"))
         .bearer_auth(&server.operator)
-        .json(&person())
+        .json(&onboarding::person("ana+review_approve@example.com"))
         .send()
         .await
         .unwrap()
@@ -120,30 +112,7 @@ async fn customer_with_documents(http: &reqwest::Client, server: &Kycard) -> (St
         .await
         .unwrap();
     let id = customer["id"].as_str().unwrap().to_owned();
-    let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
-    let mut uploaded = Vec::new();
-    for (kind, file) in [
-        ("government_id_front", files::picture()),
-        ("government_id_back", files::picture()),
-        ("proof_of_address", files::text_pdf()),
-    ] {
-        let mut form = reqwest::multipart::Form::new()
-            .text("kind", kind)
-            .part("file", reqwest::multipart::Part::bytes(file.clone()).file_name("scan"));
-        if kind == "proof_of_address" {
-            form = form.text("issued_on", issued.clone());
-        }
-        let reply = http
-            .post(api(&format!("/customers/{id}/documents")))
-            .bearer_auth(&server.operator)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(reply.status(), 201);
-        let document: Value = reply.json().await.unwrap();
-        uploaded.push((document["id"].as_str().unwrap().to_owned(), file));
-    }
+    let uploaded = onboarding::upload_documents(http, &api(""), &server.operator, &id).await;
     (id, uploaded)
 }
 

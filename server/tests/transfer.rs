@@ -16,6 +16,11 @@ mod demo;
 #[allow(dead_code)]
 mod files;
 
+#[path = "support/onboarding.rs"]
+mod onboarding;
+
+use onboarding::person;
+
 #[allow(dead_code)] // the suite-wide choice of backend is not used here
 #[path = "support/database.rs"]
 mod database;
@@ -41,17 +46,6 @@ fn kycard(args: &[&str]) -> Output {
 
 fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn person(email: &str) -> Value {
-    json!({
-      "contact": {"email": email, "phone": "+34600111222"}, "individual_cards": true,
-      "individual": {
-        "personal": {"full_name": "Ana María García López", "date_of_birth": "1990-04-01", "gender": "female",
-          "address": {"line1": "Calle Mayor 1", "city": "Madrid", "postal_code": "28013", "country": "ES"}},
-        "official_id": {"type": "national_id", "number": "12345678Z", "issuing_country": "ES", "expires_on": "2031-05-20"},
-        "financial": {"occupation": "engineer", "annual_salary_range": "50k_100k",
-                      "account_purpose": "everyday_spending", "expected_monthly_volume": "1k_5k"}}})
 }
 
 async fn get(http: &reqwest::Client, server: &Server, key: &str, path: &str) -> Value {
@@ -88,31 +82,7 @@ async fn populate(http: &reqwest::Client, server: &Server) -> (Vec<String>, Vec<
         .await
         .unwrap();
     let active = active["id"].as_str().unwrap().to_owned();
-    let issued = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
-    let mut uploaded = Vec::new();
-    for (kind, file) in [
-        ("government_id_front", files::picture()),
-        ("government_id_back", files::picture()),
-        ("proof_of_address", files::text_pdf()),
-    ] {
-        let mut form = reqwest::multipart::Form::new()
-            .text("kind", kind)
-            .part("file", reqwest::multipart::Part::bytes(file.clone()).file_name("scan"));
-        if kind == "proof_of_address" {
-            form = form.text("issued_on", issued.clone());
-        }
-        let document: Value = http
-            .post(server.api(&format!("/customers/{active}/documents")))
-            .bearer_auth(&operator)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        uploaded.push((document["id"].as_str().unwrap().to_owned(), file));
-    }
+    let uploaded = onboarding::upload_documents(http, &server.api(""), &operator, &active).await;
     for _ in 0..100 {
         if get(http, server, &operator, &format!("/customers/{active}")).await["status"] == "active" {
             break;

@@ -317,9 +317,15 @@ pub fn bench(root: &Path) -> Result<(), Error> {
             .args(["bench", "-p", "kycard-server", "--bench", "load"])
             .env("KYCARD_BENCH_POSTGRES_URL", &cluster.url),
     )?;
+    heading(
+        "bench: customer search over 100,000 customers on SQLite and PostgreSQL (KYCARD_BENCH_CUSTOMERS=1000000 for a million)",
+    );
+    run_command(
+        cargo(root)
+            .args(["bench", "-p", "kycard-server", "--bench", "search"])
+            .env("KYCARD_BENCH_POSTGRES_URL", &cluster.url),
+    )?;
     drop(cluster);
-    heading("bench: customer search over 100,000 customers (KYCARD_BENCH_CUSTOMERS=1000000 for a million)");
-    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "search"]))?;
     heading("bench: the automatic review of real photos (release kycard binary, a separate process)");
     run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "review"]))
 }

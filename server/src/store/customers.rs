@@ -127,6 +127,21 @@ pub(super) fn state_from_columns(
     }
 }
 
+/// Fills in the current documents of several customers with one query.
+pub(super) async fn attach_documents<S: super::DocumentStorage + ?Sized>(
+    storage: &S,
+    organization_id: Uuid,
+    records: &mut [CustomerRecord],
+) -> Result<(), StoreError> {
+    let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+    let documents = storage.current_documents_of(organization_id, &ids).await?;
+    for record in records {
+        record.documents =
+            documents.iter().filter(|d| d.customer_id == record.id).map(super::DocumentRecord::current).collect();
+    }
+    Ok(())
+}
+
 /// Filters of `GET /customers`.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {

@@ -3,11 +3,9 @@
 //! reading the whole organization.
 
 use super::PostgresStore;
-use crate::store::customers::state_from_columns;
+use crate::store::customers::{attach_documents, state_from_columns};
 use crate::store::documents::current_from_json;
-use crate::store::{
-    CustomerRecord, CustomerStorage, DocumentRecord, DocumentStorage, HistoryPage, ListFilter, StoreError,
-};
+use crate::store::{CustomerRecord, CustomerStorage, HistoryPage, ListFilter, StoreError};
 use async_trait::async_trait;
 use kycard_core::documents::DocumentKind;
 use kycard_core::review::Flag;
@@ -93,7 +91,7 @@ impl CustomerStorage for PostgresStore {
         let rows = query.bind(i64::from(filter.limit) + 1).fetch_all(self.pool()).await?;
         let more = rows.len() > filter.limit as usize;
         let mut records = rows.iter().take(filter.limit as usize).map(from_row).collect::<Result<Vec<_>, _>>()?;
-        self.attach_documents(organization_id, &mut records).await?;
+        attach_documents(self, organization_id, &mut records).await?;
         Ok((records, more))
     }
 
@@ -152,7 +150,7 @@ impl CustomerStorage for PostgresStore {
             .fetch_all(self.pool())
             .await?;
         let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-        self.attach_documents(organization_id, &mut records).await?;
+        attach_documents(self, organization_id, &mut records).await?;
         Ok(records)
     }
 
@@ -246,18 +244,5 @@ impl CustomerStorage for PostgresStore {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(|entries| Some(HistoryPage { entries, next }))
-    }
-}
-
-impl PostgresStore {
-    /// Fills in the current documents of several customers with one query.
-    async fn attach_documents(&self, organization_id: Uuid, records: &mut [CustomerRecord]) -> Result<(), StoreError> {
-        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
-        let documents = self.current_documents_of(organization_id, &ids).await?;
-        for record in records {
-            record.documents =
-                documents.iter().filter(|d| d.customer_id == record.id).map(DocumentRecord::current).collect();
-        }
-        Ok(())
     }
 }

@@ -3,13 +3,11 @@
 use super::{SqliteStore, parse_id, parse_time};
 use crate::store::CustomerRecord;
 use crate::store::CustomerStorage;
-use crate::store::DocumentRecord;
-use crate::store::DocumentStorage;
 use crate::store::HistoryLine;
 use crate::store::HistoryPage;
 use crate::store::ListFilter;
 use crate::store::StoreError;
-use crate::store::customers::state_from_columns;
+use crate::store::customers::{attach_documents, state_from_columns};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kycard_core::status::{CustomerState, CustomerStatus};
@@ -283,7 +281,7 @@ impl CustomerStorage for SqliteStore {
         let rows = query.bind(i64::from(filter.limit) + 1).fetch_all(self.pool()).await?;
         let more = rows.len() > filter.limit as usize;
         let mut records = rows.iter().take(filter.limit as usize).map(from_row).collect::<Result<Vec<_>, _>>()?;
-        self.attach_documents(organization_id, &mut records).await?;
+        attach_documents(self, organization_id, &mut records).await?;
         Ok((records, more))
     }
 
@@ -340,7 +338,7 @@ impl CustomerStorage for SqliteStore {
         .fetch_all(self.pool())
         .await?;
         let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-        self.attach_documents(organization_id, &mut records).await?;
+        attach_documents(self, organization_id, &mut records).await?;
         Ok(records)
     }
 
@@ -430,18 +428,5 @@ impl CustomerStorage for SqliteStore {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(|entries| Some(HistoryPage { entries, next }))
-    }
-}
-
-impl SqliteStore {
-    /// Fills in the current documents of several customers with one query.
-    async fn attach_documents(&self, organization_id: Uuid, records: &mut [CustomerRecord]) -> Result<(), StoreError> {
-        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
-        let documents = self.current_documents_of(organization_id, &ids).await?;
-        for record in records {
-            record.documents =
-                documents.iter().filter(|d| d.customer_id == record.id).map(DocumentRecord::current).collect();
-        }
-        Ok(())
     }
 }
