@@ -159,9 +159,11 @@ pub async fn import(from: &Path, database_url: &str, files: &DocumentFiles) -> R
     for (table, filter) in TABLES {
         copy_table(&source, &mut tx, table, filter).await?;
     }
+    // New lines and events go on after the imported ones.
     sqlx::query(
-        "SELECT setval(pg_get_serial_sequence('customer_history', 'seq'), \
-         (SELECT COALESCE(MAX(seq), 0) + 1 FROM customer_history), false)",
+        "SELECT setval(pg_get_serial_sequence('customer_history', 'id'), \
+                (SELECT COALESCE(MAX(id), 0) + 1 FROM customer_history), false), \
+                setval('customer_history_seq', (SELECT COALESCE(MAX(seq), 0) + 1 FROM customer_history), false)",
     )
     .execute(&mut *tx)
     .await
@@ -196,8 +198,9 @@ async fn place(files: &DocumentFiles, from: &Path, id: Uuid, has_preview: bool) 
 }
 
 /// Copies every row of `table` (those `filter` keeps) from `SQLite` into `PostgreSQL`, each
-/// value cast to the target column's type. Columns only one side has are left out; the
-/// history takes its organization from its customer, and idempotency keys a dead instance.
+/// value cast to the target column's type. Columns only one side has are left out; a history
+/// line takes its event number as its id and its organization from its customer, and
+/// idempotency keys a dead instance.
 async fn copy_table(
     source: &sqlx::SqlitePool,
     target: &mut sqlx::PgConnection,
@@ -223,6 +226,8 @@ async fn copy_table(
     for (name, kind) in &target_columns {
         let expression = if source_columns.contains(name) {
             format!("t.{name}")
+        } else if table == "customer_history" && name == "id" {
+            "t.seq".to_owned()
         } else if table == "customer_history" && name == "organization_id" {
             "(SELECT c.organization_id FROM customers c WHERE c.id = t.customer_id)".to_owned()
         } else if table == "idempotency_keys" && name == "instance_id" {

@@ -61,6 +61,7 @@ on_every_backend!(
     a_renewal_notice_is_recorded_once_per_expiry_and_kind,
     a_review_job_is_held_by_one_worker_until_its_claim_expires_or_is_given_back,
     concurrent_sign_in_attempts_are_counted_one_after_the_other,
+    a_reader_resuming_after_the_last_event_it_saw_never_skips_one,
 );
 
 fn system() -> Actor {
@@ -263,4 +264,39 @@ async fn concurrent_sign_in_attempts_are_counted_one_after_the_other(backend: Ba
     let wait = backend.store.count_sign_in_attempt(&limits(), now(), window).await.unwrap().expect("full");
     assert!(wait > chrono::TimeDelta::minutes(14) && wait <= window, "{wait}");
     assert_eq!(backend.store.purge_sign_in_attempts(now() + window).await.unwrap(), 2);
+}
+
+async fn a_reader_resuming_after_the_last_event_it_saw_never_skips_one(backend: Backend) {
+    // Writers commit side by side while a reader follows the log, as an event stream does.
+    let writers: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, org) = (backend.store.clone(), backend.org);
+            tokio::spawn(async move {
+                for _ in 0..25 {
+                    let record = customer(CustomerState::AwaitingDocuments);
+                    let line = HistoryLine::change(system(), "customer.created", None, record.state);
+                    let change =
+                        Change::new(org).with(Step::InsertCustomer(record.clone())).history(record.id, now(), line);
+                    assert_eq!(store.commit(&change).await.unwrap(), Committed::Done);
+                }
+            })
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while seen.len() < 200 && std::time::Instant::now() < deadline {
+        let changes = backend.store.changes_after(backend.org, cursor, 7).await.unwrap();
+        for change in changes {
+            assert!(change.seq > cursor, "numbers only grow");
+            cursor = change.seq;
+            assert!(seen.insert(change.customer_id), "each change once");
+        }
+        tokio::task::yield_now().await;
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    assert_eq!(seen.len(), 200, "every committed change reached the reader that resumed after its last one");
+    assert_eq!(backend.store.latest_change(backend.org).await.unwrap(), cursor);
 }

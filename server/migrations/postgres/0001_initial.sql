@@ -62,11 +62,14 @@ CREATE INDEX customers_by_org_status ON customers (organization_id, status, id);
 CREATE INDEX customers_manual_queue ON customers (organization_id, updated_at, id) WHERE stage = 'manual';
 CREATE INDEX customers_search ON customers USING gin (search gin_trgm_ops);
 
--- Every change to a customer, written in the transaction of the change. Within an
--- organization, seq follows commit order (the commit takes the organization's lock before
--- numbering), so readers that resume after a seq never miss a change committed later.
+-- Every change to a customer, written in the transaction of the change. Its event number,
+-- seq, is given once the change has committed, by one sequencer transaction at a time (see
+-- server/src/store/postgres/sequencer.rs), in increasing order: readers that resume after a
+-- seq never miss a change, and writers take no lock to number their lines.
+CREATE SEQUENCE customer_history_seq;
 CREATE TABLE customer_history (
-    seq              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    seq              bigint UNIQUE,
     organization_id  uuid NOT NULL REFERENCES organizations(id),
     customer_id      uuid NOT NULL REFERENCES customers(id),
     at               timestamptz NOT NULL,
@@ -79,8 +82,9 @@ CREATE TABLE customer_history (
     checks           jsonb,
     card_id          uuid
 );
-CREATE INDEX customer_history_by_customer ON customer_history (customer_id, seq);
+CREATE INDEX customer_history_by_customer ON customer_history (customer_id, id);
 CREATE INDEX customer_history_by_organization ON customer_history (organization_id, seq);
+CREATE INDEX customer_history_unsequenced ON customer_history (id) WHERE seq IS NULL;
 
 -- Card numbers are stored only encrypted (AES-256-GCM); last4 is what the API shows.
 CREATE TABLE cards (

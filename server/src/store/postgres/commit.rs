@@ -5,13 +5,11 @@
 //! first's row lock, then finds the version moved), a card is issued only under the
 //! customer's row lock (so two issues cannot both count the cards below the limit).
 //!
-//! History lines come last, after the organization's advisory lock: lines of one organization
-//! are numbered in the order their changes commit. Readers of the log (event streams, webhook
-//! cursors) resume after the last `seq` they saw, so a change numbered before another but
-//! committed after it would be skipped; the lock rules that out. It is held only for the last
-//! inserts and the commit itself. The commit also notifies every instance.
+//! History lines are written without their event number: the sequencer numbers them once
+//! committed (see [`super::sequencer`]), and the commit wakes it on every instance.
 
-use super::{CHANGES_CHANNEL, PostgresStore};
+use super::PostgresStore;
+use super::sequencer::{HISTORY_CHANNEL, Turn, sequence};
 use crate::store::change::{Change, ChangeStorage, Committed, DocumentVerdict, Step};
 use crate::store::{CustomerRecord, DocumentRecord, HistoryLine, NewCard, StoreError, now};
 use async_trait::async_trait;
@@ -27,9 +25,12 @@ use uuid::Uuid;
 #[async_trait]
 impl ChangeStorage for PostgresStore {
     async fn commit(&self, change: &Change) -> Result<Committed, StoreError> {
+        if change.steps.iter().any(|step| matches!(step, Step::InsertWebhook { .. })) {
+            // A subscription starts after the newest change committed so far: number them all.
+            sequence(self.pool(), Turn::Wait).await?;
+        }
         let mut tx = self.pool().begin().await?;
         let organization_id = change.organization_id;
-        let mut history = Vec::new();
         for step in &change.steps {
             let held = match step {
                 Step::InsertCustomer(record) => insert_customer(&mut tx, organization_id, record).await?,
@@ -50,7 +51,7 @@ impl ChangeStorage for PostgresStore {
                     renewal_notice(&mut tx, *customer_id, *expires_on, kind).await?
                 }
                 Step::History { customer_id, at, line } => {
-                    history.push((*customer_id, *at, line));
+                    write_history(&mut tx, organization_id, *customer_id, *at, line).await?;
                     true
                 }
             };
@@ -59,19 +60,9 @@ impl ChangeStorage for PostgresStore {
                 return Ok(Committed::Stale);
             }
         }
-        if !history.is_empty() {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-                .bind(organization_id)
-                .execute(&mut *tx)
-                .await?;
-            for (customer_id, at, line) in history {
-                write_history(&mut tx, organization_id, customer_id, at, line).await?;
-            }
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANGES_CHANNEL)
-                .bind(organization_id.to_string())
-                .execute(&mut *tx)
-                .await?;
+        if change.steps.iter().any(|step| matches!(step, Step::History { .. })) {
+            // Delivered at commit: the sequencers on every instance number the new lines.
+            sqlx::query("SELECT pg_notify($1, '')").bind(HISTORY_CHANNEL).execute(&mut *tx).await?;
         }
         if let Some(answer) = &change.answer {
             super::idempotency::complete_in(&mut tx, organization_id, answer).await?;

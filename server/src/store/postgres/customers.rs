@@ -214,8 +214,8 @@ impl CustomerStorage for PostgresStore {
             return Ok(None);
         }
         let mut rows = sqlx::query(
-            "SELECT seq, at, actor_kind, actor_id, event, from_state, to_state, reason, checks::text AS checks \
-             FROM customer_history WHERE customer_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            "SELECT id, at, actor_kind, actor_id, event, from_state, to_state, reason, checks::text AS checks \
+             FROM customer_history WHERE customer_id = $1 AND id > $2 ORDER BY id LIMIT $3",
         )
         .bind(customer_id)
         .bind(after.unwrap_or(-1))
@@ -224,7 +224,9 @@ impl CustomerStorage for PostgresStore {
         .await?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next = if more { rows.last().map(|r| r.try_get::<i64, _>("seq")).transpose()? } else { None };
+        // Paged by the line's own id: a line shows in its customer's history as soon as its change
+        // committed, before the sequencer numbers it as an event.
+        let next = if more { rows.last().map(|r| r.try_get::<i64, _>("id")).transpose()? } else { None };
         let corrupt = || StoreError::Corrupt("customer_history");
         rows.iter()
             .map(|r| {

@@ -1,7 +1,8 @@
-//! The event log on `PostgreSQL`: the customer history of an organization in `seq` order,
-//! which within an organization is commit order (see [`super::commit`]).
+//! The event log on `PostgreSQL`: the numbered history lines of an organization, in `seq`
+//! order (see [`super::sequencer`]).
 
 use super::PostgresStore;
+use super::sequencer::{Turn, sequence};
 use crate::store::{EventStorage, LoggedChange, StoreError};
 use async_trait::async_trait;
 use sqlx::Row;
@@ -15,6 +16,7 @@ impl EventStorage for PostgresStore {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<LoggedChange>, StoreError> {
+        sequence(self.pool(), Turn::Wait).await?;
         let rows = sqlx::query(
             "SELECT seq, at, event, from_state, to_state, customer_id, card_id FROM customer_history \
              WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
@@ -40,6 +42,7 @@ impl EventStorage for PostgresStore {
     }
 
     async fn latest_change(&self, organization_id: Uuid) -> Result<i64, StoreError> {
+        sequence(self.pool(), Turn::Wait).await?;
         let (seq,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM customer_history WHERE organization_id = $1")
             .bind(organization_id)
             .fetch_one(self.pool())

@@ -2,8 +2,8 @@
 //!
 //! Native types (uuid, timestamptz, jsonb), a connection pool, and what sharing the database
 //! needs: queued work claimed with leases ([`crate::store::DocumentStorage::claim_review_job`]),
-//! history numbered in commit order per organization (see [`commit`]), and a
-//! `LISTEN`/`NOTIFY` channel that tells every instance about every committed change, so event
+//! event numbers given to history lines once committed ([`sequencer`]), and a
+//! `LISTEN`/`NOTIFY` channel that tells every instance about every numbered change, so event
 //! streams on any instance hear of it at once.
 
 mod cards;
@@ -13,6 +13,7 @@ mod customers;
 mod documents;
 mod events;
 mod idempotency;
+mod sequencer;
 mod sessions;
 mod sign_in;
 mod webhooks;
@@ -21,8 +22,9 @@ use super::{Backlog, Storage, StoreError};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
 /// The channel committed changes are announced on (the payload is the organization id).
@@ -59,13 +61,17 @@ impl PostgresStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let (changes, _) = broadcast::channel(1024);
         let mut listener = PgListener::connect_with(&pool).await?;
-        listener.listen(CHANGES_CHANNEL).await?;
+        listener.listen_all([CHANGES_CHANNEL, sequencer::HISTORY_CHANNEL]).await?;
         let sender = changes.clone();
+        let sequence = Arc::new(Notify::new());
+        sequencer::spawn(pool.clone(), sequence.clone());
         tokio::spawn(async move {
             loop {
                 // `recv` reconnects by itself after a lost connection; notifications sent
-                // meanwhile are lost, which the streams' fallback poll covers.
+                // meanwhile are lost, which the sequencer's and the streams' regular looks
+                // cover.
                 match listener.recv().await {
+                    Ok(notification) if notification.channel() == sequencer::HISTORY_CHANNEL => sequence.notify_one(),
                     Ok(notification) => {
                         if let Ok(organization_id) = Uuid::parse_str(notification.payload()) {
                             let _ = sender.send(organization_id);
