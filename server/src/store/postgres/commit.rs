@@ -6,10 +6,10 @@
 //! customer's row lock (so two issues cannot both count the cards below the limit).
 //!
 //! History lines are written without their event number: the sequencer numbers them once
-//! committed (see [`super::sequencer`]), and the commit wakes it on every instance.
+//! committed (see [`super::sequencer`]); the commit wakes this instance's.
 
 use super::PostgresStore;
-use super::sequencer::{HISTORY_CHANNEL, Turn, sequence};
+use super::sequencer::{Turn, sequence};
 use crate::store::change::{Change, ChangeStorage, Committed, DocumentVerdict, Step};
 use crate::store::{CustomerRecord, DocumentRecord, HistoryLine, NewCard, StoreError, now};
 use async_trait::async_trait;
@@ -60,14 +60,15 @@ impl ChangeStorage for PostgresStore {
                 return Ok(Committed::Stale);
             }
         }
-        if change.steps.iter().any(|step| matches!(step, Step::History { .. })) {
-            // Delivered at commit: the sequencers on every instance number the new lines.
-            sqlx::query("SELECT pg_notify($1, '')").bind(HISTORY_CHANNEL).execute(&mut *tx).await?;
-        }
         if let Some(answer) = &change.answer {
             super::idempotency::complete_in(&mut tx, organization_id, answer).await?;
         }
         tx.commit().await?;
+        if change.steps.iter().any(|step| matches!(step, Step::History { .. })) {
+            // This instance's sequencer numbers the new lines (no notification in the
+            // transaction: committing one would wait for every other notifying commit).
+            self.sequence_soon();
+        }
         Ok(Committed::Done)
     }
 }

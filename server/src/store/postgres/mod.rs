@@ -35,6 +35,8 @@ const CHANGES_CHANNEL: &str = "kycard_changes";
 pub struct PostgresStore {
     pool: PgPool,
     changes: broadcast::Sender<Uuid>,
+    /// Wakes this instance's sequencer.
+    sequence: Arc<Notify>,
     /// This instance, as its reservations name it.
     instance: Uuid,
 }
@@ -61,17 +63,15 @@ impl PostgresStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let (changes, _) = broadcast::channel(1024);
         let mut listener = PgListener::connect_with(&pool).await?;
-        listener.listen_all([CHANGES_CHANNEL, sequencer::HISTORY_CHANNEL]).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
         let sender = changes.clone();
         let sequence = Arc::new(Notify::new());
         sequencer::spawn(pool.clone(), sequence.clone());
         tokio::spawn(async move {
             loop {
                 // `recv` reconnects by itself after a lost connection; notifications sent
-                // meanwhile are lost, which the sequencer's and the streams' regular looks
-                // cover.
+                // meanwhile are lost, which the streams' regular reads cover.
                 match listener.recv().await {
-                    Ok(notification) if notification.channel() == sequencer::HISTORY_CHANNEL => sequence.notify_one(),
                     Ok(notification) => {
                         if let Ok(organization_id) = Uuid::parse_str(notification.payload()) {
                             let _ = sender.send(organization_id);
@@ -103,7 +103,12 @@ impl PostgresStore {
                     .await;
             }
         });
-        Ok(Self { pool, changes, instance })
+        Ok(Self { pool, changes, sequence, instance })
+    }
+
+    /// Has this instance's sequencer number committed history lines now.
+    pub(crate) fn sequence_soon(&self) {
+        self.sequence.notify_one();
     }
 
     /// This instance's id.

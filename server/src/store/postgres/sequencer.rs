@@ -7,11 +7,11 @@
 //! after the last number it saw (an event stream, a webhook cursor) never skips a change,
 //! however the writers' commits interleave. Writers take no lock to number their lines.
 //!
-//! Every instance runs a sequencer. A commit wakes them all (`NOTIFY`); the one that gets the
-//! lock numbers everything waiting, batch after batch until nothing is left, then announces
-//! the organizations with new events (the stores' change feed). One that finds the lock taken
-//! leaves the work to the holder, which looks again before it stops; a missed wake-up is
-//! covered by a look every second. Readers of the log number what waits before they read
+//! Every instance runs a sequencer, woken by its own commits. The one that gets the lock
+//! numbers everything waiting (any instance's lines), batch after batch until nothing is
+//! left, then announces the organizations with new events to every instance (`NOTIFY`, once
+//! per batch). One that finds the lock taken leaves the work to the holder, which looks again
+//! before it stops; a look every second covers the rest. Readers of the log number what waits before they read
 //! ([`Turn::Wait`]), so that a change committed before a read is in it.
 
 use super::CHANGES_CHANNEL;
@@ -22,10 +22,10 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-/// The channel commits with history lines wake the sequencers on.
-pub(super) const HISTORY_CHANNEL: &str = "kycard_history";
 /// Lines numbered per transaction at most.
 const BATCH: i64 = 1000;
+/// How soon a sequencer that found the lock taken tries again.
+const BUSY_AGAIN: Duration = Duration::from_millis(10);
 /// How often a sequencer looks without being woken.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 /// The advisory lock only one sequencer holds at a time.
@@ -41,12 +41,21 @@ pub(super) enum Turn {
     Wait,
 }
 
+/// What a call of [`sequence`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sequenced {
+    /// Nothing is left to number (this many were).
+    Done(u64),
+    /// Another sequencer holds the lock ([`Turn::IfFree`] only).
+    Busy,
+}
+
 /// Numbers the waiting lines, batch after batch (unless another sequencer holds the lock and
-/// `turn` is [`Turn::IfFree`]); returns how many were numbered.
+/// `turn` is [`Turn::IfFree`]).
 ///
 /// # Errors
 /// A database failure (the batch in progress is rolled back: its lines stay unnumbered).
-pub(super) async fn sequence(pool: &PgPool, turn: Turn) -> Result<u64, StoreError> {
+pub(super) async fn sequence(pool: &PgPool, turn: Turn) -> Result<Sequenced, StoreError> {
     let mut numbered = 0;
     loop {
         let mut tx = pool.begin().await?;
@@ -56,7 +65,7 @@ pub(super) async fn sequence(pool: &PgPool, turn: Turn) -> Result<u64, StoreErro
             let (locked,): (bool,) =
                 sqlx::query_as("SELECT pg_try_advisory_xact_lock($1)").bind(LOCK).fetch_one(&mut *tx).await?;
             if !locked {
-                return Ok(numbered);
+                return Ok(Sequenced::Busy);
             }
         }
         let waiting: Vec<(i64, Uuid)> =
@@ -65,7 +74,7 @@ pub(super) async fn sequence(pool: &PgPool, turn: Turn) -> Result<u64, StoreErro
                 .fetch_all(&mut *tx)
                 .await?;
         if waiting.is_empty() {
-            return Ok(numbered);
+            return Ok(Sequenced::Done(numbered));
         }
         let mut numbers: Vec<i64> =
             sqlx::query_scalar("SELECT nextval('customer_history_seq') FROM generate_series(1, $1)")
@@ -102,10 +111,17 @@ pub(super) async fn sequence(pool: &PgPool, turn: Turn) -> Result<u64, StoreErro
 pub(super) fn spawn(pool: PgPool, wake: Arc<Notify>) {
     tokio::spawn(async move {
         loop {
-            if let Err(error) = sequence(&pool, Turn::IfFree).await {
-                tracing::error!(%error, "cannot number history lines; trying again");
+            match sequence(&pool, Turn::IfFree).await {
+                Ok(Sequenced::Done(_)) => {
+                    let _ = tokio::time::timeout(LOOK_EVERY, wake.notified()).await;
+                }
+                // The holder may have looked before this instance's last commit: soon again.
+                Ok(Sequenced::Busy) => tokio::time::sleep(BUSY_AGAIN).await,
+                Err(error) => {
+                    tracing::error!(%error, "cannot number history lines; trying again");
+                    tokio::time::sleep(LOOK_EVERY).await;
+                }
             }
-            let _ = tokio::time::timeout(LOOK_EVERY, wake.notified()).await;
         }
     });
 }
