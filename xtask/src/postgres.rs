@@ -1,8 +1,10 @@
 //! A throwaway `PostgreSQL` cluster for the test suite: `initdb` in a fresh temporary
 //! folder, `pg_ctl start` on a free loopback port, and `pg_ctl stop` when the guard drops
-//! (also when a step failed; Ctrl-C reaches the server too, which then shuts down). As root,
-//! the cluster runs as Debian's unprivileged `postgres` user, since `PostgreSQL` refuses to
-//! run as root; the folder is in the system's temporary folder, which that user can reach.
+//! (also when a step failed). A run stopped by Ctrl-C cannot stop its cluster (`pg_ctl`
+//! starts the server in a session of its own): the next start stops and removes the
+//! clusters of runs that are gone. As root, the cluster runs as Debian's unprivileged
+//! `postgres` user, since `PostgreSQL` refuses to run as root; the folder is in the system's
+//! temporary folder, which that user can reach.
 
 use crate::steps::{Error, is_root, run_command};
 use std::path::{Path, PathBuf};
@@ -28,8 +30,9 @@ pub struct Cluster {
 impl Cluster {
     /// Makes and starts a cluster in a new temporary folder.
     pub fn start() -> Result<Self, Error> {
-        let folder = std::env::temp_dir().join(format!("kycard-postgres-{}", std::process::id()));
+        let folder = std::env::temp_dir().join(format!("{PREFIX}{}", std::process::id()));
         let as_postgres = is_root();
+        stop_abandoned(as_postgres);
         if folder.exists() {
             std::fs::remove_dir_all(&folder).map_err(|e| Error::new(format!("{}: {e}", folder.display())))?;
         }
@@ -59,6 +62,26 @@ impl Drop for Cluster {
             println!("!!  could not stop the test PostgreSQL in {}", self.folder.display());
         }
         let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+/// The start of a cluster folder's name; the rest is the id of the run that made it.
+const PREFIX: &str = "kycard-postgres-";
+
+/// Stops and removes the clusters of earlier runs whose process is gone (stopped by Ctrl-C).
+fn stop_abandoned(as_postgres: bool) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(PREFIX).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        let folder = entry.path();
+        let _ = pg_ctl(&folder, as_postgres).args(["stop", "-m", "immediate", "-w"]).output();
+        if std::fs::remove_dir_all(&folder).is_ok() {
+            println!("  gone {} (left by an interrupted run)", folder.display());
+        }
     }
 }
 
@@ -95,4 +118,23 @@ fn run_quiet(cmd: &mut Command) -> Result<(), Error> {
 fn free_port() -> Result<u16, Error> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| Error::new(format!("no free port: {e}")))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| Error::new(format!("no free port: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_folder_of_a_run_that_is_gone_is_removed_and_a_live_ones_kept() {
+        let gone = std::env::temp_dir().join(format!("{PREFIX}{}", u32::MAX - 7));
+        let live = std::env::temp_dir().join(format!("{PREFIX}1"));
+        std::fs::create_dir_all(gone.join("data")).unwrap();
+        let made_live = std::fs::create_dir(&live).is_ok();
+        stop_abandoned(false);
+        assert!(!gone.exists(), "no process {} runs", u32::MAX - 7);
+        assert!(live.exists(), "process 1 runs");
+        if made_live {
+            std::fs::remove_dir(&live).unwrap();
+        }
+    }
 }
