@@ -103,11 +103,7 @@ pub async fn change_card(
             CardActionRefusal::HolderNotActive => AppError::conflict("customer_not_active", refusal.to_string()),
         })?;
     let changed = Card { status: next, ..card.clone() };
-    let at = now();
-    let history = HistoryLine::card(caller.actor.clone(), "card.status_changed", card.id, Some(card.status), next);
-    let change = Change::new(caller.organization_id)
-        .with(Step::CardStatus { card: card.clone(), to: next, at })
-        .history(card.customer_id, at, history);
+    let change = Change::new(caller.organization_id).card_status(caller.actor.clone(), card, next, now());
     match unit.commit(change, &changed).await? {
         Committed::Done => Ok(changed),
         Committed::Stale => {

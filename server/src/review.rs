@@ -258,16 +258,7 @@ async fn decide(
             if card.status != CardStatus::Active {
                 continue;
             }
-            let line = HistoryLine::card(
-                system.clone(),
-                "card.status_changed",
-                card.id,
-                Some(card.status),
-                CardStatus::Frozen,
-            );
-            change = change
-                .with(Step::CardStatus { card: card.clone(), to: CardStatus::Frozen, at: next.updated_at })
-                .history(card.customer_id, next.updated_at, line);
+            change = change.card_status(system.clone(), card, CardStatus::Frozen, next.updated_at);
         }
     }
     Ok(match unit.commit(change, &next).await? {

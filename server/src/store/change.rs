@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kycard_core::card::CardStatus;
 use kycard_core::documents::{DocumentKind, RequirementState};
 use kycard_core::review::FlagCode;
-use kycard_core::wire::{Card, Webhook};
+use kycard_core::wire::{Actor, Card, Webhook};
 use uuid::Uuid;
 
 /// One use case's change to an organization's records.
@@ -146,6 +146,15 @@ impl Change {
     pub fn update_customer(self, expected_version: i64, record: CustomerRecord, line: HistoryLine) -> Self {
         let (customer_id, at) = (record.id, record.updated_at);
         self.with(Step::UpdateCustomer { expected_version, record }).history(customer_id, at, line)
+    }
+
+    /// Adds a card's move from its status as read to `to`, by `actor` at `at`, with its
+    /// `card.status_changed` history line.
+    #[must_use]
+    pub fn card_status(self, actor: Actor, card: Card, to: CardStatus, at: DateTime<Utc>) -> Self {
+        let line = HistoryLine::card(actor, "card.status_changed", card.id, Some(card.status), to);
+        let customer_id = card.customer_id;
+        self.with(Step::CardStatus { card, to, at }).history(customer_id, at, line)
     }
 
     /// Whether committing this change may put a customer into the automatic review.
