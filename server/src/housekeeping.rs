@@ -39,7 +39,9 @@ pub fn spawn(store: Store) -> tokio::task::JoinHandle<()> {
                     sign_in_windows = purged.sign_in_windows,
                     "purged expired sessions, idempotency keys and sign-in windows"
                 ),
-                Err(error) => tracing::error!(%error, "cannot purge expired sessions and idempotency keys"),
+                Err(error) => {
+                    tracing::error!(%error, "cannot purge expired sessions, idempotency keys and sign-in windows");
+                }
             }
             tokio::time::sleep(EVERY).await;
         }

@@ -93,7 +93,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartError> {
         Some(url) => uploads::DocumentFiles::with_object_store(data_dir, url).map_err(StartError::Documents)?,
     };
     // Another instance's upload in flight looks like an orphan: on a shared database only
-    // files older than any upload could be go.
+    // files older than any upload may be removed.
     let min_age = if store.shared() { ORPHANS_OF_OTHERS_AFTER } else { std::time::Duration::ZERO };
     match files.sweep_orphans(&store, min_age).await {
         Ok(0) | Err(_) => {}
