@@ -7,25 +7,25 @@ use crate::status::{ActiveCustomer, CustomerStatus};
 choice_enum! {
     /// The form of the card.
     pub enum CardType {
-        Virtual = "virtual" => "Virtual card",
+        Virtual = "virtual" => "Virtual card" / "Tarjeta virtual",
     }
 }
 
 choice_enum! {
     /// Whether a card can be used.
     pub enum CardStatus {
-        Active = "active" => "Active",
-        Frozen = "frozen" => "Frozen",
-        Canceled = "canceled" => "Canceled",
+        Active = "active" => "Active" / "Activa",
+        Frozen = "frozen" => "Frozen" / "Congelada",
+        Canceled = "canceled" => "Canceled" / "Cancelada",
     }
 }
 
 choice_enum! {
     /// What a card holder or operator can do to a card.
     pub enum CardAction {
-        Freeze = "freeze" => "Freeze",
-        Unfreeze = "unfreeze" => "Unfreeze",
-        Cancel = "cancel" => "Cancel",
+        Freeze = "freeze" => "Freeze" / "Congelar",
+        Unfreeze = "unfreeze" => "Unfreeze" / "Descongelar",
+        Cancel = "cancel" => "Cancel" / "Cancelar",
     }
 }
 

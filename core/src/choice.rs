@@ -1,15 +1,17 @@
 //! A macro for the closed vocabularies of the API (genders, ID types, salary ranges, ...).
 //!
-//! Each vocabulary needs the same things: a wire name (serde), an English label for the UI,
-//! the full list (for `<select>`s and tests) and parsing from the wire name. Writing those by
+//! Each vocabulary needs the same things: a wire name (serde), a label for the UI in each
+//! language of [`crate::i18n::Locale`], the full list (for `<select>`s and tests) and parsing
+//! from the wire name. Writing those by
 //! hand for fifteen enums would be fifteen chances to let them drift apart.
 
-/// Declares a `Copy` enum whose variants have a stable wire name and an English label.
+/// Declares a `Copy` enum whose variants have a stable wire name and a label in English and
+/// in Spanish (`Variant = "wire" => "English" / "Español"`).
 macro_rules! choice_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $variant:ident = $wire:literal => $label:literal ),+ $(,)?
+            $( $variant:ident = $wire:literal => $label:literal / $spanish:literal ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -35,6 +37,14 @@ macro_rules! choice_enum {
             /// The English label shown to people.
             pub const fn label(self) -> &'static str {
                 match self { $(Self::$variant => $label),+ }
+            }
+
+            /// The label shown to people in `locale`.
+            pub const fn label_in(self, locale: $crate::i18n::Locale) -> &'static str {
+                match locale {
+                    $crate::i18n::Locale::English => self.label(),
+                    $crate::i18n::Locale::Spanish => match self { $(Self::$variant => $spanish),+ },
+                }
             }
 
             /// Parses a wire name; `None` for anything else (exact, case-sensitive match).

@@ -1,6 +1,7 @@
 //! Contact details every customer has: an email address and a phone number.
 
 use crate::field_error::{FieldError, FieldErrorCode};
+use crate::message::Message;
 use serde::Serialize;
 
 /// Longest address SMTP can carry (RFC 5321 path limit less the angle brackets).
@@ -97,8 +98,8 @@ fn valid_domain(domain: &str) -> bool {
 pub fn parse_email(path: &str, raw: &str) -> Result<Email, FieldError> {
     Email::try_from(raw).map_err(|code| {
         let message = match code {
-            FieldErrorCode::TooLong => format!("Must be at most {EMAIL_MAX} characters."),
-            _ => "Enter an email address like name@example.com.".to_owned(),
+            FieldErrorCode::TooLong => Message::AtMostChars { max: EMAIL_MAX },
+            _ => Message::EmailFormat,
         };
         FieldError::new(path, code, message)
     })
@@ -146,13 +147,7 @@ impl TryFrom<&str> for Phone {
 
 /// Parses the `contact.phone` field.
 pub fn parse_phone(path: &str, raw: &str) -> Result<Phone, FieldError> {
-    Phone::try_from(raw).map_err(|code| {
-        FieldError::new(
-            path,
-            code,
-            "Enter the number in international format, starting with + and the country code, e.g. +34600111222.",
-        )
-    })
+    Phone::try_from(raw).map_err(|code| FieldError::new(path, code, Message::PhoneFormat))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! ISO 3166-1 alpha-2 countries.
 
 use crate::country_list::COUNTRIES;
+use crate::i18n::Locale;
 use serde::Serialize;
 
 /// A country that exists in ISO 3166-1 (officially assigned alpha-2 codes only).
@@ -11,7 +12,7 @@ pub struct Country(&'static str);
 impl Country {
     /// Every country, sorted by code, e.g. for a `<select>`.
     pub fn all() -> impl Iterator<Item = Self> {
-        COUNTRIES.iter().map(|(code, _)| Self(code))
+        COUNTRIES.iter().map(|(code, _, _)| Self(code))
     }
 
     /// The two-letter code, e.g. `ES`.
@@ -21,7 +22,15 @@ impl Country {
 
     /// The English short name, e.g. `Spain`.
     pub fn name(self) -> &'static str {
-        COUNTRIES.binary_search_by_key(&self.0, |(code, _)| code).map_or("", |i| COUNTRIES[i].1)
+        self.name_in(Locale::English)
+    }
+
+    /// The short name in `locale`, e.g. `España`.
+    pub fn name_in(self, locale: Locale) -> &'static str {
+        COUNTRIES.binary_search_by_key(&self.0, |(code, _, _)| code).map_or("", |i| match locale {
+            Locale::English => COUNTRIES[i].1,
+            Locale::Spanish => COUNTRIES[i].2,
+        })
     }
 }
 
@@ -42,7 +51,7 @@ impl TryFrom<&str> for Country {
         let key = |x: u8, y: u8| u16::from_be_bytes([x.to_ascii_uppercase(), y.to_ascii_uppercase()]);
         let wanted = key(a, b);
         COUNTRIES
-            .binary_search_by_key(&wanted, |(code, _)| {
+            .binary_search_by_key(&wanted, |(code, _, _)| {
                 let c = code.as_bytes();
                 key(c[0], c[1])
             })

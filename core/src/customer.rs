@@ -6,6 +6,7 @@
 use crate::contact::{Email, Phone, parse_email, parse_phone};
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_text};
 use crate::financial::{Financial, choice, parse_financial};
+use crate::message::Message;
 use crate::official_id::{OfficialId, parse_official_id};
 use crate::paths;
 use crate::person::{Address, DateOfBirth, FullName, Gender, parse_address, parse_date_of_birth, parse_full_name};
@@ -64,19 +65,11 @@ pub fn validate_customer(data: &CustomerData, today: NaiveDate) -> Result<ValidC
     let individual = match (data.individual_cards.unwrap_or(false), data.individual.as_ref()) {
         (true, Some(individual)) => parse_individual(individual, today, &mut errors).map(Some),
         (true, None) => {
-            errors.push(FieldError::new(
-                paths::INDIVIDUAL,
-                FieldErrorCode::Required,
-                "Personal details, official ID and financial information are required for individual cards.",
-            ));
+            errors.push(FieldError::new(paths::INDIVIDUAL, FieldErrorCode::Required, Message::IndividualRequired));
             None
         }
         (false, Some(_)) => {
-            errors.push(FieldError::new(
-                paths::INDIVIDUAL,
-                FieldErrorCode::NotAllowed,
-                "Leave this out unless individual cards are enabled.",
-            ));
+            errors.push(FieldError::new(paths::INDIVIDUAL, FieldErrorCode::NotAllowed, Message::IndividualNotAllowed));
             None
         }
         (false, None) => Some(None),
@@ -124,12 +117,9 @@ fn parse_personal(data: &PersonalData, today: NaiveDate, errors: &mut Validation
 /// its subject.
 pub fn apply_patch(current: &CustomerData, patch: &CustomerData) -> Result<CustomerData, ValidationErrors> {
     if current.individual_cards == Some(true) && patch.individual_cards == Some(false) {
-        return Err(FieldError::new(
-            paths::INDIVIDUAL_CARDS,
-            FieldErrorCode::CannotDisable,
-            "Individual cards cannot be turned off once enabled.",
-        )
-        .into());
+        return Err(
+            FieldError::new(paths::INDIVIDUAL_CARDS, FieldErrorCode::CannotDisable, Message::CannotDisable).into()
+        );
     }
     let mut merged = current.clone();
     if let Some(contact) = &patch.contact {

@@ -9,10 +9,10 @@ use chrono::{Months, NaiveDate};
 choice_enum! {
     /// A document the review can ask for.
     pub enum DocumentKind {
-        GovernmentIdFront = "government_id_front" => "Government ID (front)",
-        GovernmentIdBack = "government_id_back" => "Government ID (back)",
-        Passport = "passport" => "Passport (photo page)",
-        ProofOfAddress = "proof_of_address" => "Proof of address",
+        GovernmentIdFront = "government_id_front" => "Government ID (front)" / "Documento de identidad (anverso)",
+        GovernmentIdBack = "government_id_back" => "Government ID (back)" / "Documento de identidad (reverso)",
+        Passport = "passport" => "Passport (photo page)" / "Pasaporte (página de la foto)",
+        ProofOfAddress = "proof_of_address" => "Proof of address" / "Justificante de domicilio",
     }
 }
 
@@ -65,10 +65,10 @@ pub fn renewal_due(expires_on: NaiveDate, today: NaiveDate) -> Option<Renewal> {
 choice_enum! {
     /// Where a required document stands.
     pub enum RequirementState {
-        Missing = "missing" => "Missing",
-        Uploaded = "uploaded" => "Uploaded, awaiting review",
-        Accepted = "accepted" => "Accepted",
-        Flagged = "flagged" => "Needs a new upload",
+        Missing = "missing" => "Missing" / "Falta",
+        Uploaded = "uploaded" => "Uploaded, awaiting review" / "Subido, pendiente de revisión",
+        Accepted = "accepted" => "Accepted" / "Aceptado",
+        Flagged = "flagged" => "Needs a new upload" / "Hay que subirlo de nuevo",
     }
 }
 
@@ -153,10 +153,10 @@ pub fn proof_of_address_current(issued_on: NaiveDate, today: NaiveDate) -> Resul
 choice_enum! {
     /// File types an upload may contain, recognised from the bytes, never from the name.
     pub enum ContentType {
-        Jpeg = "image/jpeg" => "JPEG image",
-        Png = "image/png" => "PNG image",
-        Webp = "image/webp" => "WebP image",
-        Pdf = "application/pdf" => "PDF document",
+        Jpeg = "image/jpeg" => "JPEG image" / "Imagen JPEG",
+        Png = "image/png" => "PNG image" / "Imagen PNG",
+        Webp = "image/webp" => "WebP image" / "Imagen WebP",
+        Pdf = "application/pdf" => "PDF document" / "Documento PDF",
     }
 }
 

@@ -2,58 +2,69 @@
 //!
 //! The browser shows exactly these before anything is sent, and the server answers them in
 //! `422 validation_failed`, so their `path` and `code` values are part of the public contract.
+//! The `message` is a [`Message`], said in the [`Locale`] of whoever reads it.
 
-use serde::{Deserialize, Serialize};
+use crate::i18n::Locale;
+use crate::message::Message;
+use crate::wire::FieldErrorBody;
 
 choice_enum! {
     /// Why a field was refused. Stable: API consumers branch on these.
     pub enum FieldErrorCode {
-        Required = "required" => "A value is required.",
-        NotAllowed = "not_allowed" => "This value must not be given here.",
-        TooShort = "too_short" => "The value is too short.",
-        TooLong = "too_long" => "The value is too long.",
-        InvalidCharacters = "invalid_characters" => "The value contains characters that are not allowed.",
-        InvalidFormat = "invalid_format" => "The value does not have the expected format.",
-        InvalidEmail = "invalid_email" => "This is not a valid email address.",
-        InvalidPhone = "invalid_phone" => "This is not a valid international phone number.",
-        InvalidDate = "invalid_date" => "This is not a valid date.",
-        InFuture = "in_future" => "The date is in the future.",
-        TooYoung = "too_young" => "The customer is too young.",
-        TooOld = "too_old" => "The date is implausibly far in the past.",
-        InvalidChoice = "invalid_choice" => "The value is not one of the allowed choices.",
-        InvalidCountry = "invalid_country" => "This is not an ISO 3166-1 alpha-2 country code.",
-        InvalidPostalCode = "invalid_postal_code" => "This is not a valid postal code for the country.",
-        InvalidCheckDigit = "invalid_check_digit" => "The check character does not match the number.",
-        Expired = "expired" => "The document has expired.",
-        CannotDisable = "cannot_disable" => "Individual cards cannot be turned off once enabled.",
+        Required = "required" => "A value is required." / "Falta un valor.",
+        NotAllowed = "not_allowed" => "This value must not be given here." / "Este valor no debe enviarse aquí.",
+        TooShort = "too_short" => "The value is too short." / "El valor es demasiado corto.",
+        TooLong = "too_long" => "The value is too long." / "El valor es demasiado largo.",
+        InvalidCharacters = "invalid_characters" => "The value contains characters that are not allowed." / "El valor contiene caracteres no permitidos.",
+        InvalidFormat = "invalid_format" => "The value does not have the expected format." / "El valor no tiene el formato esperado.",
+        InvalidEmail = "invalid_email" => "This is not a valid email address." / "No es una dirección de correo válida.",
+        InvalidPhone = "invalid_phone" => "This is not a valid international phone number." / "No es un número de teléfono internacional válido.",
+        InvalidDate = "invalid_date" => "This is not a valid date." / "No es una fecha válida.",
+        InFuture = "in_future" => "The date is in the future." / "La fecha es futura.",
+        TooYoung = "too_young" => "The customer is too young." / "El cliente es demasiado joven.",
+        TooOld = "too_old" => "The date is implausibly far in the past." / "La fecha es inverosímilmente antigua.",
+        InvalidChoice = "invalid_choice" => "The value is not one of the allowed choices." / "El valor no es una de las opciones permitidas.",
+        InvalidCountry = "invalid_country" => "This is not an ISO 3166-1 alpha-2 country code." / "No es un código de país ISO 3166-1 alfa-2.",
+        InvalidPostalCode = "invalid_postal_code" => "This is not a valid postal code for the country." / "No es un código postal válido para el país.",
+        InvalidCheckDigit = "invalid_check_digit" => "The check character does not match the number." / "El carácter de control no corresponde al número.",
+        Expired = "expired" => "The document has expired." / "El documento ha caducado.",
+        CannotDisable = "cannot_disable" => "Individual cards cannot be turned off once enabled." / "Las tarjetas individuales no se pueden desactivar una vez activadas.",
     }
 }
 
 /// One problem with one field.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// Dotted path of the field in the request body, e.g. `individual.personal.date_of_birth`.
     pub path: String,
     /// Machine-readable reason.
     pub code: FieldErrorCode,
-    /// English sentence for people.
-    pub message: String,
+    /// What to tell people, in any locale.
+    pub message: Message,
 }
 
 impl FieldError {
-    /// A field error with its own message.
-    pub fn new(path: impl Into<String>, code: FieldErrorCode, message: impl Into<String>) -> Self {
-        Self { path: path.into(), code, message: message.into() }
+    /// A field error with its message.
+    pub fn new(path: impl Into<String>, code: FieldErrorCode, message: Message) -> Self {
+        Self { path: path.into(), code, message }
+    }
+
+    /// The error as the API sends it, its message in `locale`.
+    pub fn localized(&self, locale: Locale) -> FieldErrorBody {
+        FieldErrorBody { path: self.path.clone(), code: self.code, message: self.message.text(locale) }
     }
 }
 
 /// A non-empty list of field errors, in the order of the form.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ValidationErrors(Vec<FieldError>);
 
 impl ValidationErrors {
+    /// The errors as the API sends them, their messages in `locale`.
+    pub fn localized(&self, locale: Locale) -> Vec<FieldErrorBody> {
+        self.0.iter().map(|e| e.localized(locale)).collect()
+    }
+
     /// Adds an error.
     pub fn push(&mut self, error: FieldError) {
         self.0.push(error);
@@ -106,7 +117,7 @@ impl std::fmt::Display for ValidationErrors {
             if i > 0 {
                 f.write_str("; ")?;
             }
-            write!(f, "{}: {}", e.path, e.message)?;
+            write!(f, "{}: {}", e.path, e.message.text(Locale::English))?;
         }
         Ok(())
     }
@@ -118,7 +129,7 @@ impl std::error::Error for ValidationErrors {}
 pub(crate) fn required_text<'a>(path: &str, value: Option<&'a str>) -> Result<&'a str, FieldError> {
     match value.map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v),
-        _ => Err(FieldError::new(path, FieldErrorCode::Required, "This field is required.")),
+        _ => Err(FieldError::new(path, FieldErrorCode::Required, Message::Required)),
     }
 }
 
@@ -131,11 +142,7 @@ pub fn plain_text(path: &str, value: &str) -> Result<(), FieldError> {
             || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
     };
     if value.chars().any(hidden) {
-        Err(FieldError::new(
-            path,
-            FieldErrorCode::InvalidCharacters,
-            "Control characters and invisible direction marks are not allowed.",
-        ))
+        Err(FieldError::new(path, FieldErrorCode::InvalidCharacters, Message::HiddenCharacters))
     } else {
         Ok(())
     }
@@ -144,7 +151,7 @@ pub fn plain_text(path: &str, value: &str) -> Result<(), FieldError> {
 /// Refuses text longer than `max` characters (not bytes: names in any script count alike).
 pub(crate) fn max_chars(path: &str, value: &str, max: usize) -> Result<(), FieldError> {
     if value.chars().count() > max {
-        Err(FieldError::new(path, FieldErrorCode::TooLong, format!("Must be at most {max} characters.")))
+        Err(FieldError::new(path, FieldErrorCode::TooLong, Message::AtMostChars { max }))
     } else {
         Ok(())
     }

@@ -9,55 +9,55 @@ use serde::Serialize;
 choice_enum! {
     /// What the customer does for a living.
     pub enum Occupation {
-        Employee = "employee" => "Employee",
-        Engineer = "engineer" => "Engineer",
-        Healthcare = "healthcare" => "Healthcare",
-        Education = "education" => "Education",
-        Finance = "finance" => "Finance",
-        Legal = "legal" => "Legal",
-        Sales = "sales" => "Sales",
-        Hospitality = "hospitality" => "Hospitality",
-        Construction = "construction" => "Construction",
-        PublicSector = "public_sector" => "Public sector",
-        SelfEmployed = "self_employed" => "Self-employed",
-        BusinessOwner = "business_owner" => "Business owner",
-        Student = "student" => "Student",
-        Retired = "retired" => "Retired",
-        Unemployed = "unemployed" => "Unemployed",
-        Other = "other" => "Other",
+        Employee = "employee" => "Employee" / "Empleado por cuenta ajena",
+        Engineer = "engineer" => "Engineer" / "Ingeniería",
+        Healthcare = "healthcare" => "Healthcare" / "Sanidad",
+        Education = "education" => "Education" / "Educación",
+        Finance = "finance" => "Finance" / "Finanzas",
+        Legal = "legal" => "Legal" / "Derecho",
+        Sales = "sales" => "Sales" / "Ventas",
+        Hospitality = "hospitality" => "Hospitality" / "Hostelería",
+        Construction = "construction" => "Construction" / "Construcción",
+        PublicSector = "public_sector" => "Public sector" / "Sector público",
+        SelfEmployed = "self_employed" => "Self-employed" / "Autónomo",
+        BusinessOwner = "business_owner" => "Business owner" / "Empresario",
+        Student = "student" => "Student" / "Estudiante",
+        Retired = "retired" => "Retired" / "Jubilado",
+        Unemployed = "unemployed" => "Unemployed" / "Desempleado",
+        Other = "other" => "Other" / "Otra",
     }
 }
 
 choice_enum! {
     /// Gross yearly income band, in euros or the local equivalent.
     pub enum SalaryRange {
-        Below25k = "below_25k" => "Below 25,000",
-        From25kTo50k = "25k_50k" => "25,000 – 50,000",
-        From50kTo100k = "50k_100k" => "50,000 – 100,000",
-        From100kTo200k = "100k_200k" => "100,000 – 200,000",
-        Above200k = "above_200k" => "Above 200,000",
+        Below25k = "below_25k" => "Below 25,000" / "Menos de 25.000",
+        From25kTo50k = "25k_50k" => "25,000 – 50,000" / "25.000 – 50.000",
+        From50kTo100k = "50k_100k" => "50,000 – 100,000" / "50.000 – 100.000",
+        From100kTo200k = "100k_200k" => "100,000 – 200,000" / "100.000 – 200.000",
+        Above200k = "above_200k" => "Above 200,000" / "Más de 200.000",
     }
 }
 
 choice_enum! {
     /// What the customer means to use the card for.
     pub enum AccountPurpose {
-        EverydaySpending = "everyday_spending" => "Everyday spending",
-        Travel = "travel" => "Travel",
-        OnlinePurchases = "online_purchases" => "Online purchases",
-        BusinessExpenses = "business_expenses" => "Business expenses",
-        BillsAndSubscriptions = "bills_and_subscriptions" => "Bills and subscriptions",
-        Other = "other" => "Other",
+        EverydaySpending = "everyday_spending" => "Everyday spending" / "Gastos del día a día",
+        Travel = "travel" => "Travel" / "Viajes",
+        OnlinePurchases = "online_purchases" => "Online purchases" / "Compras en línea",
+        BusinessExpenses = "business_expenses" => "Business expenses" / "Gastos de empresa",
+        BillsAndSubscriptions = "bills_and_subscriptions" => "Bills and subscriptions" / "Recibos y suscripciones",
+        Other = "other" => "Other" / "Otro",
     }
 }
 
 choice_enum! {
     /// How much the customer expects to spend per month.
     pub enum MonthlyVolume {
-        Below1k = "below_1k" => "Below 1,000",
-        From1kTo5k = "1k_5k" => "1,000 – 5,000",
-        From5kTo20k = "5k_20k" => "5,000 – 20,000",
-        Above20k = "above_20k" => "Above 20,000",
+        Below1k = "below_1k" => "Below 1,000" / "Menos de 1.000",
+        From1kTo5k = "1k_5k" => "1,000 – 5,000" / "1.000 – 5.000",
+        From5kTo20k = "5k_20k" => "5,000 – 20,000" / "5.000 – 20.000",
+        Above20k = "above_20k" => "Above 20,000" / "Más de 20.000",
     }
 }
 

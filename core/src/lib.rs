@@ -17,6 +17,7 @@
 
 #[macro_use]
 mod choice;
+pub mod api_error;
 pub mod automatic_review;
 pub mod card;
 pub mod contact;
@@ -27,7 +28,9 @@ pub mod documents;
 pub mod field_error;
 pub mod financial;
 pub mod form;
+pub mod i18n;
 mod marks;
+pub mod message;
 pub mod official_id;
 pub mod paths;
 pub mod person;

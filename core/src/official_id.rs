@@ -2,6 +2,7 @@
 
 use crate::country::Country;
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_text};
+use crate::message::{IdShape, Message};
 use crate::paths;
 use crate::person::{parse_country, parse_wire_date};
 use crate::wire::OfficialIdData;
@@ -11,10 +12,10 @@ use serde::Serialize;
 choice_enum! {
     /// The kind of identity document the customer presents.
     pub enum IdType {
-        Passport = "passport" => "Passport",
-        NationalId = "national_id" => "National ID card",
-        DriversLicense = "drivers_license" => "Driver's license",
-        ResidencePermit = "residence_permit" => "Residence permit",
+        Passport = "passport" => "Passport" / "Pasaporte",
+        NationalId = "national_id" => "National ID card" / "Documento nacional de identidad",
+        DriversLicense = "drivers_license" => "Driver's license" / "Permiso de conducir",
+        ResidencePermit = "residence_permit" => "Residence permit" / "Permiso de residencia",
     }
 }
 
@@ -33,17 +34,14 @@ pub struct IdNumber(String);
 
 impl IdNumber {
     /// Normalises and checks `raw` for a document of `id_type` issued by `country`.
-    pub fn new(raw: &str, id_type: IdType, country: Country) -> Result<Self, (FieldErrorCode, String)> {
+    pub fn new(raw: &str, id_type: IdType, country: Country) -> Result<Self, (FieldErrorCode, Message)> {
         let mut number = String::with_capacity(raw.len());
         number.extend(raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).flat_map(char::to_uppercase));
         if number.is_empty() {
-            return Err((FieldErrorCode::Required, "This field is required.".to_owned()));
+            return Err((FieldErrorCode::Required, Message::Required));
         }
         if !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err((
-                FieldErrorCode::InvalidCharacters,
-                "Use only the letters A–Z and digits printed on the document.".to_owned(),
-            ));
+            return Err((FieldErrorCode::InvalidCharacters, Message::IdCharacters));
         }
         check_format(&number, id_type, country)?;
         Ok(Self(number))
@@ -61,59 +59,54 @@ impl From<IdNumber> for String {
     }
 }
 
-fn check_format(number: &str, id_type: IdType, country: Country) -> Result<(), (FieldErrorCode, String)> {
+fn check_format(number: &str, id_type: IdType, country: Country) -> Result<(), (FieldErrorCode, Message)> {
     let bytes = number.as_bytes();
     match (id_type, country.code()) {
         (IdType::NationalId | IdType::DriversLicense, "ES") => spanish_check_letter(bytes, false),
         (IdType::ResidencePermit, "ES") => spanish_check_letter(bytes, true),
-        (IdType::Passport, "ES") => exact(bytes, "AAA999999", "3 letters and 6 digits"),
-        (IdType::Passport, "GB") => exact(bytes, "999999999", "9 digits"),
-        (IdType::Passport, "US") => exact(bytes, "999999999", "9 digits, or a letter and 8 digits")
-            .or_else(|_| exact(bytes, "A99999999", "9 digits, or a letter and 8 digits")),
-        (IdType::NationalId, "IT") => exact(bytes, "AA99999AA", "2 letters, 5 digits and 2 letters"),
+        (IdType::Passport, "ES") => exact(bytes, "AAA999999", IdShape::SpanishPassport),
+        (IdType::Passport, "GB") => exact(bytes, "999999999", IdShape::NineDigits),
+        (IdType::Passport, "US") => {
+            exact(bytes, "999999999", IdShape::UsPassport).or_else(|_| exact(bytes, "A99999999", IdShape::UsPassport))
+        }
+        (IdType::NationalId, "IT") => exact(bytes, "AA99999AA", IdShape::ItalianId),
         (IdType::Passport, _) => icao_passport(bytes),
         _ => generic(bytes),
     }
 }
 
 /// `pattern`: `9` a digit, `A` a letter.
-fn exact(number: &[u8], pattern: &str, described: &str) -> Result<(), (FieldErrorCode, String)> {
+fn exact(number: &[u8], pattern: &str, shape: IdShape) -> Result<(), (FieldErrorCode, Message)> {
     let fits = number.len() == pattern.len()
         && number.iter().zip(pattern.bytes()).all(|(c, p)| match p {
             b'9' => c.is_ascii_digit(),
             _ => c.is_ascii_uppercase(),
         });
-    if fits { Ok(()) } else { Err((FieldErrorCode::InvalidFormat, format!("Expected {described}."))) }
+    if fits { Ok(()) } else { Err((FieldErrorCode::InvalidFormat, Message::IdShape(shape))) }
 }
 
 /// ICAO 9303 machine-readable passports carry a document number of up to 9 characters in the
 /// MRZ; national practice uses 6 to 9 letters and digits, always with at least one digit.
-fn icao_passport(number: &[u8]) -> Result<(), (FieldErrorCode, String)> {
+fn icao_passport(number: &[u8]) -> Result<(), (FieldErrorCode, Message)> {
     if (6..=9).contains(&number.len()) && number.iter().any(u8::is_ascii_digit) {
         Ok(())
     } else {
-        Err((
-            FieldErrorCode::InvalidFormat,
-            "A passport number has 6 to 9 letters and digits, as printed on the photo page.".to_owned(),
-        ))
+        Err((FieldErrorCode::InvalidFormat, Message::PassportNumber))
     }
 }
 
-fn generic(number: &[u8]) -> Result<(), (FieldErrorCode, String)> {
+fn generic(number: &[u8]) -> Result<(), (FieldErrorCode, Message)> {
     if (GENERIC_MIN..=GENERIC_MAX).contains(&number.len()) && number.iter().any(u8::is_ascii_digit) {
         Ok(())
     } else {
-        Err((
-            FieldErrorCode::InvalidFormat,
-            format!("A document number has {GENERIC_MIN} to {GENERIC_MAX} letters and digits."),
-        ))
+        Err((FieldErrorCode::InvalidFormat, Message::DocumentNumber { min: GENERIC_MIN, max: GENERIC_MAX }))
     }
 }
 
 /// Spanish DNI (`12345678Z`) or, for residence permits, NIE (`X1234567L`): the letter is the
 /// number modulo 23 in [`DNI_LETTERS`]; an NIE's leading X, Y, Z count as 0, 1, 2.
-fn spanish_check_letter(number: &[u8], nie: bool) -> Result<(), (FieldErrorCode, String)> {
-    let (digits, described) = if nie {
+fn spanish_check_letter(number: &[u8], nie: bool) -> Result<(), (FieldErrorCode, Message)> {
+    let (digits, shape) = if nie {
         let lead = match number.first() {
             Some(b'X') => b'0',
             Some(b'Y') => b'1',
@@ -122,27 +115,20 @@ fn spanish_check_letter(number: &[u8], nie: bool) -> Result<(), (FieldErrorCode,
         };
         let mut d = vec![lead];
         d.extend_from_slice(number.get(1..8).unwrap_or_default());
-        (d, "X, Y or Z, 7 digits and a check letter (e.g. X1234567L)")
+        (d, IdShape::Nie)
     } else {
-        (number.get(..8).unwrap_or_default().to_vec(), "8 digits and a check letter (e.g. 12345678Z)")
+        (number.get(..8).unwrap_or_default().to_vec(), IdShape::Dni)
     };
     let shape_ok = number.len() == 9
         && digits.len() == 8
         && digits.iter().all(u8::is_ascii_digit)
         && number[8].is_ascii_uppercase();
     if !shape_ok {
-        return Err((FieldErrorCode::InvalidFormat, format!("Expected {described}.")));
+        return Err((FieldErrorCode::InvalidFormat, Message::IdShape(shape)));
     }
     let value = digits.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
     let expected = DNI_LETTERS[(value % 23) as usize];
-    if number[8] == expected {
-        Ok(())
-    } else {
-        Err((
-            FieldErrorCode::InvalidCheckDigit,
-            "The check letter does not match the number: check for a typing mistake.".to_owned(),
-        ))
-    }
+    if number[8] == expected { Ok(()) } else { Err((FieldErrorCode::InvalidCheckDigit, Message::CheckLetter)) }
 }
 
 /// A valid official ID on the day it was checked.
@@ -192,20 +178,12 @@ fn parse_id_type(path: &str, raw: Option<&str>) -> Result<IdType, FieldError> {
 /// An ID that expires today is still valid today.
 fn parse_expiry(path: &str, raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldError> {
     let date = parse_wire_date(path, required_text(path, raw)?)?;
-    if date < today {
-        Err(FieldError::new(path, FieldErrorCode::Expired, "This document has expired; use a current one."))
-    } else {
-        Ok(date)
-    }
+    if date < today { Err(FieldError::new(path, FieldErrorCode::Expired, Message::Expired)) } else { Ok(date) }
 }
 
 /// The `invalid_choice` error listing what is allowed.
-pub(crate) fn invalid_choice<'a>(path: &str, allowed: impl Iterator<Item = &'a str>) -> FieldError {
-    FieldError::new(
-        path,
-        FieldErrorCode::InvalidChoice,
-        format!("Choose one of: {}.", allowed.collect::<Vec<_>>().join(", ")),
-    )
+pub(crate) fn invalid_choice(path: &str, allowed: impl Iterator<Item = &'static str>) -> FieldError {
+    FieldError::new(path, FieldErrorCode::InvalidChoice, Message::ChooseOneOf(allowed.collect()))
 }
 
 #[cfg(test)]

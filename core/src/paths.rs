@@ -1,6 +1,8 @@
 //! The request path of every field: error `path`s, flag targets and form element ids all
 //! come from here, so a renamed field cannot leave one of them behind.
 
+use crate::i18n::Locale;
+
 /// `contact.email`.
 pub const EMAIL: &str = "contact.email";
 /// `contact.phone`.
@@ -49,27 +51,33 @@ pub const MONTHLY_VOLUME: &str = "individual.financial.expected_monthly_volume";
 /// The words people read for the field at `path`: form labels, flags, `blocked_by` and the
 /// history's reasons. The path itself for a path that is not a field.
 pub fn label(path: &str) -> &str {
-    match path {
-        EMAIL => "Email",
-        PHONE => "Phone",
-        INDIVIDUAL_CARDS => "Individual cards",
-        FULL_NAME => "Full name",
-        DATE_OF_BIRTH => "Date of birth",
-        GENDER => "Gender",
-        ADDRESS | ADDRESS_LINE1 => "Address",
-        ADDRESS_LINE2 => "Address line 2 (optional)",
-        ADDRESS_CITY => "City",
-        ADDRESS_REGION => "Region (optional)",
-        ADDRESS_POSTAL_CODE => "Postal code",
-        ADDRESS_COUNTRY => "Country of residence",
-        ID_TYPE => "Document type",
-        ID_NUMBER => "Document number",
-        ID_ISSUING_COUNTRY => "Issuing country",
-        ID_EXPIRES_ON => "Expiry date",
-        OCCUPATION => "Occupation",
-        SALARY_RANGE => "Annual salary",
-        ACCOUNT_PURPOSE => "Account purpose",
-        MONTHLY_VOLUME => "Expected monthly spending",
-        _ => path,
-    }
+    label_in(path, Locale::English)
+}
+
+/// [`label`] in `locale`.
+pub fn label_in(path: &str, locale: Locale) -> &str {
+    let (english, spanish) = match path {
+        EMAIL => ("Email", "Correo electrónico"),
+        PHONE => ("Phone", "Teléfono"),
+        INDIVIDUAL_CARDS => ("Individual cards", "Tarjetas individuales"),
+        FULL_NAME => ("Full name", "Nombre completo"),
+        DATE_OF_BIRTH => ("Date of birth", "Fecha de nacimiento"),
+        GENDER => ("Gender", "Género"),
+        ADDRESS | ADDRESS_LINE1 => ("Address", "Dirección"),
+        ADDRESS_LINE2 => ("Address line 2 (optional)", "Dirección, línea 2 (opcional)"),
+        ADDRESS_CITY => ("City", "Ciudad"),
+        ADDRESS_REGION => ("Region (optional)", "Provincia o región (opcional)"),
+        ADDRESS_POSTAL_CODE => ("Postal code", "Código postal"),
+        ADDRESS_COUNTRY => ("Country of residence", "País de residencia"),
+        ID_TYPE => ("Document type", "Tipo de documento"),
+        ID_NUMBER => ("Document number", "Número de documento"),
+        ID_ISSUING_COUNTRY => ("Issuing country", "País de expedición"),
+        ID_EXPIRES_ON => ("Expiry date", "Fecha de caducidad"),
+        OCCUPATION => ("Occupation", "Ocupación"),
+        SALARY_RANGE => ("Annual salary", "Salario anual"),
+        ACCOUNT_PURPOSE => ("Account purpose", "Finalidad de la cuenta"),
+        MONTHLY_VOLUME => ("Expected monthly spending", "Gasto mensual previsto"),
+        _ => return path,
+    };
+    if locale == Locale::Spanish { spanish } else { english }
 }

@@ -3,6 +3,7 @@
 use crate::country::Country;
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, max_chars, plain_text, required_text};
 use crate::marks::is_combining_mark;
+use crate::message::Message;
 use crate::paths;
 use crate::postal;
 use crate::wire::AddressData;
@@ -80,10 +81,10 @@ fn allowed_in_name(c: char) -> bool {
 pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {
     FullName::try_from(raw).map_err(|code| {
         let message = match code {
-            FieldErrorCode::Required => "This field is required.".to_owned(),
-            FieldErrorCode::TooShort => format!("Must be at least {NAME_MIN_CHARS} characters."),
-            FieldErrorCode::TooLong => format!("Must be at most {NAME_MAX_CHARS} characters."),
-            _ => "Use letters, spaces, apostrophes, hyphens and dots only.".to_owned(),
+            FieldErrorCode::Required => Message::Required,
+            FieldErrorCode::TooShort => Message::AtLeastChars { min: NAME_MIN_CHARS },
+            FieldErrorCode::TooLong => Message::AtMostChars { max: NAME_MAX_CHARS },
+            _ => Message::NameCharacters,
         };
         FieldError::new(path, code, message)
     })
@@ -91,8 +92,7 @@ pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {
 
 /// Parses a `YYYY-MM-DD` date as sent on the wire.
 pub fn parse_wire_date(path: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    strict_date(raw.trim())
-        .ok_or_else(|| FieldError::new(path, FieldErrorCode::InvalidDate, "Enter a real date as YYYY-MM-DD."))
+    strict_date(raw.trim()).ok_or_else(|| FieldError::new(path, FieldErrorCode::InvalidDate, Message::DateFormat))
 }
 
 /// Exactly `YYYY-MM-DD` with ASCII digits, and a day that exists. Hand-written because
@@ -148,11 +148,9 @@ pub fn parse_date_of_birth(path: &str, raw: &str, today: NaiveDate) -> Result<Da
     let date = parse_wire_date(path, raw)?;
     DateOfBirth::new(date, today).map_err(|code| {
         let message = match code {
-            FieldErrorCode::InFuture => "The date of birth cannot be in the future.".to_owned(),
-            FieldErrorCode::TooYoung => {
-                format!("The customer must be at least {MIN_AGE} years old.")
-            }
-            _ => format!("Check the year: the customer would be over {MAX_AGE} years old."),
+            FieldErrorCode::InFuture => Message::BirthInFuture,
+            FieldErrorCode::TooYoung => Message::TooYoung { years: MIN_AGE },
+            _ => Message::TooOld { years: MAX_AGE },
         };
         FieldError::new(path, code, message)
     })
@@ -161,10 +159,10 @@ pub fn parse_date_of_birth(path: &str, raw: &str, today: NaiveDate) -> Result<Da
 choice_enum! {
     /// Gender as the customer chooses to declare it.
     pub enum Gender {
-        Female = "female" => "Female",
-        Male = "male" => "Male",
-        NonBinary = "non_binary" => "Non-binary",
-        Undisclosed = "undisclosed" => "Prefer not to say",
+        Female = "female" => "Female" / "Mujer",
+        Male = "male" => "Male" / "Hombre",
+        NonBinary = "non_binary" => "Non-binary" / "No binario",
+        Undisclosed = "undisclosed" => "Prefer not to say" / "Prefiero no decirlo",
     }
 }
 
@@ -245,33 +243,24 @@ pub(crate) fn collapse(v: &str) -> String {
 /// Parses a required country code field.
 pub fn parse_country(path: &str, raw: Option<&str>) -> Result<Country, FieldError> {
     let raw = required_text(path, raw)?;
-    Country::try_from(raw).map_err(|()| {
-        FieldError::new(path, FieldErrorCode::InvalidCountry, "Choose a country (ISO 3166-1 two-letter code, e.g. ES).")
-    })
+    Country::try_from(raw).map_err(|()| FieldError::new(path, FieldErrorCode::InvalidCountry, Message::CountryCode))
 }
 
 fn parse_postal_code(path: &str, country: Country, raw: Option<&str>) -> Result<Option<String>, FieldError> {
     let raw = raw.map(str::trim).filter(|v| !v.is_empty());
     match raw {
         None if postal::postal_code_required(country) => {
-            Err(FieldError::new(path, FieldErrorCode::Required, "This field is required."))
+            Err(FieldError::new(path, FieldErrorCode::Required, Message::Required))
         }
         None => Ok(None),
         Some(raw) => postal::normalize(country, raw).map(Some).ok_or_else(|| {
-            let message = match postal::formats(country) {
-                Some(formats) => {
-                    format!("Not a valid postal code for {}: expected {}.", country.name(), example_formats(formats))
-                }
-                None => format!("Not a valid postal code for {}.", country.name()),
-            };
-            FieldError::new(path, FieldErrorCode::InvalidPostalCode, message)
+            FieldError::new(
+                path,
+                FieldErrorCode::InvalidPostalCode,
+                Message::PostalCode { country, formats: postal::formats(country) },
+            )
         }),
     }
-}
-
-/// Renders formats for people: `9` becomes `0`, `A` stays, alternatives joined with "or".
-fn example_formats(formats: &[&str]) -> String {
-    formats.iter().map(|f| f.replace('9', "0").replace('X', "A")).collect::<Vec<_>>().join(" or ")
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 //!   mostly white paper.
 
 use crate::documents::DocumentKind;
+use crate::i18n::Locale;
 use serde::{Deserialize, Serialize};
 
 /// The version of the thresholds below; recorded with every check so a decision can be
@@ -206,11 +207,11 @@ fn laplacian_variance(image: &GrayImage) -> f64 {
 choice_enum! {
     /// The quality rules, each judged against one threshold.
     pub enum Rule {
-        Resolution = "resolution" => "The picture is too small: take it closer or at a higher resolution.",
-        Underexposure = "underexposure" => "The picture is too dark: take it again in better light.",
-        Overexposure = "overexposure" => "The picture is too bright or has glare: take it again away from direct light.",
-        Contrast = "contrast" => "The picture is blank or almost uniform: photograph the document itself.",
-        Sharpness = "sharpness" => "The picture is too blurred: take it again, holding the camera still.",
+        Resolution = "resolution" => "The picture is too small: take it closer or at a higher resolution." / "La foto es demasiado pequeña: acércate más o usa más resolución.",
+        Underexposure = "underexposure" => "The picture is too dark: take it again in better light." / "La foto está demasiado oscura: repítela con mejor luz.",
+        Overexposure = "overexposure" => "The picture is too bright or has glare: take it again away from direct light." / "La foto está demasiado clara o tiene reflejos: repítela lejos de la luz directa.",
+        Contrast = "contrast" => "The picture is blank or almost uniform: photograph the document itself." / "La foto está en blanco o casi uniforme: fotografía el documento.",
+        Sharpness = "sharpness" => "The picture is too blurred: take it again, holding the camera still." / "La foto está demasiado borrosa: repítela sin mover la cámara.",
     }
 }
 
@@ -249,16 +250,25 @@ impl RuleResult {
 
     /// What a person reads: the rule's advice when it failed.
     pub fn message(&self) -> &'static str {
-        if self.passed {
-            match self.rule {
-                Rule::Resolution => "Large enough to read.",
-                Rule::Contrast => "Something is on the picture.",
-                Rule::Sharpness => "Sharp enough to read.",
-                Rule::Underexposure => "Not too dark.",
-                Rule::Overexposure => "No glare.",
-            }
-        } else {
-            self.rule.label()
+        self.message_in(Locale::English)
+    }
+
+    /// [`RuleResult::message`] in `locale`.
+    pub const fn message_in(&self, locale: Locale) -> &'static str {
+        if !self.passed {
+            return self.rule.label_in(locale);
+        }
+        match (self.rule, locale) {
+            (Rule::Resolution, Locale::English) => "Large enough to read.",
+            (Rule::Resolution, Locale::Spanish) => "Lo bastante grande para leerse.",
+            (Rule::Contrast, Locale::English) => "Something is on the picture.",
+            (Rule::Contrast, Locale::Spanish) => "Hay algo en la foto.",
+            (Rule::Sharpness, Locale::English) => "Sharp enough to read.",
+            (Rule::Sharpness, Locale::Spanish) => "Lo bastante nítida para leerse.",
+            (Rule::Underexposure, Locale::English) => "Not too dark.",
+            (Rule::Underexposure, Locale::Spanish) => "No está demasiado oscura.",
+            (Rule::Overexposure, Locale::English) => "No glare.",
+            (Rule::Overexposure, Locale::Spanish) => "Sin reflejos.",
         }
     }
 }
@@ -318,11 +328,11 @@ pub fn first_problem(kind: DocumentKind, m: &Measures) -> Option<RuleResult> {
 choice_enum! {
     /// Why a file could not be read at all.
     pub enum ReadProblem {
-        Corrupt = "corrupt" => "The file is damaged or incomplete: it cannot be decoded.",
-        TooLarge = "too_large" => "The picture is too large to decode (more than 20,000 pixels a side, or too many pixels in all).",
-        TwoFormats = "two_formats" => "The file is two formats at once (a picture that also holds a PDF): send a plain photo or PDF.",
-        Encrypted = "encrypted" => "The PDF is encrypted or password-protected: send it without protection.",
-        NoPages = "no_pages" => "The PDF has no pages.",
+        Corrupt = "corrupt" => "The file is damaged or incomplete: it cannot be decoded." / "El archivo está dañado o incompleto: no se puede descodificar.",
+        TooLarge = "too_large" => "The picture is too large to decode (more than 20,000 pixels a side, or too many pixels in all)." / "La imagen es demasiado grande para descodificarla (más de 20.000 píxeles de lado o demasiados píxeles en total).",
+        TwoFormats = "two_formats" => "The file is two formats at once (a picture that also holds a PDF): send a plain photo or PDF." / "El archivo tiene dos formatos a la vez (una imagen que también contiene un PDF): envía una foto o un PDF normal.",
+        Encrypted = "encrypted" => "The PDF is encrypted or password-protected: send it without protection." / "El PDF está cifrado o protegido con contraseña: envíalo sin protección.",
+        NoPages = "no_pages" => "The PDF has no pages." / "El PDF no tiene páginas.",
     }
 }
 

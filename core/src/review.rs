@@ -7,15 +7,15 @@ use serde::{Deserialize, Serialize};
 choice_enum! {
     /// The catalogue of reasons a document or field is flagged.
     pub enum FlagCode {
-        DocumentUnreadable = "document_unreadable" => "The document cannot be read: upload a sharp, complete, well-lit copy.",
-        DocumentExpired = "document_expired" => "The document has expired: upload a current one.",
-        DocumentOutdated = "document_outdated" => "The document is too old: a proof of address must be issued within the last 3 months.",
-        DocumentMismatch = "document_mismatch" => "The document does not match the customer's details.",
-        DocumentWrongType = "document_wrong_type" => "This is not the kind of document requested.",
-        DocumentAltered = "document_altered" => "The document shows signs of alteration.",
-        IdentityMismatch = "identity_mismatch" => "The documents do not belong to the person applying.",
-        WatchlistMatch = "watchlist_match" => "The customer is a confirmed match on a sanctions watchlist.",
-        FieldIncorrect = "field_incorrect" => "This information is incorrect: correct it and resubmit.",
+        DocumentUnreadable = "document_unreadable" => "The document cannot be read: upload a sharp, complete, well-lit copy." / "No se puede leer el documento: sube una copia nítida, completa y bien iluminada.",
+        DocumentExpired = "document_expired" => "The document has expired: upload a current one." / "El documento ha caducado: sube uno vigente.",
+        DocumentOutdated = "document_outdated" => "The document is too old: a proof of address must be issued within the last 3 months." / "El documento es demasiado antiguo: un justificante de domicilio debe ser de los últimos 3 meses.",
+        DocumentMismatch = "document_mismatch" => "The document does not match the customer's details." / "El documento no coincide con los datos del cliente.",
+        DocumentWrongType = "document_wrong_type" => "This is not the kind of document requested." / "No es el tipo de documento solicitado.",
+        DocumentAltered = "document_altered" => "The document shows signs of alteration." / "El documento muestra indicios de manipulación.",
+        IdentityMismatch = "identity_mismatch" => "The documents do not belong to the person applying." / "Los documentos no pertenecen a la persona que lo solicita.",
+        WatchlistMatch = "watchlist_match" => "The customer is a confirmed match on a sanctions watchlist." / "El cliente coincide de forma confirmada con una lista de sanciones.",
+        FieldIncorrect = "field_incorrect" => "This information is incorrect: correct it and resubmit." / "Este dato es incorrecto: corrígelo y vuelve a enviarlo.",
     }
 }
 
@@ -88,9 +88,14 @@ pub const FLAGGABLE_FIELDS: &[&str] = &[
 impl FlagTarget {
     /// What the flag points at, in words: the document's or the field's label.
     pub fn label(&self) -> &str {
+        self.label_in(crate::i18n::Locale::English)
+    }
+
+    /// [`FlagTarget::label`] in `locale`.
+    pub fn label_in(&self, locale: crate::i18n::Locale) -> &str {
         match self {
-            Self::Document(kind) => kind.label(),
-            Self::Field(path) => paths::label(path),
+            Self::Document(kind) => kind.label_in(locale),
+            Self::Field(path) => paths::label_in(path, locale),
         }
     }
 }

@@ -27,8 +27,8 @@ pub const CALL_FOR_ACTION: &[&str] = &["IR", "KP", "MM"];
 choice_enum! {
     /// How much scrutiny a profile gets.
     pub enum RiskLevel {
-        Standard = "standard" => "Standard",
-        High = "high" => "High",
+        Standard = "standard" => "Standard" / "Estándar",
+        High = "high" => "High" / "Alto",
     }
 }
 

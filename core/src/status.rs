@@ -20,19 +20,19 @@ use uuid::Uuid;
 choice_enum! {
     /// The customer's onboarding status as the API shows it.
     pub enum CustomerStatus {
-        Pending = "pending" => "Pending",
-        Active = "active" => "Active",
-        Rejected = "rejected" => "Rejected",
+        Pending = "pending" => "Pending" / "Pendiente",
+        Active = "active" => "Active" / "Activo",
+        Rejected = "rejected" => "Rejected" / "Rechazado",
     }
 }
 
 choice_enum! {
     /// Where the review stands.
     pub enum ReviewStage {
-        AwaitingDocuments = "awaiting_documents" => "Awaiting documents",
-        Automatic = "automatic" => "Automatic review",
-        Manual = "manual" => "Manual review",
-        Decided = "decided" => "Decided",
+        AwaitingDocuments = "awaiting_documents" => "Awaiting documents" / "Esperando documentos",
+        Automatic = "automatic" => "Automatic review" / "Revisión automática",
+        Manual = "manual" => "Manual review" / "Revisión manual",
+        Decided = "decided" => "Decided" / "Decidido",
     }
 }
 
@@ -261,6 +261,16 @@ pub enum CardRefusal {
 }
 
 impl CardRefusal {
+    /// The API error code of the refusal.
+    pub const fn code(&self) -> crate::api_error::ApiErrorCode {
+        use crate::api_error::ApiErrorCode;
+        match self {
+            Self::IndividualCardsNotEnabled => ApiErrorCode::IndividualCardsNotEnabled,
+            Self::NotActive { .. } => ApiErrorCode::CustomerNotActive,
+            Self::OfficialIdExpired { .. } => ApiErrorCode::OfficialIdExpired,
+        }
+    }
+
     /// The `details` object of the API error.
     pub fn details(&self) -> Option<ErrorDetails> {
         match self {

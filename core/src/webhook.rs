@@ -7,6 +7,7 @@
 //! because deliveries would either leak or ignore them.
 
 use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors};
+use crate::message::{Message, UrlProblem};
 use crate::wire::{CreateWebhookRequest, EventType};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
@@ -33,8 +34,9 @@ pub struct ValidWebhook {
 pub fn validate_webhook(request: &CreateWebhookRequest, sandbox: bool) -> Result<ValidWebhook, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let url = errors.collect(match request.url.as_deref().map(str::trim) {
-        None | Some("") => Err(FieldError::new("url", FieldErrorCode::Required, "Give the URL to deliver events to.")),
-        Some(raw) => parse_url(raw, sandbox).map_err(|(code, message)| FieldError::new("url", code, message)),
+        None | Some("") => Err(FieldError::new("url", FieldErrorCode::Required, Message::WebhookUrlRequired)),
+        Some(raw) => parse_url(raw, sandbox)
+            .map_err(|(code, problem)| FieldError::new("url", code, Message::WebhookUrl(problem))),
     });
     let events = errors.collect(parse_events(request.events.as_deref()));
     match (url, events) {
@@ -43,16 +45,16 @@ pub fn validate_webhook(request: &CreateWebhookRequest, sandbox: bool) -> Result
     }
 }
 
-fn parse_url(raw: &str, sandbox: bool) -> Result<String, (FieldErrorCode, &'static str)> {
+fn parse_url(raw: &str, sandbox: bool) -> Result<String, (FieldErrorCode, UrlProblem)> {
     if raw.len() > URL_MAX {
-        return Err((FieldErrorCode::TooLong, "The URL is longer than 2048 characters."));
+        return Err((FieldErrorCode::TooLong, UrlProblem::TooLong));
     }
-    let url = Url::parse(raw).map_err(|_| (FieldErrorCode::InvalidFormat, "This is not an absolute URL."))?;
+    let url = Url::parse(raw).map_err(|_| (FieldErrorCode::InvalidFormat, UrlProblem::NotAbsolute))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err((FieldErrorCode::NotAllowed, "Do not put a user name or password in the URL."));
+        return Err((FieldErrorCode::NotAllowed, UrlProblem::Credentials));
     }
     if url.fragment().is_some() {
-        return Err((FieldErrorCode::NotAllowed, "A URL fragment (#…) is never sent; remove it."));
+        return Err((FieldErrorCode::NotAllowed, UrlProblem::Fragment));
     }
     let loopback = match url.host() {
         Some(Host::Domain(name)) => {
@@ -61,27 +63,22 @@ fn parse_url(raw: &str, sandbox: bool) -> Result<String, (FieldErrorCode, &'stat
         }
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err((FieldErrorCode::InvalidFormat, "The URL needs a host name.")),
+        None => return Err((FieldErrorCode::InvalidFormat, UrlProblem::NoHost)),
     };
     match url.scheme() {
-        "https" if loopback && !sandbox => {
-            Err((FieldErrorCode::NotAllowed, "Loopback addresses are allowed only in sandbox organizations."))
-        }
+        "https" if loopback && !sandbox => Err((FieldErrorCode::NotAllowed, UrlProblem::LoopbackOutsideSandbox)),
         "https" => match url.host() {
             Some(Host::Ipv4(ip)) if !loopback && !public_v4(ip) => {
-                Err((FieldErrorCode::NotAllowed, "Private and reserved addresses cannot receive webhooks."))
+                Err((FieldErrorCode::NotAllowed, UrlProblem::Private))
             }
             Some(Host::Ipv6(ip)) if !loopback && !public_v6(ip) => {
-                Err((FieldErrorCode::NotAllowed, "Private and reserved addresses cannot receive webhooks."))
+                Err((FieldErrorCode::NotAllowed, UrlProblem::Private))
             }
             _ => Ok(url.into()),
         },
         "http" if loopback && sandbox => Ok(url.into()),
-        "http" => Err((
-            FieldErrorCode::NotAllowed,
-            "Use https://. Plain http:// is accepted only for loopback addresses in sandbox organizations.",
-        )),
-        _ => Err((FieldErrorCode::InvalidFormat, "The URL must start with https://.")),
+        "http" => Err((FieldErrorCode::NotAllowed, UrlProblem::PlainHttp)),
+        _ => Err((FieldErrorCode::InvalidFormat, UrlProblem::NotHttps)),
     }
 }
 
@@ -127,17 +124,13 @@ pub fn deliverable_address(ip: IpAddr, sandbox: bool) -> bool {
 fn parse_events(raw: Option<&[String]>) -> Result<Vec<EventType>, FieldError> {
     let names = raw.unwrap_or_default();
     if names.is_empty() {
-        return Err(FieldError::new("events", FieldErrorCode::Required, "Choose at least one event type."));
+        return Err(FieldError::new("events", FieldErrorCode::Required, Message::EventsRequired));
     }
     let mut events = Vec::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
         let event = EventType::parse(name).ok_or_else(|| {
-            let known: Vec<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
-            FieldError::new(
-                format!("events.{index}"),
-                FieldErrorCode::InvalidChoice,
-                format!("Unknown event type; choose from {}.", known.join(", ")),
-            )
+            let known = EventType::ALL.iter().map(|e| e.as_str()).collect();
+            FieldError::new(format!("events.{index}"), FieldErrorCode::InvalidChoice, Message::UnknownEvent(known))
         })?;
         events.push(event);
     }

@@ -8,7 +8,7 @@
 
 use crate::card::{CardStatus, CardType};
 use crate::documents::{DocumentKind, RequirementState};
-use crate::field_error::FieldError;
+use crate::field_error::FieldErrorCode;
 use crate::review::{Flag, FlagCode};
 use crate::status::{CustomerStatus, ReviewStage};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -285,8 +285,8 @@ pub struct Card {
 choice_enum! {
     /// A reviewer's verdict.
     pub enum Decision {
-        Approve = "approve" => "Approve",
-        Reject = "reject" => "Reject",
+        Approve = "approve" => "Approve" / "Aprobar",
+        Reject = "reject" => "Reject" / "Rechazar",
     }
 }
 
@@ -305,9 +305,9 @@ pub struct ReviewDecisionRequest {
 choice_enum! {
     /// What an API key or user may do. `admin` may do everything.
     pub enum Role {
-        Operator = "operator" => "Operator",
-        Reviewer = "reviewer" => "Reviewer",
-        Admin = "admin" => "Administrator",
+        Operator = "operator" => "Operator" / "Operador",
+        Reviewer = "reviewer" => "Reviewer" / "Revisor",
+        Admin = "admin" => "Administrator" / "Administrador",
     }
 }
 
@@ -332,9 +332,9 @@ impl Role {
 choice_enum! {
     /// Who did something recorded in the history.
     pub enum ActorKind {
-        System = "system" => "System",
-        User = "user" => "User",
-        ApiKey = "api_key" => "API key",
+        System = "system" => "System" / "Sistema",
+        User = "user" => "User" / "Usuario",
+        ApiKey = "api_key" => "API key" / "Clave de API",
     }
 }
 
@@ -415,14 +415,27 @@ pub struct ErrorResponse {
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `validation_failed`.
     pub code: String,
-    /// English sentence.
+    /// A sentence for people, in the language `Accept-Language` asked for (English or Spanish).
     pub message: String,
     /// Every field problem, for `validation_failed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<FieldError>>,
+    pub fields: Option<Vec<FieldErrorBody>>,
     /// Structured reasons, e.g. why a customer is not active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<ErrorDetails>,
+}
+
+/// One problem with one field, as the API sends it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = FieldError))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrorBody {
+    /// Dotted path of the field in the request body, e.g. `individual.personal.date_of_birth`.
+    pub path: String,
+    /// Machine-readable reason.
+    pub code: FieldErrorCode,
+    /// A sentence for people, in the requested language.
+    pub message: String,
 }
 
 /// Structured reasons attached to some errors.
@@ -525,13 +538,13 @@ pub struct ReadinessCheck {
 choice_enum! {
     /// The kinds of event `GET /events` sends and webhooks subscribe to.
     pub enum EventType {
-        CustomerCreated = "customer.created" => "Customer created",
-        CustomerUpdated = "customer.updated" => "Customer details changed",
-        CustomerStatusChanged = "customer.status_changed" => "Customer status changed",
-        CustomerRequirementsChanged = "customer.requirements_changed" => "Customer documents or review changed",
-        CustomerRenewalRequired = "customer.renewal_required" => "Customer's identity document expires or expired",
-        CardIssued = "card.issued" => "Card issued",
-        CardStatusChanged = "card.status_changed" => "Card status changed",
+        CustomerCreated = "customer.created" => "Customer created" / "Cliente creado",
+        CustomerUpdated = "customer.updated" => "Customer details changed" / "Datos del cliente cambiados",
+        CustomerStatusChanged = "customer.status_changed" => "Customer status changed" / "Estado del cliente cambiado",
+        CustomerRequirementsChanged = "customer.requirements_changed" => "Customer documents or review changed" / "Documentos o revisión del cliente cambiados",
+        CustomerRenewalRequired = "customer.renewal_required" => "Customer's identity document expires or expired" / "El documento de identidad del cliente caduca o ha caducado",
+        CardIssued = "card.issued" => "Card issued" / "Tarjeta emitida",
+        CardStatusChanged = "card.status_changed" => "Card status changed" / "Estado de la tarjeta cambiado",
     }
 }
 
@@ -590,9 +603,9 @@ pub struct ApiKeyInfo {
 choice_enum! {
     /// Where a webhook delivery stands.
     pub enum DeliveryStatus {
-        Pending = "pending" => "Waiting for its next attempt",
-        Succeeded = "succeeded" => "Delivered (the receiver answered 2xx)",
-        Failed = "failed" => "Given up after 24 hours of retries",
+        Pending = "pending" => "Waiting for its next attempt" / "Esperando su próximo intento",
+        Succeeded = "succeeded" => "Delivered (the receiver answered 2xx)" / "Entregado (el receptor respondió 2xx)",
+        Failed = "failed" => "Given up after 24 hours of retries" / "Abandonado tras 24 horas de reintentos",
     }
 }
 

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::store::{Caller, Change, Committed, HistoryLine, NewCard, Step, now};
 use crate::unit_of_work::UnitOfWork;
 use chrono::Datelike;
+use kycard_core::api_error::ApiErrorCode;
 use kycard_core::card::{CardAction, CardActionRefusal, CardIssue, CardType, card_action};
 use kycard_core::status::{CardRefusal, CustomerState, card_eligibility_of};
 use kycard_core::wire::Card;
@@ -38,7 +39,7 @@ pub async fn issue_card(
             .count();
         if held >= max_cards as usize {
             return Err(AppError::conflict(
-                "card_limit_reached",
+                ApiErrorCode::CardLimitReached,
                 format!("The customer already holds {held} cards, the most allowed; cancel one first."),
             ));
         }
@@ -75,16 +76,14 @@ pub async fn issue_card(
             return Ok(issued);
         }
     }
-    Err(AppError::conflict("customer_changed", "The customer changed while the card was being issued; try again."))
+    Err(AppError::conflict(
+        ApiErrorCode::CustomerChanged,
+        "The customer changed while the card was being issued; try again.",
+    ))
 }
 
 fn refused(refusal: &CardRefusal) -> AppError {
-    let code = match refusal {
-        CardRefusal::IndividualCardsNotEnabled => "individual_cards_not_enabled",
-        CardRefusal::NotActive { .. } => "customer_not_active",
-        CardRefusal::OfficialIdExpired { .. } => "official_id_expired",
-    };
-    AppError::Conflict { code, message: refusal.to_string(), details: refusal.details() }
+    AppError::Conflict { code: refusal.code(), message: refusal.to_string(), details: refusal.details() }
 }
 
 /// Freezes, unfreezes or cancels a card, as core's card status machine allows.
@@ -99,15 +98,18 @@ pub async fn change_card(
     let holder = store.customer(caller.organization_id, card.customer_id).await?.and_then(|c| c.state);
     let next =
         card_action(card.status, holder.map(CustomerState::status), action).map_err(|refusal| match refusal {
-            CardActionRefusal::Transition(e) => AppError::conflict("invalid_transition", e.to_string()),
-            CardActionRefusal::HolderNotActive => AppError::conflict("customer_not_active", refusal.to_string()),
+            CardActionRefusal::Transition(e) => AppError::conflict(ApiErrorCode::InvalidTransition, e.to_string()),
+            CardActionRefusal::HolderNotActive => {
+                AppError::conflict(ApiErrorCode::CustomerNotActive, refusal.to_string())
+            }
         })?;
     let changed = Card { status: next, ..card.clone() };
     let change = Change::new(caller.organization_id).card_status(caller.actor.clone(), card, next, now());
     match unit.commit(change, &changed).await? {
         Committed::Done => Ok(changed),
-        Committed::Stale => {
-            Err(AppError::conflict("invalid_transition", "The card changed meanwhile; reload it and try again."))
-        }
+        Committed::Stale => Err(AppError::conflict(
+            ApiErrorCode::InvalidTransition,
+            "The card changed meanwhile; reload it and try again.",
+        )),
     }
 }

@@ -3,10 +3,35 @@
 
 use crate::store::StoreError;
 use axum::Json;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kycard_core::ValidationErrors;
+use kycard_core::api_error::ApiErrorCode;
+use kycard_core::i18n::Locale;
 use kycard_core::wire::{ErrorBody, ErrorDetails, ErrorResponse};
+
+tokio::task_local! {
+    /// The language the request's `Accept-Language` asked for, while it is handled.
+    static LOCALE: Locale;
+}
+
+/// The locale of the request being handled (English outside one).
+pub fn request_locale() -> Locale {
+    LOCALE.try_with(|l| *l).unwrap_or_default()
+}
+
+/// Middleware: handles the request in the locale its `Accept-Language` asks for, so every
+/// error (from handlers, extractors, limits and panics) speaks it.
+pub async fn with_locale(request: Request, next: Next) -> Response {
+    let locale = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Locale::English, Locale::from_accept_language);
+    LOCALE.scope(locale, next.run(request)).await
+}
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +76,7 @@ pub enum AppError {
     #[error("{message}")]
     Conflict {
         /// Stable code, e.g. `customer_not_active`.
-        code: &'static str,
+        code: ApiErrorCode,
         /// English sentence.
         message: String,
         /// Structured reasons.
@@ -84,43 +109,65 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// HTTP status and stable code.
-    pub const fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The stable code.
+    pub const fn code(&self) -> ApiErrorCode {
         match self {
-            Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
-            Self::MalformedRequest(_) => (StatusCode::BAD_REQUEST, "malformed_request"),
-            Self::Unauthenticated | Self::WrongCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            Self::CsrfFailed => (StatusCode::FORBIDDEN, "csrf_failed"),
-            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Self::TooManyStreams { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_streams"),
-            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            Self::VersionMismatch { .. } => (StatusCode::PRECONDITION_FAILED, "version_mismatch"),
-            Self::PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "precondition_required"),
-            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Self::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
-            Self::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
-            Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            Self::MalformedJson(_) => ApiErrorCode::MalformedJson,
+            Self::MalformedRequest(_) => ApiErrorCode::MalformedRequest,
+            Self::Unauthenticated | Self::WrongCredentials => ApiErrorCode::Unauthenticated,
+            Self::Forbidden => ApiErrorCode::Forbidden,
+            Self::CsrfFailed => ApiErrorCode::CsrfFailed,
+            Self::RateLimited { .. } => ApiErrorCode::RateLimited,
+            Self::TooManyStreams { .. } => ApiErrorCode::TooManyStreams,
+            Self::NotFound => ApiErrorCode::NotFound,
+            Self::MethodNotAllowed => ApiErrorCode::MethodNotAllowed,
+            Self::Conflict { code, .. } => *code,
+            Self::VersionMismatch { .. } => ApiErrorCode::VersionMismatch,
+            Self::PreconditionRequired => ApiErrorCode::PreconditionRequired,
+            Self::PayloadTooLarge(_) => ApiErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType(_) => ApiErrorCode::UnsupportedMediaType,
+            Self::Validation(_) => ApiErrorCode::ValidationFailed,
+            Self::Timeout => ApiErrorCode::Timeout,
+            Self::Internal => ApiErrorCode::InternalError,
         }
     }
 
+    /// The HTTP status of the code.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
     /// A `409` with a code and sentence.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ApiErrorCode, message: impl Into<String>) -> Self {
         Self::Conflict { code, message: message.into(), details: None }
     }
 
-    /// The JSON body.
+    /// The sentence in `locale`: the specific English one, or the catalogue's sentence for the
+    /// code (with the technical detail of a malformed request, which is in English).
+    fn message_in(&self, locale: Locale) -> String {
+        let sentence = self.code().label_in(locale);
+        match (locale, self) {
+            (Locale::English, _) => self.to_string(),
+            (
+                _,
+                Self::MalformedJson(detail)
+                | Self::MalformedRequest(detail)
+                | Self::PayloadTooLarge(detail)
+                | Self::UnsupportedMediaType(detail),
+            ) => format!("{sentence} ({detail})"),
+            _ => sentence.to_owned(),
+        }
+    }
+
+    /// The JSON body, in the locale of the request being handled.
     pub fn body(&self) -> ErrorResponse {
-        let (_, code) = self.status_and_code();
+        let locale = request_locale();
         ErrorResponse {
             error: ErrorBody {
-                code: code.to_owned(),
-                message: self.to_string(),
+                code: self.code().as_str().to_owned(),
+                message: self.message_in(locale),
                 fields: match self {
-                    Self::Validation(errors) => Some(errors.as_slice().to_vec()),
+                    Self::Validation(errors) => Some(errors.localized(locale)),
                     _ => None,
                 },
                 details: match self {
@@ -163,8 +210,10 @@ impl From<kycard_core::FieldError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, _) = self.status_and_code();
+        let status = self.status();
         let mut response = (status, Json(self.body())).into_response();
+        response.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(request_locale().as_str()));
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use crate::store::{Caller, Change, Committed, CustomerRecord, HistoryLine, Step, now};
 use crate::unit_of_work::UnitOfWork;
+use kycard_core::api_error::ApiErrorCode;
 use kycard_core::customer::{apply_patch, validate_customer};
 use kycard_core::documents::{DocumentKind, required_documents};
 use kycard_core::official_id::is_new_document;
@@ -125,8 +126,8 @@ fn next_state(
 /// The API error of a refused status transition.
 pub fn transition_error(error: TransitionError) -> AppError {
     let code = match error {
-        TransitionError::ResubmissionNotAllowed => "resubmission_not_allowed",
-        TransitionError::Invalid { .. } => "invalid_transition",
+        TransitionError::ResubmissionNotAllowed => ApiErrorCode::ResubmissionNotAllowed,
+        TransitionError::Invalid { .. } => ApiErrorCode::InvalidTransition,
     };
     AppError::conflict(code, error.to_string())
 }
@@ -143,7 +144,7 @@ pub async fn apply_event(
     let current = unit.store().customer(organization_id, id).await?.ok_or(AppError::NotFound)?;
     let Some(state) = current.state else {
         return Err(AppError::conflict(
-            "individual_cards_not_enabled",
+            ApiErrorCode::IndividualCardsNotEnabled,
             "The customer is not enrolled in individual cards.",
         ));
     };
@@ -158,6 +159,8 @@ pub async fn apply_event(
     let change = Change::new(organization_id).update_customer(current.version, next.clone(), history);
     match unit.commit(change, &next).await? {
         Committed::Done => Ok(next),
-        Committed::Stale => Err(AppError::conflict("customer_changed", "The customer changed meanwhile; try again.")),
+        Committed::Stale => {
+            Err(AppError::conflict(ApiErrorCode::CustomerChanged, "The customer changed meanwhile; try again."))
+        }
     }
 }

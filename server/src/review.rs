@@ -8,10 +8,12 @@ use crate::store::{
 use crate::unit_of_work::UnitOfWork;
 use crate::uploads::DocumentFiles;
 use crate::watchlist::Watchlist;
+use kycard_core::api_error::ApiErrorCode;
 use kycard_core::automatic_review::{Duplicate, OtherCustomer, ReviewInput, automatic_review};
 use kycard_core::card::CardStatus;
 use kycard_core::customer::validate_customer;
 use kycard_core::documents::RequirementState;
+use kycard_core::message::Message;
 use kycard_core::quality::DocumentContent;
 use kycard_core::review::{Flag, FlagTarget};
 use kycard_core::risk::risk_score;
@@ -332,7 +334,7 @@ pub async fn simulate(
     let ruling = Ruling { event, flags: &flags, checks: &[], actor: &caller.actor, event_name: "review.simulated" };
     decide(unit, caller.organization_id, &customer, &documents, ruling)
         .await?
-        .ok_or_else(|| AppError::conflict("customer_changed", "The customer changed meanwhile; try again."))
+        .ok_or_else(|| AppError::conflict(ApiErrorCode::CustomerChanged, "The customer changed meanwhile; try again."))
 }
 
 /// A reviewer's decision on a customer in manual review.
@@ -358,15 +360,10 @@ pub async fn manual_decision(
     let outcome = match request.decision {
         Decision::Approve if flags.is_empty() => ManualOutcome::Approve,
         Decision::Approve => {
-            return Err(FieldError::new("flags", FieldErrorCode::NotAllowed, "An approval carries no flags.").into());
+            return Err(FieldError::new("flags", FieldErrorCode::NotAllowed, Message::ApprovalWithFlags).into());
         }
         Decision::Reject if flags.is_empty() => {
-            return Err(FieldError::new(
-                "flags",
-                FieldErrorCode::Required,
-                "Say what must be corrected: at least one flag.",
-            )
-            .into());
+            return Err(FieldError::new("flags", FieldErrorCode::Required, Message::RejectionWithoutFlags).into());
         }
         Decision::Reject => ManualOutcome::Reject { is_final: flags.iter().any(|f| f.is_final) },
     };
@@ -375,7 +372,7 @@ pub async fn manual_decision(
         return Err(FieldError::new(
             "flags",
             FieldErrorCode::InvalidChoice,
-            format!("`{}` does not describe {}: choose another code.", flag.code, flag.target.label()),
+            Message::FlagDoesNotFit(flag.code, flag.target.clone()),
         )
         .into());
     }
@@ -383,17 +380,12 @@ pub async fn manual_decision(
         if let FlagTarget::Document(kind) = flag.target
             && !documents.iter().any(|d| d.kind == kind)
         {
-            return Err(FieldError::new(
-                "flags",
-                FieldErrorCode::InvalidChoice,
-                format!("The customer has no {} to flag.", kind.label()),
-            )
-            .into());
+            return Err(FieldError::new("flags", FieldErrorCode::InvalidChoice, Message::NothingToFlag(kind)).into());
         }
     }
     let event = ReviewEvent::ManualDecision(outcome);
     let ruling = Ruling { event, flags: &flags, checks: &[], actor: &caller.actor, event_name: "review.manual" };
     decide(unit, caller.organization_id, &customer, &documents, ruling).await?.ok_or_else(|| {
-        AppError::conflict("customer_changed", "The customer changed meanwhile; reload and decide again.")
+        AppError::conflict(ApiErrorCode::CustomerChanged, "The customer changed meanwhile; reload and decide again.")
     })
 }

@@ -6,7 +6,9 @@ use crate::error::AppError;
 use crate::store::{Caller, Change, Committed, CustomerRecord, DocumentRecord, HistoryLine, Step, Store, now};
 use crate::unit_of_work::UnitOfWork;
 use axum::extract::Multipart;
+use kycard_core::api_error::ApiErrorCode;
 use kycard_core::documents::{CurrentDocument, DocumentKind, MAX_DOCUMENT_BYTES, RequirementState, sniff_content_type};
+use kycard_core::message::Message;
 use kycard_core::review::FlagTarget;
 use kycard_core::status::{CustomerState, ReviewEvent};
 use kycard_core::{FieldError, FieldErrorCode, ValidationErrors};
@@ -167,33 +169,25 @@ pub async fn record_upload(
     let mut errors = ValidationErrors::default();
     let kind = match kind.as_deref() {
         None | Some("") => {
-            errors.push(FieldError::new("kind", FieldErrorCode::Required, "Say which document this is."));
+            errors.push(FieldError::new("kind", FieldErrorCode::Required, Message::DocumentKindRequired));
             None
         }
         Some(raw) => errors.collect(DocumentKind::parse(raw).ok_or_else(|| {
             FieldError::new(
                 "kind",
                 FieldErrorCode::InvalidChoice,
-                "Choose one of: government_id_front, government_id_back, passport, proof_of_address.",
+                Message::ChooseOneOf(DocumentKind::ALL.iter().map(|k| k.as_str()).collect()),
             )
         })),
     };
     if let Some(kind) = kind
         && !customer.required_documents.contains(&kind)
     {
-        errors.push(FieldError::new(
-            "kind",
-            FieldErrorCode::NotAllowed,
-            format!("This customer does not need a {}.", kind.label()),
-        ));
+        errors.push(FieldError::new("kind", FieldErrorCode::NotAllowed, Message::DocumentNotNeeded(kind)));
     }
     let issued_on = match (kind, issued_on.as_deref()) {
         (Some(DocumentKind::ProofOfAddress), None | Some("")) => {
-            errors.push(FieldError::new(
-                "issued_on",
-                FieldErrorCode::Required,
-                "Give the date printed on the proof of address.",
-            ));
+            errors.push(FieldError::new("issued_on", FieldErrorCode::Required, Message::IssueDateRequired));
             None
         }
         (Some(DocumentKind::ProofOfAddress), Some(raw)) => {
@@ -202,11 +196,11 @@ pub async fn record_upload(
         _ => None,
     };
     let Some(received) = received else {
-        errors.push(FieldError::new("file", FieldErrorCode::Required, "Attach the file."));
+        errors.push(FieldError::new("file", FieldErrorCode::Required, Message::FileRequired));
         return Err(errors.into());
     };
     if received.size == 0 {
-        errors.push(FieldError::new("file", FieldErrorCode::Required, "The file is empty."));
+        errors.push(FieldError::new("file", FieldErrorCode::Required, Message::FileEmpty));
     }
     let content_type = if received.size == 0 { None } else { sniff_content_type(&received.head) };
     if received.size > 0 && content_type.is_none() {
@@ -294,7 +288,7 @@ impl Commit {
             .map_err(|e| io_error(&e))?;
         if self.unit.commit(self.change.clone(), &self.document).await? == Committed::Stale {
             return Err(AppError::conflict(
-                "customer_changed",
+                ApiErrorCode::CustomerChanged,
                 "The customer changed during the upload; upload again.",
             ));
         }
@@ -305,16 +299,18 @@ impl Commit {
 /// Uploads are for enrolled customers still in onboarding, or rejected and allowed to resubmit.
 fn admissible_state(customer: &CustomerRecord) -> Result<CustomerState, AppError> {
     match customer.state {
-        None => {
-            Err(AppError::conflict("individual_cards_not_enabled", "The customer is not enrolled in individual cards."))
-        }
+        None => Err(AppError::conflict(
+            ApiErrorCode::IndividualCardsNotEnabled,
+            "The customer is not enrolled in individual cards.",
+        )),
         Some(CustomerState::Active) => Err(AppError::conflict(
-            "invalid_transition",
+            ApiErrorCode::InvalidTransition,
             "The customer is already approved; documents can no longer be replaced.",
         )),
-        Some(CustomerState::Rejected { resubmittable: false }) => {
-            Err(AppError::conflict("resubmission_not_allowed", "The rejection is final: nothing can be resubmitted."))
-        }
+        Some(CustomerState::Rejected { resubmittable: false }) => Err(AppError::conflict(
+            ApiErrorCode::ResubmissionNotAllowed,
+            "The rejection is final: nothing can be resubmitted.",
+        )),
         Some(state) => Ok(state),
     }
 }

@@ -24,6 +24,7 @@ use crate::store::{Caller, Change, Committed, DueDelivery, Step, Store, StoreErr
 use crate::unit_of_work::UnitOfWork;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use kycard_core::api_error::ApiErrorCode;
 use kycard_core::webhook::{deliverable_address, validate_webhook};
 use kycard_core::wire::{CreateWebhookRequest, DeliveryAttempt, DeliveryStatus, Webhook};
 use sha2::Sha256;
@@ -105,7 +106,7 @@ pub async fn create_webhook(
     let existing = unit.store().webhooks(caller.organization_id).await?.len();
     if existing >= max_webhooks as usize {
         return Err(AppError::conflict(
-            "webhook_limit_reached",
+            ApiErrorCode::WebhookLimitReached,
             format!("The organization already has {existing} webhooks, the most allowed; delete one first."),
         ));
     }

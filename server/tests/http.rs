@@ -65,3 +65,64 @@ async fn files_without_copies_are_compressed_on_the_fly() {
     assert_eq!(encoding.as_deref(), Some("br"));
     assert!(bytes.len() < text.len() / 10, "compressed to {} bytes", bytes.len());
 }
+
+#[tokio::test]
+async fn errors_speak_the_language_accept_language_asks_for() {
+    let app = TestApp::new().await;
+    let mut body = support::enrolled();
+    body["contact"]["email"] = serde_json::json!("not an email");
+    body["individual"]["personal"]["address"]["postal_code"] = serde_json::json!("ABC");
+    let send = |language: &'static str| {
+        let body = body.clone();
+        let app = &app;
+        async move {
+            app.send(
+                axum::http::Method::POST,
+                "/api/v1/customers",
+                &app.operator,
+                Some(&body),
+                &[("accept-language", language)],
+            )
+            .await
+        }
+    };
+
+    let spanish = send("fr-FR, es-ES;q=0.9, en;q=0.5").await;
+    assert_eq!(spanish.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(spanish.headers[header::CONTENT_LANGUAGE], "es");
+    assert_eq!(spanish.headers[header::VARY], "Accept-Language");
+    assert_eq!(spanish.body["error"]["message"], "Algunos campos no son válidos; mira `fields`.");
+    let field = |reply: &support::Reply, path: &str| {
+        reply.body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| (f["code"].as_str().unwrap().to_owned(), f["message"].as_str().unwrap().to_owned()))
+            .unwrap()
+    };
+    assert_eq!(
+        field(&spanish, "contact.email"),
+        ("invalid_email".to_owned(), "Escribe una dirección de correo como nombre@example.com.".to_owned())
+    );
+    let (code, message) = field(&spanish, "individual.personal.address.postal_code");
+    assert_eq!(code, "invalid_postal_code");
+    assert!(message.starts_with("No es un código postal válido de España"), "{message}");
+
+    // The same request in English, and for a language kycard does not speak: the codes and
+    // paths do not change, only the words.
+    for language in ["en-GB", "fr", "", "es;q=0"] {
+        let english = send(language).await;
+        assert_eq!(english.headers[header::CONTENT_LANGUAGE], "en", "{language}");
+        assert_eq!(english.body["error"]["message"], "Some fields are invalid; see `fields`.");
+        assert_eq!(field(&english, "contact.email").0, "invalid_email");
+        assert_eq!(field(&english, "contact.email").1, "Enter an email address like name@example.com.");
+    }
+
+    // Errors outside handlers (an unknown route) speak it too.
+    let reply = app
+        .raw(Request::get("/api/v1/nothing-here").header("accept-language", "es").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["error"]["message"], "El recurso solicitado no existe.");
+}

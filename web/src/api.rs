@@ -2,8 +2,7 @@
 //! the CSRF token on every unsafe request, and API errors decoded into one type.
 
 use gloo_net::http::{Request, RequestBuilder};
-use kycard_core::FieldError;
-use kycard_core::wire::{Document, ErrorDetails, ErrorResponse};
+use kycard_core::wire::{Document, ErrorDetails, ErrorResponse, FieldErrorBody};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -24,7 +23,7 @@ pub struct ApiError {
     /// A sentence for people.
     pub message: String,
     /// Field errors of a `422`.
-    pub fields: Vec<FieldError>,
+    pub fields: Vec<FieldErrorBody>,
     /// Details of a refusal (`blocked_by`).
     pub details: Option<ErrorDetails>,
 }
@@ -118,6 +117,11 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<String, A
     if response.ok() { Ok(text) } else { Err(ApiError::from_answer(response.status(), &text)) }
 }
 
+/// A request that asks for answers (errors) in the interface's language.
+fn localized(builder: RequestBuilder) -> RequestBuilder {
+    builder.header("Accept-Language", crate::i18n::current().as_str())
+}
+
 /// An unsafe (state-changing) request: the CSRF token, and the idempotency key if any.
 fn unsafe_request(builder: RequestBuilder, idempotency_key: Option<&str>) -> RequestBuilder {
     let builder = match csrf_token() {
@@ -132,7 +136,7 @@ fn unsafe_request(builder: RequestBuilder, idempotency_key: Option<&str>) -> Req
 
 /// `GET` a JSON resource.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    parse(&exchange(Request::get(&format!("{BASE}{path}")).build()).await?)
+    parse(&exchange(localized(Request::get(&format!("{BASE}{path}"))).build()).await?)
 }
 
 /// `POST` (or `PATCH` with `method = "PATCH"`) a JSON body and read the JSON answer.
@@ -176,7 +180,7 @@ async fn send_body(
         Some(version) => builder.header("If-Match", &format!("\"{version}\"")),
         None => builder,
     };
-    let builder = unsafe_request(builder, idempotency_key);
+    let builder = unsafe_request(localized(builder), idempotency_key);
     exchange(match json {
         Some(json) => builder.header("Content-Type", "application/json").body(json),
         None => builder.build(),
@@ -209,6 +213,7 @@ pub async fn upload_document(
         let _ = xhr.set_request_header("X-CSRF-Token", &token);
     }
     let _ = xhr.set_request_header("Idempotency-Key", idempotency_key);
+    let _ = xhr.set_request_header("Accept-Language", crate::i18n::current().as_str());
     let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |event: web_sys::ProgressEvent| {
         if event.length_computable() && event.total() > 0.0 {
             on_progress(event.loaded() / event.total());

@@ -8,6 +8,7 @@
 mod api;
 mod components;
 mod events;
+mod i18n;
 mod pages;
 mod router;
 mod session;
@@ -35,6 +36,7 @@ fn main() {
 #[component]
 fn App() -> impl IntoView {
     follow_history();
+    i18n::provide_language();
     let session = Session { user: RwSignal::new(None), checked: RwSignal::new(false) };
     provide_context(session);
     api::on_signed_out(move || session.user.set(None));
@@ -68,6 +70,7 @@ fn App() -> impl IntoView {
             <Show when=move || session.user.with(Option::is_some)>
                 <Nav/>
             </Show>
+            <i18n::LanguageSwitch/>
         </header>
         <main id="main">
             <Show when=move || session.checked.get() fallback=|| view! { <p class="empty">"Loading…"</p> }>

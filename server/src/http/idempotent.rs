@@ -7,6 +7,7 @@ use crate::store::{Caller, IdempotencyOutcome, Store, StoredResponse};
 use crate::unit_of_work::{Answer, UnitOfWork};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kycard_core::api_error::ApiErrorCode;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 use uuid::Uuid;
@@ -165,7 +166,7 @@ impl Keyed {
                 }
                 IdempotencyOutcome::Mismatch => {
                     return Err(AppError::conflict(
-                        "idempotency_key_reused",
+                        ApiErrorCode::IdempotencyKeyReused,
                         "This Idempotency-Key was used for a different request; use a new key.",
                     ));
                 }
@@ -174,7 +175,7 @@ impl Keyed {
                 }
                 IdempotencyOutcome::InProgress => {
                     return Err(AppError::conflict(
-                        "idempotency_key_in_use",
+                        ApiErrorCode::IdempotencyKeyInUse,
                         "A request with this Idempotency-Key is still running; retry shortly.",
                     ));
                 }
@@ -191,9 +192,9 @@ impl Keyed {
                     success.body.clone()
                 },
             }),
-            Err(error) if error.status_and_code().0.is_client_error() && !matches!(error, AppError::Timeout) => {
+            Err(error) if error.status().is_client_error() && !matches!(error, AppError::Timeout) => {
                 Some(StoredResponse {
-                    status: error.status_and_code().0.as_u16(),
+                    status: error.status().as_u16(),
                     body: serde_json::to_string(&error.body()).expect("errors serialise"),
                 })
             }

@@ -163,6 +163,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
             let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = id.unwrap_or(""))
         }))
+        .layer(middleware::from_fn(crate::error::with_locale))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }

@@ -69,7 +69,7 @@ async fn picture_quality(file: &web_sys::File, kind: DocumentKind) -> Result<(),
     let (width, height, data) = rgba;
     let gray = working_gray(Pixels { width, height, channels: 4, data: &data }).map_err(|_| UNREADABLE.to_owned())?;
     match first_problem(kind, &measure(&gray)) {
-        Some(problem) => Err(problem.message().to_owned()),
+        Some(problem) => Err(problem.message_in(crate::i18n::current()).to_owned()),
         None => Ok(()),
     }
 }
@@ -129,7 +129,7 @@ pub fn DocumentUpload(
             return Some("Give the date printed on the document.".to_owned());
         }
         match parse_wire_date("issued_on", &raw) {
-            Err(error) => Some(error.message),
+            Err(error) => Some(error.message.text(crate::i18n::current())),
             Ok(date) => proof_of_address_current(date, today()).err().map(|e| e.to_string()),
         }
     };

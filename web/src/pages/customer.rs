@@ -10,7 +10,6 @@ use crate::pages::customer_form::{field_control, fields_for_flag};
 use crate::session::session;
 use crate::task::{Latest, Tasks};
 use crate::today::today;
-use kycard_core::FieldError;
 use kycard_core::card::{CardAction, CardType, allowed_actions};
 use kycard_core::customer::{apply_patch, validate_customer};
 use kycard_core::documents::RequirementState;
@@ -448,15 +447,15 @@ fn Corrections(
         patch
     };
     let patch_for_errors = patch.clone();
+    let locale = crate::i18n::language();
     let errors = Signal::derive(move || {
         match apply_patch(&customer.with(Customer::data), &patch_for_errors()) {
             Err(errors) => errors,
             Ok(merged) => validate_customer(&merged, today).err().unwrap_or_default(),
         }
-        .as_slice()
-        .to_vec()
+        .localized(locale.get())
     });
-    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let server_errors = RwSignal::new(Vec::<kycard_core::wire::FieldErrorBody>::new());
     let shown = Signal::derive(move || {
         let mut all = server_errors.get();
         all.extend(errors.get());

@@ -4,52 +4,59 @@
 
 use crate::api::{self, ApiError};
 use crate::components::field::{Control, Field, field_id};
+use crate::i18n::language;
 use crate::router::{Route, navigate, route};
 use crate::today::today;
+use kycard_core::ValidationErrors;
 use kycard_core::country::Country;
 use kycard_core::customer::validate_customer;
 use kycard_core::financial::{AccountPurpose, MonthlyVolume, Occupation, SalaryRange};
 use kycard_core::form::{field_value, set_field_value, submission};
+use kycard_core::i18n::Locale;
 use kycard_core::official_id::IdType;
 use kycard_core::paths;
 use kycard_core::person::Gender;
-use kycard_core::wire::{ContactData, Customer, CustomerData};
-use kycard_core::{FieldError, ValidationErrors};
+use kycard_core::wire::{ContactData, Customer, CustomerData, FieldErrorBody};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Where the draft is kept between reloads.
 const DRAFT_KEY: &str = "kycard.new-customer.draft";
 
-/// One field of the form (its label comes from core: `paths::label`).
+/// One field of the form (its label comes from core: `paths::label_in`).
 pub struct FieldDef {
     path: &'static str,
     hint: Option<&'static str>,
-    control: fn() -> Control,
+    control: fn(Locale) -> Control,
 }
 
-fn text() -> Control {
+fn text(_: Locale) -> Control {
     Control::Input("text", "off")
 }
 
-fn date() -> Control {
+fn date(_: Locale) -> Control {
     Control::Input("date", "off")
 }
 
-fn choices<T: Copy>(all: &[T], wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Control {
-    Control::Select(all.iter().map(|&v| (wire(v).to_owned(), label(v).to_owned())).collect())
+fn choices<T: Copy>(
+    all: &[T],
+    wire: fn(T) -> &'static str,
+    label: fn(T, Locale) -> &'static str,
+    locale: Locale,
+) -> Control {
+    Control::Select(all.iter().map(|&v| (wire(v).to_owned(), label(v, locale).to_owned())).collect())
 }
 
-fn countries() -> Control {
-    Control::Select(Country::all().map(|c| (c.code().to_owned(), c.name().to_owned())).collect())
+fn countries(locale: Locale) -> Control {
+    Control::Select(Country::all().map(|c| (c.code().to_owned(), c.name_in(locale).to_owned())).collect())
 }
 
 const CONTACT: &[FieldDef] = &[
-    FieldDef { path: paths::EMAIL, hint: None, control: || Control::Input("email", "email") },
+    FieldDef { path: paths::EMAIL, hint: None, control: |_| Control::Input("email", "email") },
     FieldDef {
         path: paths::PHONE,
         hint: Some("International format, starting with + and the country code."),
-        control: || Control::Input("tel", "tel"),
+        control: |_| Control::Input("tel", "tel"),
     },
 ];
 
@@ -57,24 +64,32 @@ const PERSONAL: &[FieldDef] = &[
     FieldDef {
         path: paths::FULL_NAME,
         hint: Some("As written on the identity document."),
-        control: || Control::Input("text", "name"),
+        control: |_| Control::Input("text", "name"),
     },
     FieldDef { path: paths::DATE_OF_BIRTH, hint: None, control: date },
-    FieldDef { path: paths::GENDER, hint: None, control: || choices(Gender::ALL, Gender::as_str, Gender::label) },
+    FieldDef {
+        path: paths::GENDER,
+        hint: None,
+        control: |l| choices(Gender::ALL, Gender::as_str, Gender::label_in, l),
+    },
     FieldDef {
         path: paths::ADDRESS_LINE1,
         hint: Some("Street and number."),
-        control: || Control::Input("text", "address-line1"),
+        control: |_| Control::Input("text", "address-line1"),
     },
-    FieldDef { path: paths::ADDRESS_LINE2, hint: None, control: || Control::Input("text", "address-line2") },
-    FieldDef { path: paths::ADDRESS_CITY, hint: None, control: || Control::Input("text", "address-level2") },
-    FieldDef { path: paths::ADDRESS_REGION, hint: None, control: || Control::Input("text", "address-level1") },
-    FieldDef { path: paths::ADDRESS_POSTAL_CODE, hint: None, control: || Control::Input("text", "postal-code") },
+    FieldDef { path: paths::ADDRESS_LINE2, hint: None, control: |_| Control::Input("text", "address-line2") },
+    FieldDef { path: paths::ADDRESS_CITY, hint: None, control: |_| Control::Input("text", "address-level2") },
+    FieldDef { path: paths::ADDRESS_REGION, hint: None, control: |_| Control::Input("text", "address-level1") },
+    FieldDef { path: paths::ADDRESS_POSTAL_CODE, hint: None, control: |_| Control::Input("text", "postal-code") },
     FieldDef { path: paths::ADDRESS_COUNTRY, hint: None, control: countries },
 ];
 
 const OFFICIAL_ID: &[FieldDef] = &[
-    FieldDef { path: paths::ID_TYPE, hint: None, control: || choices(IdType::ALL, IdType::as_str, IdType::label) },
+    FieldDef {
+        path: paths::ID_TYPE,
+        hint: None,
+        control: |l| choices(IdType::ALL, IdType::as_str, IdType::label_in, l),
+    },
     FieldDef { path: paths::ID_NUMBER, hint: None, control: text },
     FieldDef { path: paths::ID_ISSUING_COUNTRY, hint: None, control: countries },
     FieldDef { path: paths::ID_EXPIRES_ON, hint: None, control: date },
@@ -84,22 +99,22 @@ const FINANCIAL: &[FieldDef] = &[
     FieldDef {
         path: paths::OCCUPATION,
         hint: None,
-        control: || choices(Occupation::ALL, Occupation::as_str, Occupation::label),
+        control: |l| choices(Occupation::ALL, Occupation::as_str, Occupation::label_in, l),
     },
     FieldDef {
         path: paths::SALARY_RANGE,
         hint: None,
-        control: || choices(SalaryRange::ALL, SalaryRange::as_str, SalaryRange::label),
+        control: |l| choices(SalaryRange::ALL, SalaryRange::as_str, SalaryRange::label_in, l),
     },
     FieldDef {
         path: paths::ACCOUNT_PURPOSE,
         hint: None,
-        control: || choices(AccountPurpose::ALL, AccountPurpose::as_str, AccountPurpose::label),
+        control: |l| choices(AccountPurpose::ALL, AccountPurpose::as_str, AccountPurpose::label_in, l),
     },
     FieldDef {
         path: paths::MONTHLY_VOLUME,
         hint: None,
-        control: || choices(MonthlyVolume::ALL, MonthlyVolume::as_str, MonthlyVolume::label),
+        control: |l| choices(MonthlyVolume::ALL, MonthlyVolume::as_str, MonthlyVolume::label_in, l),
     },
 ];
 
@@ -125,41 +140,47 @@ pub fn fields_for_flag(path: &str) -> Vec<&'static str> {
 pub fn field_control(
     path: &'static str,
     draft: RwSignal<CustomerData>,
-    errors: Signal<Vec<FieldError>>,
+    errors: Signal<Vec<FieldErrorBody>>,
     reveal: Signal<bool>,
-    on_change: impl Fn(&'static str) + Clone + 'static,
+    on_change: impl Fn(&'static str) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
-    field_def(path).map(|def| {
-        view! {
-            <Field
-                label=paths::label(def.path)
-                path=path
-                control=(def.control)()
-                hint=def.hint
-                value=Signal::derive(move || draft.with(|d| field_value(d, path)))
-                on_input=move |value: String| {
-                    draft.update(|d| {
-                        set_field_value(d, path, &value);
-                    });
-                    on_change(path);
-                }
-                error=Signal::derive(move || errors.with(|all| all.iter().find(|e| e.path == path).map(|e| e.message.clone())))
-                reveal=reveal
-            />
-        }
-    })
+    let locale = language();
+    // Drawn again in another language; the values live in `draft`, so nothing typed is lost.
+    move || {
+        let on_change = on_change.clone();
+        let locale = locale.get();
+        field_def(path).map(|def| {
+            view! {
+                <Field
+                    label=paths::label_in(def.path, locale)
+                    path=path
+                    control=(def.control)(locale)
+                    hint=def.hint
+                    value=Signal::derive(move || draft.with(|d| field_value(d, path)))
+                    on_input=move |value: String| {
+                        draft.update(|d| {
+                            set_field_value(d, path, &value);
+                        });
+                        on_change(path);
+                    }
+                    error=Signal::derive(move || errors.with(|all| all.iter().find(|e| e.path == path).map(|e| e.message.clone())))
+                    reveal=reveal
+                />
+            }
+        })
+    }
 }
 
-/// A stored value as people read it: the label of a choice, the name of a country.
-pub fn display_value(path: &str, raw: &str) -> String {
+/// A stored value as people read it in `locale`: the label of a choice, the name of a country.
+pub fn display_value(path: &str, raw: &str, locale: Locale) -> String {
     let label = match path {
-        paths::GENDER => Gender::parse(raw).map(Gender::label),
-        paths::ID_TYPE => IdType::parse(raw).map(IdType::label),
-        paths::OCCUPATION => Occupation::parse(raw).map(Occupation::label),
-        paths::SALARY_RANGE => SalaryRange::parse(raw).map(SalaryRange::label),
-        paths::ACCOUNT_PURPOSE => AccountPurpose::parse(raw).map(AccountPurpose::label),
-        paths::MONTHLY_VOLUME => MonthlyVolume::parse(raw).map(MonthlyVolume::label),
-        paths::ADDRESS_COUNTRY | paths::ID_ISSUING_COUNTRY => Country::try_from(raw).ok().map(Country::name),
+        paths::GENDER => Gender::parse(raw).map(|v| v.label_in(locale)),
+        paths::ID_TYPE => IdType::parse(raw).map(|v| v.label_in(locale)),
+        paths::OCCUPATION => Occupation::parse(raw).map(|v| v.label_in(locale)),
+        paths::SALARY_RANGE => SalaryRange::parse(raw).map(|v| v.label_in(locale)),
+        paths::ACCOUNT_PURPOSE => AccountPurpose::parse(raw).map(|v| v.label_in(locale)),
+        paths::MONTHLY_VOLUME => MonthlyVolume::parse(raw).map(|v| v.label_in(locale)),
+        paths::ADDRESS_COUNTRY | paths::ID_ISSUING_COUNTRY => Country::try_from(raw).ok().map(|c| c.name_in(locale)),
         _ => None,
     };
     label.map_or_else(|| raw.to_owned(), str::to_owned)
@@ -208,7 +229,8 @@ pub fn NewCustomerPage() -> impl IntoView {
     // The very function the server runs, on what would be sent.
     let errors: Memo<ValidationErrors> =
         Memo::new(move |_| draft.with(|d| validate_customer(&submission(d), today).err().unwrap_or_default()));
-    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let server_errors = RwSignal::new(Vec::<FieldErrorBody>::new());
+    let locale = language();
     let reveal = RwSignal::new(false);
     let submission_key = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
@@ -221,7 +243,7 @@ pub fn NewCustomerPage() -> impl IntoView {
     // Server errors first: they are newer than what core says about the same field.
     let shown = Signal::derive(move || {
         let mut all = server_errors.get();
-        errors.with(|e| all.extend_from_slice(e.as_slice()));
+        errors.with(|e| all.extend(e.localized(locale.get())));
         all
     });
     let on_change = move |path: &'static str| {
@@ -244,7 +266,7 @@ pub fn NewCustomerPage() -> impl IntoView {
             e.as_slice()
                 .iter()
                 .filter(|f| reveal.get() && document().get_element_by_id(&field_id(&f.path)).is_none())
-                .map(|f| f.message.clone())
+                .map(|f| f.message.text(locale.get()))
                 .collect::<Vec<_>>()
         })
     };

@@ -212,13 +212,14 @@ pub fn ReviewPage(
         })}
         {move || customer.get().map(|c| {
             let data = c.data();
+            let locale = crate::i18n::language().get();
             view! {
                 <section class="card">
                     <h2>"Details"</h2>
                     <dl class="details">
                         {TEXT_FIELDS.iter().filter_map(|path| {
                             let value = field_value(&data, path);
-                            (!value.is_empty()).then(|| view! { <dt>{paths::label(path).to_owned()}</dt><dd>{display_value(path, &value)}</dd> })
+                            (!value.is_empty()).then(|| view! { <dt>{paths::label_in(path, locale).to_owned()}</dt><dd>{display_value(path, &value, locale)}</dd> })
                         }).collect_view()}
                     </dl>
                 </section>
