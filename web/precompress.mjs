@@ -18,10 +18,12 @@ function writeWhole(path, bytes) {
 }
 
 if (process.env.TRUNK_PROFILE === "release") {
-  for (const name of readdirSync(dir)) {
-    if (!/\.(wasm|js|css|html)$/.test(name)) continue;
-    const bytes = readFileSync(join(dir, name));
-    writeWhole(join(dir, `${name}.br`), brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
-    writeWhole(join(dir, `${name}.gz`), gzipSync(bytes, { level: 9 }));
+  // Every folder: the app at the top, the package's example under examples/.
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(wasm|js|css|html)$/.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const bytes = readFileSync(path);
+    writeWhole(`${path}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeWhole(`${path}.gz`, gzipSync(bytes, { level: 9 }));
   }
 }

@@ -293,6 +293,25 @@ pub fn choices(locale_tag: &str) -> String {
     to_json(&lists)
 }
 
+/// One field of the customer form.
+#[derive(Serialize)]
+struct FieldLabel {
+    path: &'static str,
+    label: &'static str,
+}
+
+/// Every field of a customer, by request path in form order (the `individual_cards` switch,
+/// then each text field), with its label in `locale`, as JSON text.
+#[wasm_bindgen(js_name = fieldLabels)]
+pub fn field_labels(locale_tag: &str) -> String {
+    let l = locale(locale_tag);
+    let fields: Vec<FieldLabel> = std::iter::once(kycard_core::paths::INDIVIDUAL_CARDS)
+        .chain(kycard_core::form::TEXT_FIELDS.iter().copied())
+        .map(|path| FieldLabel { path, label: kycard_core::paths::label_in(path, l) })
+        .collect();
+    to_json(&fields)
+}
+
 /// One entry of the error catalogue.
 #[derive(Serialize)]
 struct CatalogueEntry {

@@ -61,6 +61,16 @@ pub enum Command {
         #[arg(long, env = "KYCARD_DOCUMENTS_URL")]
         documents_url: Option<String>,
     },
+    /// Write the JSON Schema (draft 2020-12) of every wire type into a folder, one file each,
+    /// as `GET /api/v1/schemas/` serves them.
+    Schemas {
+        /// The folder to write (created when missing; files of the same name are replaced).
+        #[arg(long, required_unless_present = "typescript")]
+        out: Option<PathBuf>,
+        /// Also (or only) write TypeScript declarations of every wire type to this file.
+        #[arg(long)]
+        typescript: Option<PathBuf>,
+    },
     /// Manage organizations.
     #[command(subcommand)]
     Org(OrgCommand),

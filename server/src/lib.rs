@@ -20,6 +20,7 @@ pub mod sign_in;
 pub mod store;
 pub mod telemetry;
 pub mod transfer;
+pub mod typescript;
 pub mod unit_of_work;
 pub mod uploads;
 pub mod watchlist;

@@ -19,6 +19,9 @@ async fn main() -> ExitCode {
         Command::Import { from, database, documents_url } => {
             admin::import(&database, &from, documents_url.as_deref()).await.map_err(|e| e.to_string())
         }
+        Command::Schemas { out, typescript } => {
+            kycard_server::http::schemas::write(out.as_deref(), typescript.as_deref()).map(|said| println!("{said}"))
+        }
         Command::Org(command) => admin::org(command).await.map_err(|e| e.to_string()),
         Command::Key(command) => admin::key(command).await.map_err(|e| e.to_string()),
         Command::User(command) => admin::user(command).await.map_err(|e| e.to_string()),

@@ -147,6 +147,7 @@ fn build_web(root: &Path) -> Result<(), Error> {
 /// printed keys) until Ctrl-C.
 pub fn run(root: &Path, extra: &[String]) -> Result<(), Error> {
     setup::ensure(root, Need::Run)?;
+    crate::package::build(root)?;
     build_web(root)?;
     heading("server: release build and start (Ctrl-C stops it)");
     let extra = extra.strip_prefix(&["--".to_owned()]).unwrap_or(extra);
@@ -241,7 +242,12 @@ pub fn test(root: &Path) -> Result<(), Error> {
     let mut suite = Suite::default();
     static_checks(root, &mut suite);
 
-    // First: the server's tests serve the built app, as the binary does.
+    // First: the server's tests serve the built app (with the package under /examples/), as
+    // the binary does.
+    let tarball = crate::package::build(root);
+    if let Err(error) = &tarball {
+        suite.step("npm package build", Err(Error::new(error.to_string())));
+    }
     suite.step("web build", build_web(root));
 
     heading("PostgreSQL: a throwaway cluster for the tests (stopped at the end)");
@@ -286,6 +292,18 @@ pub fn test(root: &Path) -> Result<(), Error> {
 
     heading("end-to-end: Playwright driving Chromium against the real kycard binary");
     suite.counted("end-to-end", Command::new("node").args(["--test", "e2e/"]).current_dir(root));
+
+    heading("npm package: installed from its tarball into a new project, vectors in Node, tsc --noEmit");
+    match &tarball {
+        Ok(tarball) => suite.counted(
+            "npm package",
+            Command::new("node")
+                .args(["--test", "bindings/js/tests/"])
+                .env("KYCARD_PACKAGE", tarball)
+                .current_dir(root),
+        ),
+        Err(error) => suite.step("npm package", Err(Error::new(error.to_string()))),
+    }
 
     heading("measurements (budgets, not pass/fail)");
     suite.step("size report", run_command(Command::new("node").arg("e2e/measure-size.mjs").current_dir(root)));

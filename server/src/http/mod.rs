@@ -11,6 +11,7 @@ pub mod idempotent;
 mod keys;
 pub mod openapi;
 mod reviews;
+pub mod schemas;
 mod session;
 mod web_app;
 mod webhooks;
@@ -117,6 +118,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
         .merge(events::routes())
         .merge(webhooks::routes())
         .merge(keys::routes())
+        .merge(schemas::routes())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -2,7 +2,8 @@
 //! it cannot drift from the code; served at `/api/v1/openapi.json`, with Swagger UI (assets
 //! embedded in the binary, no CDN) at `/api/docs`.
 
-use super::{cards, customers, documents, events, health, keys, reviews, session, webhooks};
+use super::schemas::LinkSchemas;
+use super::{cards, customers, documents, events, health, keys, reviews, schemas, session, webhooks};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -20,8 +21,9 @@ use utoipa::{Modify, OpenApi};
         events::events,
         webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries,
         keys::list, keys::revoke,
+        schemas::index, schemas::schema,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &LinkSchemas),
     security(("api_key" = []), ("session" = [])),
 )]
 pub struct ApiDoc;

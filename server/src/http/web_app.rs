@@ -1,5 +1,6 @@
 //! The built single-page app: static files, and `index.html` for every other page path so
-//! that deep links and reloads work.
+//! that deep links and reloads work. A folder with its own `index.html` (the npm package's
+//! example, `/examples/`) is served as that page.
 //!
 //! A release binary carries the app built into it (Trunk's `dist/`, embedded at compile
 //! time), so the one file serves everything from any folder. A debug build reads the same
@@ -87,7 +88,19 @@ fn embedded(method: &Method, path: &str, headers: &HeaderMap) -> Response {
         return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
     }
     let path = path.trim_start_matches('/');
-    let name = if !path.is_empty() && BuiltApp::get(path).is_some() { path } else { "index.html" };
+    // A folder with a page of its own (`/examples/`): its `index.html`; without the slash, a
+    // redirect to it, so the page's relative links work.
+    let folder_page = format!("{}index.html", if path.ends_with('/') { path.to_owned() } else { format!("{path}/") });
+    if !path.is_empty() && BuiltApp::get(&folder_page).is_some() && !path.ends_with('/') {
+        return axum::response::Redirect::permanent(&format!("/{path}/")).into_response();
+    }
+    let name = if !path.is_empty() && BuiltApp::get(path).is_some() {
+        path
+    } else if !path.is_empty() && BuiltApp::get(&folder_page).is_some() {
+        folder_page.as_str()
+    } else {
+        "index.html"
+    };
     let Some(original) = BuiltApp::get(name) else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
