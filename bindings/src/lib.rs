@@ -10,12 +10,16 @@ use chrono::NaiveDate;
 use kycard_core::api_error::ApiErrorCode;
 use kycard_core::country::Country;
 use kycard_core::customer::{apply_patch, validate_customer};
+use kycard_core::documents::Renewal;
 use kycard_core::documents::{DocumentKind, ProofOfAddressError, proof_of_address_current, sniff_content_type};
 use kycard_core::field_error::FieldErrorCode;
 use kycard_core::i18n::Locale;
 use kycard_core::quality::{self, Measures, Pixels};
-use kycard_core::wire::{Customer, CustomerData, FieldErrorBody};
-use serde::Serialize;
+use kycard_core::review::FlagTarget;
+use kycard_core::status::{CustomerStatus, ReviewStage};
+use kycard_core::wire::{CustomerData, FieldErrorBody, Requirement};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 
 /// The locale of a tag, English for anything else.
@@ -33,7 +37,7 @@ fn bad_input(what: &str, error: &impl std::fmt::Display) -> JsError {
 }
 
 fn parse_date(what: &str, raw: &str) -> Result<NaiveDate, JsError> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|e| bad_input(what, &e))
+    kycard_core::person::parse_day(raw).ok_or_else(|| bad_input(what, &format!("`{raw}` is not a YYYY-MM-DD date")))
 }
 
 /// What [`validate`] answers.
@@ -126,6 +130,43 @@ struct Eligibility {
     message: Option<&'static str>,
 }
 
+/// What card eligibility reads of a customer as the API returns it (`wire::Customer`); the
+/// other fields are ignored, so their parsers (dates and times) stay out of the download.
+#[derive(Deserialize)]
+struct CustomerFacts {
+    id: Uuid,
+    #[serde(default)]
+    status: Option<CustomerStatus>,
+    #[serde(default)]
+    review: Option<ReviewFacts>,
+    #[serde(default)]
+    requirements: Vec<Requirement>,
+    #[serde(default)]
+    renewal: Option<RenewalFacts>,
+}
+
+/// A renewal, its date read by core's strict day parser.
+#[derive(Deserialize)]
+struct RenewalFacts {
+    expires_on: String,
+    expired: bool,
+}
+
+/// The review's part of [`CustomerFacts`].
+#[derive(Deserialize)]
+struct ReviewFacts {
+    stage: ReviewStage,
+    resubmittable: bool,
+    #[serde(default)]
+    flags: Vec<FlagFacts>,
+}
+
+/// A flag's target.
+#[derive(Deserialize)]
+struct FlagFacts {
+    target: FlagTarget,
+}
+
 /// Whether a customer (as `GET /customers/{id}` returns it, JSON text) may get a card:
 /// `{allowed, blocked_by, code?, message?}`, what the server would answer to `POST .../cards`.
 ///
@@ -134,8 +175,30 @@ struct Eligibility {
 /// A `TypeError`-like error when the JSON is not a customer as the API returns it.
 #[wasm_bindgen]
 pub fn eligibility(customer_json: &str, locale_tag: &str) -> Result<String, JsError> {
-    let customer: Customer = serde_json::from_str(customer_json).map_err(|e| bad_input("customer", &e))?;
-    let answer = match kycard_core::status::card_eligibility_of(&customer) {
+    let customer: CustomerFacts = serde_json::from_str(customer_json).map_err(|e| bad_input("customer", &e))?;
+    let renewal = match customer.renewal {
+        Some(r) => {
+            Some(Renewal { expires_on: parse_date("customer.renewal.expires_on", &r.expires_on)?, expired: r.expired })
+        }
+        None => None,
+    };
+    let flagged_fields: Vec<String> = customer
+        .review
+        .iter()
+        .flat_map(|r| &r.flags)
+        .filter_map(|f| match &f.target {
+            FlagTarget::Field(path) => Some(path.clone()),
+            FlagTarget::Document(_) => None,
+        })
+        .collect();
+    let answer = match kycard_core::status::card_eligibility_from(
+        customer.id,
+        customer.status,
+        customer.review.as_ref().map(|r| (r.stage, r.resubmittable)),
+        &customer.requirements,
+        &flagged_fields,
+        renewal,
+    ) {
         Ok(_) => Eligibility { allowed: true, blocked_by: Vec::new(), code: None, message: None },
         Err(refusal) => {
             let code = refusal.code();
@@ -264,33 +327,36 @@ fn choice_list<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: impl Fn(
     all.iter().map(|&v| Choice { value: value(v), label: label(v) }).collect()
 }
 
+/// Every closed list of the API, with its labels.
+#[derive(Serialize)]
+struct Choices {
+    gender: Vec<Choice>,
+    id_type: Vec<Choice>,
+    occupation: Vec<Choice>,
+    annual_salary_range: Vec<Choice>,
+    account_purpose: Vec<Choice>,
+    expected_monthly_volume: Vec<Choice>,
+    country: Vec<Choice>,
+    document_kind: Vec<Choice>,
+}
+
 /// Every closed list of the API with its labels in `locale`, as JSON text.
 #[wasm_bindgen]
 pub fn choices(locale_tag: &str) -> String {
-    use kycard_core::{financial, official_id, person};
+    use kycard_core::financial::{AccountPurpose, MonthlyVolume, Occupation, SalaryRange};
+    use kycard_core::official_id::IdType;
+    use kycard_core::person::Gender;
     let l = locale(locale_tag);
-    let mut lists = serde_json::Map::new();
-    let mut add = |name: &str, list: Vec<Choice>| {
-        lists.insert(name.to_owned(), serde_json::to_value(list).unwrap_or_default());
-    };
-    add("gender", choice_list(person::Gender::ALL, person::Gender::as_str, |v| v.label_in(l)));
-    add("id_type", choice_list(official_id::IdType::ALL, official_id::IdType::as_str, |v| v.label_in(l)));
-    add("occupation", choice_list(financial::Occupation::ALL, financial::Occupation::as_str, |v| v.label_in(l)));
-    add(
-        "annual_salary_range",
-        choice_list(financial::SalaryRange::ALL, financial::SalaryRange::as_str, |v| v.label_in(l)),
-    );
-    add(
-        "account_purpose",
-        choice_list(financial::AccountPurpose::ALL, financial::AccountPurpose::as_str, |v| v.label_in(l)),
-    );
-    add(
-        "expected_monthly_volume",
-        choice_list(financial::MonthlyVolume::ALL, financial::MonthlyVolume::as_str, |v| v.label_in(l)),
-    );
-    add("country", Country::all().map(|c| Choice { value: c.code(), label: c.name_in(l) }).collect());
-    add("document_kind", choice_list(DocumentKind::ALL, DocumentKind::as_str, |v| v.label_in(l)));
-    to_json(&lists)
+    to_json(&Choices {
+        gender: choice_list(Gender::ALL, Gender::as_str, |v| v.label_in(l)),
+        id_type: choice_list(IdType::ALL, IdType::as_str, |v| v.label_in(l)),
+        occupation: choice_list(Occupation::ALL, Occupation::as_str, |v| v.label_in(l)),
+        annual_salary_range: choice_list(SalaryRange::ALL, SalaryRange::as_str, |v| v.label_in(l)),
+        account_purpose: choice_list(AccountPurpose::ALL, AccountPurpose::as_str, |v| v.label_in(l)),
+        expected_monthly_volume: choice_list(MonthlyVolume::ALL, MonthlyVolume::as_str, |v| v.label_in(l)),
+        country: Country::all().map(|c| Choice { value: c.code(), label: c.name_in(l) }).collect(),
+        document_kind: choice_list(DocumentKind::ALL, DocumentKind::as_str, |v| v.label_in(l)),
+    })
 }
 
 /// One field of the customer form.
@@ -321,6 +387,13 @@ struct CatalogueEntry {
     message: &'static str,
 }
 
+/// The error catalogue.
+#[derive(Serialize)]
+struct Catalogue {
+    api: Vec<CatalogueEntry>,
+    field: Vec<CatalogueEntry>,
+}
+
 /// Every error code with its meaning in `locale`, as JSON text: `{api: [{code, status,
 /// message}], field: [{code, message}]}`.
 #[wasm_bindgen(js_name = errorCatalogue)]
@@ -334,7 +407,7 @@ pub fn error_catalogue(locale_tag: &str) -> String {
         .iter()
         .map(|c| CatalogueEntry { code: c.as_str(), status: None, message: c.label_in(l) })
         .collect();
-    to_json(&serde_json::json!({ "api": api, "field": field }))
+    to_json(&Catalogue { api, field })
 }
 
 /// The supported locale among language tags in order of preference (comma-separated, as

@@ -92,12 +92,12 @@ pub fn parse_full_name(path: &str, raw: &str) -> Result<FullName, FieldError> {
 
 /// Parses a `YYYY-MM-DD` date as sent on the wire.
 pub fn parse_wire_date(path: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    strict_date(raw.trim()).ok_or_else(|| FieldError::new(path, FieldErrorCode::InvalidDate, Message::DateFormat))
+    parse_day(raw.trim()).ok_or_else(|| FieldError::new(path, FieldErrorCode::InvalidDate, Message::DateFormat))
 }
 
 /// Exactly `YYYY-MM-DD` with ASCII digits, and a day that exists. Hand-written because
 /// chrono's format parser accepts signs and longer years, and is slower on this hot path.
-fn strict_date(raw: &str) -> Option<NaiveDate> {
+pub fn parse_day(raw: &str) -> Option<NaiveDate> {
     let b = raw.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
         b.get(range)?.iter().try_fold(0u32, |acc, d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))

@@ -228,22 +228,35 @@ pub struct RuleResult {
     pub passed: bool,
 }
 
+/// `value` with `places` (0 or 1) decimals, ties to even, as people read a measure. Written
+/// with integers: float formatting would add 20 KB to the browser's download.
+#[allow(clippy::cast_possible_truncation)] // measures are far below 2^53
+fn decimal(value: f64, places: u32) -> String {
+    let scale = if places == 0 { 1.0 } else { 10.0 };
+    let scaled = (value * scale).round_ties_even() as i64;
+    if places == 0 {
+        return scaled.to_string();
+    }
+    let sign = if scaled < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", scaled.unsigned_abs() / 10, scaled.unsigned_abs() % 10)
+}
+
 impl RuleResult {
     /// The measurement in words, e.g. `sharpness 12.3`.
     pub fn value_text(&self) -> String {
         match self.rule {
-            Rule::Resolution => format!("{:.0} px", self.value),
-            Rule::Underexposure | Rule::Overexposure => format!("{:.1} %", self.value * 100.0),
-            Rule::Contrast | Rule::Sharpness => format!("{:.1}", self.value),
+            Rule::Resolution => format!("{} px", decimal(self.value, 0)),
+            Rule::Underexposure | Rule::Overexposure => format!("{} %", decimal(self.value * 100.0, 1)),
+            Rule::Contrast | Rule::Sharpness => decimal(self.value, 1),
         }
     }
 
     /// The threshold in words, with the rules' version, e.g. `>= 100.0 (quality rules v1)`.
     pub fn threshold_text(&self) -> String {
         let limit = match self.rule {
-            Rule::Resolution => format!(">= {:.0} px", self.threshold),
-            Rule::Underexposure | Rule::Overexposure => format!("<= {:.0} %", self.threshold * 100.0),
-            Rule::Contrast | Rule::Sharpness => format!(">= {:.1}", self.threshold),
+            Rule::Resolution => format!(">= {} px", decimal(self.threshold, 0)),
+            Rule::Underexposure | Rule::Overexposure => format!("<= {} %", decimal(self.threshold * 100.0, 0)),
+            Rule::Contrast | Rule::Sharpness => format!(">= {}", decimal(self.threshold, 1)),
         };
         format!("{limit} (quality rules v{RULES_VERSION})")
     }
@@ -364,6 +377,17 @@ pub enum DocumentContent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measures_read_with_fixed_decimals() {
+        assert_eq!(decimal(12.34, 1), "12.3");
+        assert_eq!(decimal(0.25, 1), "0.2");
+        assert_eq!(decimal(99.96, 1), "100.0");
+        assert_eq!(decimal(-0.04, 1), "0.0");
+        assert_eq!(decimal(-1.26, 1), "-1.3");
+        assert_eq!(decimal(811.5, 0), "812");
+        assert_eq!(decimal(1_040_400.0, 1), "1040400.0");
+    }
 
     fn gray(width: u32, height: u32, f: impl Fn(u32, u32) -> u8) -> Vec<u8> {
         (0..height).flat_map(|y| (0..width).map(move |x| (x, y))).map(|(x, y)| f(x, y)).collect()

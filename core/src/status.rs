@@ -323,12 +323,8 @@ pub fn card_eligibility(
 /// document of an active customer: what the browser shows next to a disabled "Issue card"
 /// button is exactly what the server answers, since both call this.
 pub fn card_eligibility_of(customer: &crate::wire::Customer) -> Result<ActiveCustomer, CardRefusal> {
-    let state = match (customer.status, customer.review.as_ref()) {
-        (Some(status), Some(review)) => CustomerState::from_parts(status, review.stage, review.resubmittable),
-        _ => None,
-    };
-    let flagged_fields: Vec<String> = customer
-        .review
+    let review = customer.review.as_ref();
+    let flagged_fields: Vec<String> = review
         .iter()
         .flat_map(|r| &r.flags)
         .filter_map(|flag| match &flag.target {
@@ -336,8 +332,33 @@ pub fn card_eligibility_of(customer: &crate::wire::Customer) -> Result<ActiveCus
             crate::review::FlagTarget::Document(_) => None,
         })
         .collect();
-    let holder = card_eligibility(customer.id, state, &customer.requirements, &flagged_fields)?;
-    match customer.renewal {
+    card_eligibility_from(
+        customer.id,
+        customer.status,
+        review.map(|r| (r.stage, r.resubmittable)),
+        &customer.requirements,
+        &flagged_fields,
+        customer.renewal,
+    )
+}
+
+/// [`card_eligibility_of`] from the parts of a customer it reads: its status, the review's
+/// stage and whether it may be resubmitted, the document checklist, the flagged fields and
+/// the renewal owed.
+pub fn card_eligibility_from(
+    customer_id: Uuid,
+    status: Option<CustomerStatus>,
+    review: Option<(ReviewStage, bool)>,
+    requirements: &[Requirement],
+    flagged_fields: &[String],
+    renewal: Option<crate::documents::Renewal>,
+) -> Result<ActiveCustomer, CardRefusal> {
+    let state = match (status, review) {
+        (Some(status), Some((stage, resubmittable))) => CustomerState::from_parts(status, stage, resubmittable),
+        _ => None,
+    };
+    let holder = card_eligibility(customer_id, state, requirements, flagged_fields)?;
+    match renewal {
         Some(renewal) if renewal.expired => Err(CardRefusal::OfficialIdExpired { expired_on: renewal.expires_on }),
         _ => Ok(holder),
     }
