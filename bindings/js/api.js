@@ -1,10 +1,15 @@
 // The package's functions over kycard-core compiled to WebAssembly (bindings/src/lib.rs).
-// Every decision is core's; this file only moves values across: JSON text in and out, which
-// costs less than walking objects field by field across the wasm boundary.
+// Every decision is core's; this file only moves values across, as numbers and flat text:
+// fields separated by US (\x1f), records by RS (\x1e), groups of records by GS (\x1d). That
+// costs a fraction of JSON text both ways (see bindings/src/lib.rs for the layout and why).
 import * as raw from "./wasm/kycard.js";
 
 /** The languages messages come in. */
 export const locales = Object.freeze(["en", "es"]);
+
+const US = "\x1f";
+const RS = "\x1e";
+const GS = "\x1d";
 
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -33,7 +38,7 @@ function objectArgument(name, value) {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TypeError(`${name}: a plain object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
   }
-  return JSON.stringify(value);
+  return value;
 }
 
 /** Calls into wasm, turning its errors (bad input) into TypeErrors. */
@@ -46,14 +51,242 @@ function call(fn) {
   }
 }
 
+// ---- JSON types, as JSON.stringify would hand them to a JSON parser ---------------------------
+
+/**
+ * The value JSON.stringify would write for `value` under `key`: `toJSON` called, wrapper
+ * objects unwrapped, non-finite numbers `null`, and `undefined` for what it leaves out
+ * (functions, symbols). Only met off the fast paths, for values that are not plain.
+ */
+function jsonValue(value, key) {
+  if (value !== null && typeof value === "object" && typeof value.toJSON === "function") value = value.toJSON(key);
+  if (value instanceof Number) value = Number(value);
+  else if (value instanceof String) value = String(value);
+  else if (value instanceof Boolean) value = value.valueOf();
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? value : null;
+    case "bigint":
+      throw new TypeError(`${key}: a BigInt has no JSON form`);
+    case "function":
+    case "symbol":
+      return undefined;
+    default:
+      return value;
+  }
+}
+
+/** A JSON value in words, for an error message. */
+function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string":
+      return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    case "object":
+      return "an object";
+    default:
+      return `${typeof value} ${value}`;
+  }
+}
+
+function wrongType(path, expected, value) {
+  return new TypeError(value === undefined ? `${path}: missing, expected ${expected}` : `${path}: expected ${expected}, not ${describe(value)}`);
+}
+
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+// ---- a customer's data, flat ----------------------------------------------------------------
+
+const OBJECT = 0;
+const TEXT = 1;
+const SWITCH = 2;
+
+let layout;
+
+/**
+ * The shape of a customer's data (`CustomerData`), from core's paths: a tree of objects (by
+ * key, with their children in form order), text fields (with the index of their value) and
+ * the `individual_cards` switch, each with its bit in the mask that says what was given. Read
+ * once, on first use: the wasm is not ready while the modules load.
+ */
+function customerLayout() {
+  if (layout) return layout;
+  const [[switchPath], textPaths, objectPaths] = raw.fieldPaths().split(RS).map((record) => record.split(US));
+  const root = { kind: OBJECT, bit: 0, children: Object.create(null), order: [] };
+  const nodes = new Map([["", root]]);
+  const add = (path, made) => {
+    const dot = path.lastIndexOf(".");
+    const parent = nodes.get(path.slice(0, Math.max(dot, 0))) ?? add(path.slice(0, dot), objectNode(path.slice(0, dot)));
+    made.key = path.slice(dot + 1);
+    parent.children[made.key] = made;
+    parent.order.push(made);
+    nodes.set(path, made);
+    return made;
+  };
+  const objectNode = (path) => {
+    const index = objectPaths.indexOf(path);
+    if (index === -1) throw new Error(`kycard: ${path} is not among core's objects`);
+    return { kind: OBJECT, bit: 1 << (textPaths.length + index), children: Object.create(null), order: [] };
+  };
+  const switchBit = 1 << (textPaths.length + objectPaths.length);
+  add(switchPath, { kind: SWITCH, bit: switchBit });
+  textPaths.forEach((path, index) => add(path, { kind: TEXT, bit: 1 << index, index }));
+  for (const node of nodes.values()) if (node.kind === OBJECT) node.expected = node.order.map((c) => c.key).join(", ");
+  layout = { root, textPaths, switchOn: switchBit * 2 };
+  return layout;
+}
+
+/** An object to walk: not null, an array, or a value JSON.stringify replaces (`toJSON`). */
+const isRecord = (value) => value !== null && typeof value === "object" && !Array.isArray(value) && value.toJSON === undefined;
+
+/** Where text fields' values are written for wasm, grown when needed. */
+let units = new Uint16Array(1024);
+
+/**
+ * A customer's data as `[values, units, mask]` for wasm, its JSON types checked as the
+ * server's parser checks them (unknown fields refused at every level): a wrong type is a
+ * TypeError naming its path under `name`. `values` holds the text fields' values by index (as
+ * far as `mask` gives them), `units` each given value's length (low and high 16 bits) then its
+ * UTF-16 code units: copying code units costs less than joining the strings and encoding
+ * them as UTF-8, and no character needs escaping.
+ */
+function flatCustomer(name, input) {
+  const { root, textPaths } = customerLayout();
+  const values = new Array(textPaths.length);
+  objectArgument(name, input);
+  // Plain data takes the quick walk; anything else (an unknown field, a wrong type, `toJSON`,
+  // a key holding `undefined`) the exact one, which finds what serde would, in key order.
+  let mask = quickObject(root, input, values);
+  if (mask < 0) mask = exactObject(root, input, name, values);
+  let size = 0;
+  for (let i = 0; i < values.length; i++) if (mask & (1 << i)) size += 2 + values[i].length;
+  if (size > units.length) units = new Uint16Array(size * 2);
+  const out = units;
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    if ((mask & (1 << i)) === 0) continue;
+    const value = values[i];
+    const length = value.length;
+    out[at++] = length & 0xffff;
+    out[at++] = length >>> 16;
+    for (let j = 0; j < length; j++) {
+      const unit = value.charCodeAt(j);
+      if ((unit & 0xf800) === 0xd800) {
+        // A surrogate: text only in a pair, high then low.
+        const next = value.charCodeAt(j + 1);
+        if (unit >= 0xdc00 || (next & 0xfc00) !== 0xdc00) {
+          throw new TypeError(`${name}.${textPaths[i]}: a string with a lone surrogate, which is not text`);
+        }
+        out[at++] = unit;
+        out[at++] = next;
+        j++;
+      } else {
+        out[at++] = unit;
+      }
+    }
+  }
+  return [values, out.subarray(0, at), mask >>> 0];
+}
+
+/** The mask of a plain object's fields, its values put in `values`; -1 for anything else. */
+function quickObject(node, object, values) {
+  let mask = node.bit;
+  let defined = 0;
+  for (const child of node.order) {
+    const value = object[child.key];
+    if (value === undefined) continue;
+    defined++;
+    if (value === null) continue;
+    if (child.kind === TEXT) {
+      if (typeof value !== "string") return -1;
+      values[child.index] = value;
+      mask |= child.bit;
+    } else if (child.kind === OBJECT) {
+      if (!isRecord(value)) return -1;
+      const inner = quickObject(child, value, values);
+      if (inner < 0) return -1;
+      mask |= inner;
+    } else {
+      if (typeof value !== "boolean") return -1;
+      mask |= value ? child.bit | layout.switchOn : child.bit;
+    }
+  }
+  let keys = 0;
+  for (const _ in object) keys++;
+  return keys === defined ? mask : -1;
+}
+
+/** [`quickObject`] for any value, in key order as JSON.stringify and serde read it. */
+function exactObject(node, object, where, values) {
+  let mask = node.bit;
+  for (const key of Object.keys(object)) {
+    let value = object[key];
+    const child = node.children[key];
+    if (child === undefined) {
+      if (value === undefined || typeof value === "function" || typeof value === "symbol") continue;
+      throw new TypeError(`${where}.${key}: unknown field (expected one of ${node.expected})`);
+    }
+    value = jsonValue(value, key);
+    if (value === undefined || value === null) continue;
+    if (child.kind === TEXT) {
+      if (typeof value !== "string") throw wrongType(`${where}.${key}`, "a string or null", value);
+      values[child.index] = value;
+      mask |= child.bit;
+    } else if (child.kind === OBJECT) {
+      if (!isObject(value)) throw wrongType(`${where}.${key}`, "an object or null", value);
+      mask |= exactObject(child, value, `${where}.${key}`, values);
+    } else {
+      if (typeof value !== "boolean") throw wrongType(`${where}.${key}`, "a boolean or null", value);
+      mask |= value ? child.bit | layout.switchOn : child.bit;
+    }
+  }
+  return mask;
+}
+
+/**
+ * A checked customer's normalised data from its flat form: the mask of what it holds, the
+ * mask of the values that differ from those `sent` (in field order), then those values.
+ */
+function customerFromFlat(text, sent) {
+  const parts = text.split(US);
+  const mask = Number(parts[0]);
+  const changed = Number(parts[1]);
+  const values = new Array(layout.textPaths.length);
+  for (let i = 0, next = 2; i < values.length; i++) values[i] = changed & (1 << i) ? parts[next++] : sent[i];
+  return build(layout.root);
+
+  function build(node) {
+    const object = {};
+    for (const child of node.order) {
+      if ((mask & child.bit) === 0) continue;
+      if (child.kind === OBJECT) object[child.key] = build(child);
+      else if (child.kind === TEXT) object[child.key] = values[child.index];
+      else object[child.key] = (mask & layout.switchOn) !== 0;
+    }
+    return object;
+  }
+}
+
+/** Records of flat text, each split into its fields; none in an empty text. */
+const records = (text) => (text === "" ? [] : text.split(RS).map((record) => record.split(US)));
+
+/** What `validateCustomer` and `applyPatch` answer, from wasm's flat answer and the values sent. */
+function validation(text, sent) {
+  if (text.charCodeAt(0) === 0x1e) {
+    return { ok: false, errors: records(text.slice(1)).map(([path, code, message]) => ({ path, code, message })) };
+  }
+  return { ok: true, value: customerFromFlat(text, sent), errors: [] };
+}
+
 /**
  * Checks a customer as the server does on `POST /customers`.
  * @returns `{ ok: true, value, errors: [] }` with the normalised customer, or
  *          `{ ok: false, errors: [{ path, code, message }] }` listing every problem.
  */
 export function validateCustomer(input, today, locale) {
-  const body = objectArgument("input", input);
-  return JSON.parse(call(() => raw.validate(body, dateArgument("today", today), localeArgument(locale))));
+  const [values, text, mask] = flatCustomer("input", input);
+  return validation(call(() => raw.validate(text, mask, dateArgument("today", today), localeArgument(locale))), values);
 }
 
 /**
@@ -61,9 +294,14 @@ export function validateCustomer(input, today, locale) {
  * optional text clears it) and checks the result, as the server does.
  */
 export function applyPatch(current, patch, today, locale) {
-  const base = objectArgument("current", current);
-  const change = objectArgument("patch", patch);
-  return JSON.parse(call(() => raw.patch(base, change, dateArgument("today", today), localeArgument(locale))));
+  const [, shared, baseMask] = flatCustomer("current", current);
+  const base = shared.slice(); // the patch's units are written where these are
+  const [, change, changeMask] = flatCustomer("patch", patch);
+  // Only wasm has the merged values: every one comes back, none is compared with one sent.
+  return validation(
+    call(() => raw.patch(base, baseMask, change, changeMask, dateArgument("today", today), localeArgument(locale))),
+    [],
+  );
 }
 
 /**
@@ -71,8 +309,43 @@ export function applyPatch(current, patch, today, locale) {
  * until the customer passes `validateCustomer`.
  */
 export function requiredDocuments(profile, today, locale) {
-  const body = objectArgument("profile", profile);
-  return JSON.parse(call(() => raw.requiredDocuments(body, dateArgument("today", today), localeArgument(locale))));
+  const [, values, mask] = flatCustomer("profile", profile);
+  const text = call(() => raw.requiredDocuments(values, mask, dateArgument("today", today), localeArgument(locale)));
+  return text === undefined ? null : records(text).map(([kind, label]) => ({ kind, label }));
+}
+
+// ---- card eligibility -------------------------------------------------------------------------
+
+/** A value read from JSON-like input. */
+const field = (object, key) => jsonValue(object[key], key);
+
+/** `value` under `path` as a string, US and RS (which no valid value holds) shown as U+FFFD. */
+function stringAt(path, value, expected) {
+  if (typeof value !== "string") throw wrongType(path, expected, value);
+  return /[\x1e\x1f]/.test(value) ? value.replace(/[\x1e\x1f]/g, "\uFFFD") : value;
+}
+
+function booleanAt(path, value) {
+  if (typeof value !== "boolean") throw wrongType(path, "a boolean", value);
+  return value;
+}
+
+/** An optional object under `path`: `undefined` when absent or null. */
+function optionalObject(path, value) {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw wrongType(path, "an object or null", value);
+  return value;
+}
+
+/** The objects of an optional list under `path`. */
+function objectList(path, value) {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw wrongType(path, "an array", value);
+  return value.map((item, i) => {
+    const object = jsonValue(item, String(i));
+    if (!isObject(object)) throw wrongType(`${path}[${i}]`, "an object", object);
+    return object;
+  });
 }
 
 /**
@@ -80,8 +353,38 @@ export function requiredDocuments(profile, today, locale) {
  * `{ allowed, blocked_by, code?, message? }`, what `POST /customers/{id}/cards` would answer.
  */
 export function cardEligibility(customer, locale) {
-  const body = objectArgument("customer", customer);
-  return JSON.parse(call(() => raw.eligibility(body, localeArgument(locale))));
+  objectArgument("customer", customer);
+  const id = stringAt("customer.id", field(customer, "id"), "a UUID string");
+  const status = field(customer, "status");
+  const review = optionalObject("customer.review", field(customer, "review"));
+  const renewal = optionalObject("customer.renewal", field(customer, "renewal"));
+  const requirements = objectList("customer.requirements", field(customer, "requirements")).map(
+    (r, i) =>
+      stringAt(`customer.requirements[${i}].document`, field(r, "document"), "a document kind") +
+      US +
+      stringAt(`customer.requirements[${i}].state`, field(r, "state"), "a requirement state"),
+  );
+  const flags = review
+    ? objectList("customer.review.flags", field(review, "flags")).map((flag, i) =>
+        stringAt(`customer.review.flags[${i}].target`, field(flag, "target"), "a flag target"),
+      )
+    : [];
+  const text = call(() =>
+    raw.eligibility(
+      id,
+      status === undefined || status === null ? undefined : stringAt("customer.status", status, "a status or null"),
+      review && stringAt("customer.review.stage", field(review, "stage"), "a review stage"),
+      review ? booleanAt("customer.review.resubmittable", field(review, "resubmittable")) : false,
+      requirements.join(RS),
+      flags.join(US),
+      renewal && stringAt("customer.renewal.expires_on", field(renewal, "expires_on"), "a YYYY-MM-DD date"),
+      renewal ? booleanAt("customer.renewal.expired", field(renewal, "expired")) : false,
+      localeArgument(locale),
+    ),
+  );
+  if (text === "") return { allowed: true, blocked_by: [] };
+  const [code, message, ...blockedBy] = text.split(US);
+  return { allowed: false, blocked_by: blockedBy, code, message };
 }
 
 /** Whether a proof of address issued on `issuedOn` is current: `current`, `outdated` or `issued_in_future`. */
@@ -101,9 +404,38 @@ export function sniffContentType(bytes) {
   return raw.sniffContentType(bytesArgument("bytes", bytes)) ?? null;
 }
 
+// ---- picture quality ------------------------------------------------------------------------
+
 function dimension(name, value, max) {
   if (!Number.isInteger(value) || value < 0 || value > max) throw new TypeError(`${name}: an integer from 0 to ${max}`);
   return value;
+}
+
+function kindArgument(kind) {
+  if (typeof kind !== "string") throw new TypeError("kind: a document kind such as \"passport\"");
+  return kind;
+}
+
+/** The report on measures: core's verdict on each rule, in `locale`. */
+function qualityReport(measures, kind, locale) {
+  const { width, height, contrast, sharpness, dark_share, bright_share } = measures;
+  const text = call(() =>
+    raw.judgeQuality(width, height, contrast, sharpness, dark_share, bright_share, kind, localeArgument(locale)),
+  );
+  const [[problem, message], ...verdicts] = records(text);
+  const report = {
+    measures,
+    rules: verdicts.map(([rule, passed, value, threshold, advice]) => ({
+      rule,
+      passed: passed === "1",
+      value,
+      threshold,
+      message: advice,
+    })),
+    problem: problem || null,
+  };
+  if (problem) report.message = message;
+  return report;
 }
 
 /**
@@ -116,21 +448,41 @@ export function measureQuality(pixels, kind, locale) {
   const height = dimension("pixels.height", pixels.height, 0xffffffff);
   const channels = dimension("pixels.channels", pixels.channels ?? 4, 255);
   const data = bytesArgument("pixels.data", pixels.data);
-  if (typeof kind !== "string") throw new TypeError("kind: a document kind such as \"passport\"");
-  return JSON.parse(call(() => raw.measureQuality(width, height, channels, data, kind, localeArgument(locale))));
+  const m = call(() => raw.measureQuality(width, height, channels, data, kindArgument(kind)));
+  const measures = { width: m[0], height: m[1], contrast: m[2], sharpness: m[3], dark_share: m[4], bright_share: m[5] };
+  return qualityReport(measures, kind, locale);
+}
+
+/** A measure read from `measures`: a number (an integer from 0 to 2^32 - 1 for `whole`). */
+function measure(measures, key, whole) {
+  const value = field(measures, key);
+  const expected = whole ? "an integer from 0 to 4294967295" : "a number";
+  if (typeof value !== "number" || (whole && !(Number.isInteger(value) && value >= 0 && value <= 0xffffffff))) {
+    throw wrongType(`measures.${key}`, expected, value);
+  }
+  return value;
 }
 
 /** Judges measures (as `measureQuality` gives them) for `kind`. */
 export function judgeQuality(measures, kind, locale) {
-  const body = objectArgument("measures", measures);
-  if (typeof kind !== "string") throw new TypeError("kind: a document kind such as \"passport\"");
-  return JSON.parse(call(() => raw.judgeQuality(body, kind, localeArgument(locale))));
+  objectArgument("measures", measures);
+  const checked = {
+    width: measure(measures, "width", true),
+    height: measure(measures, "height", true),
+    contrast: measure(measures, "contrast", false),
+    sharpness: measure(measures, "sharpness", false),
+    dark_share: measure(measures, "dark_share", false),
+    bright_share: measure(measures, "bright_share", false),
+  };
+  return qualityReport(checked, kindArgument(kind), locale);
 }
+
+// ---- lists, labels and codes ------------------------------------------------------------------
 
 const cached = new Map();
 
 function once(key, make) {
-  if (!cached.has(key)) cached.set(key, deepFreeze(JSON.parse(make())));
+  if (!cached.has(key)) cached.set(key, deepFreeze(make()));
   return cached.get(key);
 }
 
@@ -145,19 +497,35 @@ function deepFreeze(value) {
 /** Every closed list of the API (`gender`, `id_type`, `country`, ...) with its labels in `locale`. */
 export function choices(locale) {
   const tag = localeArgument(locale);
-  return once(`choices:${tag}`, () => raw.choices(tag));
+  return once(`choices:${tag}`, () =>
+    Object.fromEntries(
+      raw
+        .choices(tag)
+        .split(GS)
+        .map((group) => {
+          const [[name], ...list] = records(group);
+          return [name, list.map(([value, label]) => ({ value, label }))];
+        }),
+    ),
+  );
 }
 
 /** Every field of a customer, by request path in form order, with its label in `locale`: `[{ path, label }]`. */
 export function fieldLabels(locale) {
   const tag = localeArgument(locale);
-  return once(`fields:${tag}`, () => raw.fieldLabels(tag));
+  return once(`fields:${tag}`, () => records(raw.fieldLabels(tag)).map(([path, label]) => ({ path, label })));
 }
 
 /** Every error code with its meaning in `locale`: `{ api: [{ code, status, message }], field: [{ code, message }] }`. */
 export function errorCatalogue(locale) {
   const tag = localeArgument(locale);
-  return once(`errors:${tag}`, () => raw.errorCatalogue(tag));
+  return once(`errors:${tag}`, () => {
+    const [api, field] = raw.errorCatalogue(tag).split(GS).map(records);
+    return {
+      api: api.map(([code, status, message]) => ({ code, status: Number(status), message })),
+      field: field.map(([code, message]) => ({ code, message })),
+    };
+  });
 }
 
 /** The supported locale among language tags in order of preference (e.g. `navigator.languages`), else `"en"`. */

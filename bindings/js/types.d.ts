@@ -25,6 +25,36 @@ export interface AddressData {
   /**
    * City or town.
    */
+  city: string;
+  /**
+   * ISO 3166-1 alpha-2 code.
+   */
+  country: string;
+  /**
+   * Street and number.
+   */
+  line1: string;
+  /**
+   * Optional second line.
+   */
+  line2?: string | null;
+  /**
+   * Postal code in the country's format (optional only where the country has none).
+   */
+  postal_code?: string | null;
+  /**
+   * Optional state, province or region.
+   */
+  region?: string | null;
+}
+
+/**
+ * `AddressData` for `PATCH`: only the fields sent change; an empty optional text clears it.
+ */
+export interface AddressPatch {
+  /**
+   * City or town.
+   */
   city?: string | null;
   /**
    * ISO 3166-1 alpha-2 code.
@@ -162,6 +192,20 @@ export interface ContactData {
   /**
    * Email address.
    */
+  email: string;
+  /**
+   * Phone number in international (E.164) form.
+   */
+  phone: string;
+}
+
+/**
+ * `ContactData` for `PATCH`: only the fields sent change; an empty optional text clears it.
+ */
+export interface ContactPatch {
+  /**
+   * Email address.
+   */
   email?: string | null;
   /**
    * Phone number in international (E.164) form.
@@ -176,12 +220,12 @@ export interface CreateWebhookRequest {
   /**
    * Event types to deliver, at least one.
    */
-  events?: string[] | null;
+  events: EventType[];
   /**
    * Where deliveries are `POST`ed: `https://…` (plain `http://` only to loopback addresses
    * in sandbox organizations).
    */
-  url?: string | null;
+  url: string;
 }
 
 /**
@@ -228,10 +272,28 @@ export interface Customer {
  * On `PATCH`, an absent field keeps its value and an empty optional text clears it.
  */
 export interface CustomerData {
-  contact?: ContactData | null;
+  contact: ContactData;
+  /**
+   * Required when `individual_cards` is true, refused otherwise.
+   */
   individual?: IndividualData | null;
   /**
-   * Enrols the customer in the individual card program; absent means `false` on create.
+   * Enrols the customer in the individual card program; absent means `false`.
+   */
+  individual_cards?: boolean | null;
+}
+
+/**
+ * `CustomerData` for `PATCH`: only the fields sent change; an empty optional text clears it.
+ */
+export interface CustomerPatch {
+  contact?: ContactPatch | null;
+  /**
+   * Required when `individual_cards` is true, refused otherwise.
+   */
+  individual?: IndividualPatch | null;
+  /**
+   * Enrols the customer in the individual card program; absent means `false`.
    */
   individual_cards?: boolean | null;
 }
@@ -380,6 +442,16 @@ export type FieldErrorCode = "required" | "not_allowed" | "too_short" | "too_lon
  * Financial information.
  */
 export interface FinancialData {
+  account_purpose: AccountPurpose;
+  annual_salary_range: SalaryRange;
+  expected_monthly_volume: MonthlyVolume;
+  occupation: Occupation;
+}
+
+/**
+ * `FinancialData` for `PATCH`: only the fields sent change; an empty optional text clears it.
+ */
+export interface FinancialPatch {
   account_purpose?: AccountPurpose | null;
   annual_salary_range?: SalaryRange | null;
   expected_monthly_volume?: MonthlyVolume | null;
@@ -466,9 +538,18 @@ export type IdType = "passport" | "national_id" | "drivers_license" | "residence
  * What the individual card program requires.
  */
 export interface IndividualData {
-  financial?: FinancialData | null;
-  official_id?: OfficialIdData | null;
-  personal?: PersonalData | null;
+  financial: FinancialData;
+  official_id: OfficialIdData;
+  personal: PersonalData;
+}
+
+/**
+ * `IndividualData` for `PATCH`: only the fields sent change; an empty optional text clears it.
+ */
+export interface IndividualPatch {
+  financial?: FinancialPatch | null;
+  official_id?: OfficialIdPatch | null;
+  personal?: PersonalPatch | null;
 }
 
 /**
@@ -489,6 +570,25 @@ export type Occupation = "employee" | "engineer" | "healthcare" | "education" | 
  * The identity document.
  */
 export interface OfficialIdData {
+  /**
+   * `YYYY-MM-DD`, the last day the document is valid.
+   */
+  expires_on: string;
+  /**
+   * ISO 3166-1 alpha-2 code of the issuer.
+   */
+  issuing_country: string;
+  /**
+   * Document number as printed.
+   */
+  number: string;
+  type: IdType;
+}
+
+/**
+ * `OfficialIdData` for `PATCH`: only the fields sent change; an empty optional text clears it.
+ */
+export interface OfficialIdPatch {
   /**
    * `YYYY-MM-DD`, the last day the document is valid.
    */
@@ -834,7 +934,23 @@ export interface Page_WebhookDelivery {
  * Personal details.
  */
 export interface PersonalData {
-  address?: AddressData | null;
+  address: AddressData;
+  /**
+   * `YYYY-MM-DD`.
+   */
+  date_of_birth: string;
+  /**
+   * Full name in any script.
+   */
+  full_name: string;
+  gender: Gender;
+}
+
+/**
+ * `PersonalData` for `PATCH`: only the fields sent change; an empty optional text clears it.
+ */
+export interface PersonalPatch {
+  address?: AddressPatch | null;
   /**
    * `YYYY-MM-DD`.
    */

@@ -27,6 +27,43 @@ pub const TEXT_FIELDS: &[&str] = &[
     paths::MONTHLY_VOLUME,
 ];
 
+/// Every object of a customer's data that holds text fields, by path, parents first. An
+/// object sent empty (`"individual": {}`) is not one left out (without the card program the
+/// first is refused, the second is not), so whatever carries a customer as a flat list of
+/// [`TEXT_FIELDS`] carries these too.
+pub const OBJECTS: &[&str] =
+    &[paths::CONTACT, paths::INDIVIDUAL, paths::PERSONAL, paths::ADDRESS, paths::OFFICIAL_ID, paths::FINANCIAL];
+
+/// Whether the object at `path` (one of [`OBJECTS`]) is there; false for other paths.
+pub fn has_object(data: &CustomerData, path: &str) -> bool {
+    let individual = data.individual.as_ref();
+    let personal = individual.and_then(|i| i.personal.as_ref());
+    match path {
+        paths::CONTACT => data.contact.is_some(),
+        paths::INDIVIDUAL => individual.is_some(),
+        paths::PERSONAL => personal.is_some(),
+        paths::ADDRESS => personal.is_some_and(|p| p.address.is_some()),
+        paths::OFFICIAL_ID => individual.is_some_and(|i| i.official_id.is_some()),
+        paths::FINANCIAL => individual.is_some_and(|i| i.financial.is_some()),
+        _ => false,
+    }
+}
+
+/// Creates the object at `path` (one of [`OBJECTS`]) and the objects around it, keeping what
+/// they hold; false for other paths.
+pub fn create_object(data: &mut CustomerData, path: &str) -> bool {
+    match path {
+        paths::CONTACT => _ = data.contact.get_or_insert_with(Default::default),
+        paths::INDIVIDUAL => _ = data.individual.get_or_insert_with(Default::default),
+        paths::PERSONAL => _ = personal(data),
+        paths::ADDRESS => _ = address(data),
+        paths::OFFICIAL_ID => _ = official_id(data),
+        paths::FINANCIAL => _ = financial(data),
+        _ => return false,
+    }
+    true
+}
+
 fn personal(data: &mut CustomerData) -> &mut PersonalData {
     data.individual.get_or_insert_with(IndividualData::default).personal.get_or_insert_with(PersonalData::default)
 }
@@ -43,8 +80,10 @@ fn financial(data: &mut CustomerData) -> &mut FinancialData {
     data.individual.get_or_insert_with(IndividualData::default).financial.get_or_insert_with(FinancialData::default)
 }
 
-/// The slot of the text field at `path`, created if missing; `None` for unknown paths.
-fn slot<'a>(data: &'a mut CustomerData, path: &str) -> Option<&'a mut Option<String>> {
+/// The slot of the text field at `path`, created with the objects around it if missing;
+/// `None` for unknown paths. Unlike [`set_field_value`], it holds a value as a request carries
+/// it: an empty text is not an absent one (a `PATCH` clears an optional field with it).
+pub fn slot<'a>(data: &'a mut CustomerData, path: &str) -> Option<&'a mut Option<String>> {
     Some(match path {
         paths::EMAIL => &mut data.contact.get_or_insert_with(Default::default).email,
         paths::PHONE => &mut data.contact.get_or_insert_with(Default::default).phone,
@@ -71,6 +110,12 @@ fn slot<'a>(data: &'a mut CustomerData, path: &str) -> Option<&'a mut Option<Str
 
 /// The value of the text field at `path` (empty when unset or unknown).
 pub fn field_value(data: &CustomerData, path: &str) -> String {
+    field(data, path).unwrap_or_default().to_owned()
+}
+
+/// The value of the text field at `path` as a request carries it: `None` when unset (or for
+/// unknown paths), an empty text when sent empty.
+pub fn field<'a>(data: &'a CustomerData, path: &str) -> Option<&'a str> {
     let individual = data.individual.as_ref();
     let personal = individual.and_then(|i| i.personal.as_ref());
     let address = personal.and_then(|p| p.address.as_ref());
@@ -99,7 +144,7 @@ pub fn field_value(data: &CustomerData, path: &str) -> String {
         paths::MONTHLY_VOLUME => financial.and_then(|f| f.expected_monthly_volume.as_ref()),
         _ => None,
     };
-    value.cloned().unwrap_or_default()
+    value.map(String::as_str)
 }
 
 /// Sets the text field at `path`; an empty value unsets it. Returns false for unknown paths.
@@ -135,6 +180,50 @@ mod tests {
         assert_eq!(data.contact.as_ref().unwrap().email, None, "empty unsets");
         assert!(!set_field_value(&mut data, "individual.secret", "x"));
         assert_eq!(field_value(&data, "nope"), "");
+    }
+
+    #[test]
+    fn objects_are_exactly_the_parents_of_the_text_fields_parents_first() {
+        let mut parents: Vec<&str> = Vec::new();
+        for path in TEXT_FIELDS {
+            for (end, _) in path.match_indices('.') {
+                if !parents.contains(&&path[..end]) {
+                    parents.push(&path[..end]);
+                }
+            }
+        }
+        let mut objects = OBJECTS.to_vec();
+        objects.sort_unstable();
+        parents.sort_unstable();
+        assert_eq!(objects, parents);
+        for (i, object) in OBJECTS.iter().enumerate() {
+            let parent = object.rsplit_once('.').map(|(parent, _)| parent);
+            assert!(parent.is_none_or(|p| OBJECTS[..i].contains(&p)), "{object} comes before its parent");
+        }
+    }
+
+    #[test]
+    fn an_empty_object_is_created_alone_and_found() {
+        for object in OBJECTS {
+            let mut data = CustomerData::default();
+            assert!(create_object(&mut data, object), "{object}");
+            for other in OBJECTS {
+                let around = *other == *object || object.starts_with(&format!("{other}."));
+                assert_eq!(has_object(&data, other), around, "{other} after creating {object}");
+            }
+            assert!(TEXT_FIELDS.iter().all(|path| field(&data, path).is_none()), "{object} is empty");
+        }
+        assert!(!create_object(&mut CustomerData::default(), paths::EMAIL));
+        assert!(!has_object(&CustomerData::default(), "individual.secret"));
+    }
+
+    #[test]
+    fn a_slot_keeps_an_empty_text_that_set_field_value_drops() {
+        let mut data = CustomerData::default();
+        *slot(&mut data, paths::ADDRESS_LINE2).unwrap() = Some(String::new());
+        assert_eq!(field(&data, paths::ADDRESS_LINE2), Some(""));
+        assert!(has_object(&data, paths::ADDRESS));
+        assert!(slot(&mut data, "individual.secret").is_none());
     }
 
     #[test]

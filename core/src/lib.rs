@@ -38,6 +38,8 @@ pub mod postal;
 pub mod quality;
 pub mod review;
 pub mod risk;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod screening;
 pub mod search;
 pub mod status;

@@ -36,7 +36,9 @@ impl IdNumber {
     /// Normalises and checks `raw` for a document of `id_type` issued by `country`.
     pub fn new(raw: &str, id_type: IdType, country: Country) -> Result<Self, (FieldErrorCode, Message)> {
         let mut number = String::with_capacity(raw.len());
-        number.extend(raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).flat_map(char::to_uppercase));
+        // ASCII upper case only: a letter outside A–Z (say `ß`, which Unicode upper-cases to
+        // `SS`) is not what the document prints, and is refused below.
+        number.extend(raw.chars().filter(|c| !matches!(c, ' ' | '-' | '.')).map(|c| c.to_ascii_uppercase()));
         if number.is_empty() {
             return Err((FieldErrorCode::Required, Message::Required));
         }

@@ -3,6 +3,8 @@
 
 use crate::i18n::Locale;
 
+/// `contact`: the email and phone.
+pub const CONTACT: &str = "contact";
 /// `contact.email`.
 pub const EMAIL: &str = "contact.email";
 /// `contact.phone`.
@@ -11,6 +13,8 @@ pub const PHONE: &str = "contact.phone";
 pub const INDIVIDUAL_CARDS: &str = "individual_cards";
 /// `individual`: the whole program block.
 pub const INDIVIDUAL: &str = "individual";
+/// `individual.personal`: name, birth date, gender and address.
+pub const PERSONAL: &str = "individual.personal";
 /// Full name.
 pub const FULL_NAME: &str = "individual.personal.full_name";
 /// Date of birth.
@@ -31,6 +35,8 @@ pub const ADDRESS_REGION: &str = "individual.personal.address.region";
 pub const ADDRESS_POSTAL_CODE: &str = "individual.personal.address.postal_code";
 /// Country of residence.
 pub const ADDRESS_COUNTRY: &str = "individual.personal.address.country";
+/// `individual.official_id`: the identity document.
+pub const OFFICIAL_ID: &str = "individual.official_id";
 /// ID type.
 pub const ID_TYPE: &str = "individual.official_id.type";
 /// ID number.
@@ -39,6 +45,8 @@ pub const ID_NUMBER: &str = "individual.official_id.number";
 pub const ID_ISSUING_COUNTRY: &str = "individual.official_id.issuing_country";
 /// ID expiry.
 pub const ID_EXPIRES_ON: &str = "individual.official_id.expires_on";
+/// `individual.financial`: occupation and expected use.
+pub const FINANCIAL: &str = "individual.financial";
 /// Occupation.
 pub const OCCUPATION: &str = "individual.financial.occupation";
 /// Annual salary range.

@@ -138,6 +138,7 @@ impl std::fmt::Display for FlagTarget {
 /// One thing to correct.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Flag {
     /// What is wrong: `document:<kind>` or `field:<path>`.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "document:proof_of_address"))]

@@ -15,6 +15,36 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// One JSON object as `T`. serde's derive also reads a struct from an array of its fields in
+/// order (`[null, null]` as a `ContactData`), which the API does not speak: this refuses it.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Fields<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        deserializer.deserialize_map(Fields(std::marker::PhantomData))
+    }
+}
+
+/// An optional block: an object, `null` or absent, never an array.
+fn object<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    Option::<Object<T>>::deserialize(deserializer).map(|o| o.map(|Object(t)| t))
+}
+
+/// A list of objects, never of arrays.
+fn objects<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+    Vec::<Object<T>>::deserialize(deserializer).map(|list| list.into_iter().map(|Object(t)| t).collect())
+}
+
 /// Body of `POST /customers` and `PATCH /customers/{id}`; also the editable part of a customer.
 ///
 /// On `PATCH`, an absent field keeps its value and an empty optional text clears it.
@@ -23,13 +53,13 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct CustomerData {
     /// Email and phone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub contact: Option<ContactData>,
     /// Enrols the customer in the individual card program; absent means `false` on create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_cards: Option<bool>,
     /// Required when `individual_cards` is true, refused when it is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub individual: Option<IndividualData>,
 }
 
@@ -52,13 +82,13 @@ pub struct ContactData {
 #[serde(deny_unknown_fields)]
 pub struct IndividualData {
     /// Name, birth date, gender, address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub personal: Option<PersonalData>,
     /// The identity document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub official_id: Option<OfficialIdData>,
     /// Occupation and expected use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub financial: Option<FinancialData>,
 }
 
@@ -79,7 +109,7 @@ pub struct PersonalData {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::person::Gender>))]
     pub gender: Option<String>,
     /// Residential address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "object")]
     pub address: Option<AddressData>,
 }
 
@@ -298,7 +328,7 @@ pub struct ReviewDecisionRequest {
     /// Approve or reject.
     pub decision: Decision,
     /// What to correct; at least one when rejecting.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "objects")]
     pub flags: Vec<Flag>,
 }
 

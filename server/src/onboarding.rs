@@ -123,6 +123,11 @@ fn next_state(
     }
 }
 
+/// The refusal of a review step for a customer outside the card program.
+pub fn not_enrolled() -> AppError {
+    AppError::conflict(ApiErrorCode::IndividualCardsNotEnabled, "The customer is not enrolled in individual cards.")
+}
+
 /// The API error of a refused status transition.
 pub fn transition_error(error: TransitionError) -> AppError {
     let code = match error {
@@ -143,10 +148,7 @@ pub async fn apply_event(
 ) -> Result<CustomerRecord, AppError> {
     let current = unit.store().customer(organization_id, id).await?.ok_or(AppError::NotFound)?;
     let Some(state) = current.state else {
-        return Err(AppError::conflict(
-            ApiErrorCode::IndividualCardsNotEnabled,
-            "The customer is not enrolled in individual cards.",
-        ));
+        return Err(not_enrolled());
     };
     let next_state = state.apply(event).map_err(transition_error)?;
     let mut next = current.next_version();

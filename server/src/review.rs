@@ -212,7 +212,9 @@ async fn decide(
     ruling: Ruling<'_>,
 ) -> Result<Option<CustomerRecord>, AppError> {
     let store = unit.store();
-    let state = customer.state.ok_or(AppError::Internal)?;
+    // A customer outside the card program has no review to decide (it was a 500 until the
+    // API fuzzer tried it).
+    let state = customer.state.ok_or_else(crate::onboarding::not_enrolled)?;
     let cap = store.attempt_cap(organization_id).await?.unwrap_or(DEFAULT_ATTEMPT_CAP);
     let event = with_attempt_cap(ruling.event, store.rejections(customer.id).await?, cap);
     let after = state.apply(event).map_err(crate::onboarding::transition_error)?;

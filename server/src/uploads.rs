@@ -299,10 +299,7 @@ impl Commit {
 /// Uploads are for enrolled customers still in onboarding, or rejected and allowed to resubmit.
 fn admissible_state(customer: &CustomerRecord) -> Result<CustomerState, AppError> {
     match customer.state {
-        None => Err(AppError::conflict(
-            ApiErrorCode::IndividualCardsNotEnabled,
-            "The customer is not enrolled in individual cards.",
-        )),
+        None => Err(crate::onboarding::not_enrolled()),
         Some(CustomerState::Active) => Err(AppError::conflict(
             ApiErrorCode::InvalidTransition,
             "The customer is already approved; documents can no longer be replaced.",

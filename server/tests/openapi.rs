@@ -11,6 +11,8 @@ use support::TestApp;
 const OPERATIONS: &[&str] = &[
     "get /api/v1/health",
     "get /api/v1/ready",
+    "get /api/v1/schemas/",
+    "get /api/v1/schemas/{file}",
     "get /api/v1/customers",
     "post /api/v1/customers",
     "get /api/v1/customers/{id}",
@@ -81,7 +83,7 @@ async fn the_document_lists_every_operation_and_its_schemas() {
     // router's own 404/405 for unknown routes.
     for operation in OPERATIONS {
         let (method, path) = operation.split_once(' ').unwrap();
-        let uri = path.replace("{id}", "0193a000-0000-7000-8000-000000000000");
+        let uri = path.replace("{id}", "0193a000-0000-7000-8000-000000000000").replace("{file}", "CustomerData.json");
         let request = Request::builder().method(method.to_uppercase().as_str()).uri(&uri).body(Body::empty()).unwrap();
         let reply = app.raw(request).await;
         assert_ne!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{operation}");
@@ -102,4 +104,48 @@ async fn the_docs_ui_is_served_locally() {
     let html = String::from_utf8_lossy(&bytes);
     assert!(html.contains("swagger-ui"), "{html}");
     assert!(!html.contains("https://"), "no assets from a CDN");
+}
+
+#[test]
+fn the_npm_package_declares_the_current_wire_types() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../bindings/js/types.d.ts");
+    let committed = std::fs::read_to_string(path).expect("bindings/js/types.d.ts");
+    assert!(
+        committed == kycard_server::http::schemas::typescript_declarations(),
+        "bindings/js/types.d.ts is out of date: run `cargo run -p kycard-server --bin kycard -- schemas --typescript bindings/js/types.d.ts`"
+    );
+}
+
+#[tokio::test]
+async fn the_document_holds_the_rules_and_says_what_else_may_be_refused() {
+    let app = TestApp::new().await;
+    let reply = app.raw(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    let document = reply.body;
+    let schemas = &document["components"]["schemas"];
+    assert_eq!(schemas["CustomerData"]["required"], serde_json::json!(["contact"]));
+    assert_eq!(schemas["ContactData"]["required"], serde_json::json!(["email", "phone"]));
+    assert!(schemas["ContactData"]["properties"]["phone"]["pattern"].as_str().unwrap().contains(r"\+"));
+    assert!(schemas["CustomerPatch"].get("required").is_none(), "a patch may leave anything out");
+    let patch = &document["paths"]["/api/v1/customers/{id}"]["patch"];
+    assert_eq!(
+        patch["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/CustomerPatch"
+    );
+    assert_eq!(patch["x-kycard-refusals"]["422"]["unsent"], true);
+    let create = &document["paths"]["/api/v1/customers"]["post"];
+    assert_eq!(
+        create["x-kycard-refusals"]["422"]["fields"]["individual.official_id.number"],
+        serde_json::json!(["invalid_format", "invalid_check_digit"])
+    );
+    for status in ["400", "401", "403", "409", "413", "415", "422"] {
+        assert!(create["responses"].get(status).is_some(), "POST /customers documents {status}");
+    }
+    assert_eq!(document["paths"]["/api/v1/health"]["get"]["security"], serde_json::json!([]));
+    let limit = &document["paths"]["/api/v1/customers"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap()["schema"];
+    assert_eq!((limit["minimum"].as_u64(), limit["maximum"].as_u64()), (Some(1), Some(100)));
 }

@@ -95,3 +95,37 @@ async fn magic_email_tags_force_the_automatic_outcome() {
     app.run_reviews().await;
     assert_eq!(app.get(&format!("/api/v1/customers/{live}"), &app.operator).await.body["status"], "active");
 }
+
+#[tokio::test]
+async fn decisions_on_a_customer_outside_the_program_are_refused_not_failed() {
+    // Found by the API fuzzer: both answered 500.
+    let app = TestApp::new().await;
+    let key = sandbox_key(&app).await;
+    let customer = app.post("/api/v1/customers", &key, &support::contact_only()).await;
+    assert_eq!(customer.status, StatusCode::CREATED, "{}", customer.body);
+    let id = customer.body["id"].as_str().unwrap().to_owned();
+
+    let simulated =
+        app.post(&format!("/api/v1/simulate/customers/{id}/review"), &key, &json!({"outcome": "manual"})).await;
+    assert_eq!((simulated.status, simulated.code()), (StatusCode::CONFLICT, "individual_cards_not_enabled"));
+    let decided =
+        app.post(&format!("/api/v1/customers/{id}/review"), &app.admin, &json!({"decision": "approve"})).await;
+    assert_eq!(decided.status, StatusCode::NOT_FOUND, "another organization's customer");
+    let own = app.create(&support::contact_only()).await;
+    let own_id = own["id"].as_str().unwrap();
+    let decided =
+        app.post(&format!("/api/v1/customers/{own_id}/review"), &app.reviewer, &json!({"decision": "approve"})).await;
+    assert_eq!((decided.status, decided.code()), (StatusCode::CONFLICT, "individual_cards_not_enabled"));
+
+    // A flag as an array of its fields is not a flag (serde would read it so).
+    let positional = json!({"decision": "reject", "flags": [["document:passport", "document_expired", "", false]]});
+    let decided = app.post(&format!("/api/v1/customers/{own_id}/review"), &app.reviewer, &positional).await;
+    assert_eq!((decided.status, decided.code()), (StatusCode::BAD_REQUEST, "malformed_request"));
+
+    // Nothing changed: still version 1, no status, nothing in the history but its creation.
+    let after = app.get(&format!("/api/v1/customers/{own_id}"), &app.operator).await;
+    assert_eq!(after.body["version"], 1);
+    assert!(after.body.get("status").is_none());
+    let history = app.get(&format!("/api/v1/customers/{own_id}/history"), &app.operator).await;
+    assert_eq!(history.body["data"].as_array().unwrap().len(), 1, "{}", history.body);
+}

@@ -72,7 +72,7 @@ pub fn build(root: &Path) -> Result<PathBuf, Error> {
         Command::new("npm").args(["pack", "--silent", "--pack-destination", ".."]).current_dir(&package),
     )?;
     let tarball = package.parent().unwrap_or(root).join(packed.trim());
-    let size = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
-    println!("  wasm {:.1} KB, tarball {}", size as f64 / 1024.0, tarball.display());
+    let size = std::fs::metadata(&wasm).map_or(0, |m| m.len());
+    println!("  wasm {} bytes, tarball {}", size, tarball.display());
     Ok(tarball)
 }

@@ -7,8 +7,38 @@ use std::process::Command;
 /// Trunk version known to build with rustc 1.95 (0.22 needs a newer compiler).
 const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// The S3 emulator the object-store tests start (`moto[server]` from `PyPI`).
-const MOTO_VERSION: &str = "5.2.5";
+/// A tool from `PyPI`, installed into its own virtual environment of the checkout
+/// (`.tools/<name>`).
+pub struct PythonTool {
+    /// Folder under `.tools/` and the package's name for `pip show`.
+    name: &'static str,
+    /// What `pip install` gets.
+    requirement: &'static str,
+    /// The exact version.
+    version: &'static str,
+    /// A program the install puts in the environment's `bin/`.
+    program: &'static str,
+    /// What it is for.
+    purpose: &'static str,
+}
+
+/// The S3 emulator the object-store tests start (`moto[server]`).
+const MOTO: PythonTool = PythonTool {
+    name: "moto",
+    requirement: "moto[server]",
+    version: "5.2.5",
+    program: "moto_server",
+    purpose: "S3 emulator",
+};
+
+/// The schema-driven API fuzzer the test command runs (`e2e/fuzz/`).
+pub const SCHEMATHESIS: PythonTool = PythonTool {
+    name: "schemathesis",
+    requirement: "schemathesis",
+    version: "4.32.5",
+    program: "st",
+    purpose: "API fuzzer",
+};
 
 /// Which tools a command needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +63,8 @@ pub fn ensure(root: &Path, need: Need) -> Result<(), Error> {
     npm_packages(root)?;
     if need == Need::Test {
         chromium()?;
-        moto(root)?;
+        python_tool(root, &MOTO)?;
+        python_tool(root, &SCHEMATHESIS)?;
         postgresql()?;
     }
     Ok(())
@@ -119,21 +150,24 @@ fn npm_packages(root: &Path) -> Result<(), Error> {
     run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root))
 }
 
-/// `moto[server]` in a virtual environment of the checkout (`.tools/moto`), for the tests of
-/// documents kept in an S3-compatible store.
-fn moto(root: &Path) -> Result<(), Error> {
-    let venv = root.join(".tools/moto");
+/// A `PyPI` tool in its virtual environment, unless the right version is there.
+fn python_tool(root: &Path, tool: &PythonTool) -> Result<(), Error> {
+    let PythonTool { name, requirement, version, program, purpose } = tool;
+    let venv = root.join(".tools").join(name);
     let pip = venv.join("bin/pip");
-    let installed = command_output(Command::new(&pip).args(["show", "moto"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == format!("Version: {MOTO_VERSION}"))
-        && venv.join("bin/moto_server").exists()
-    {
-        println!("  ok   moto {MOTO_VERSION} (S3 emulator)");
+    let installed = command_output(Command::new(&pip).args(["show", name])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == format!("Version: {version}")) && venv.join("bin").join(program).exists() {
+        println!("  ok   {name} {version} ({purpose})");
         return Ok(());
     }
-    println!("  get  moto {MOTO_VERSION} (S3 emulator, pip into .tools/moto, about 30 s)");
+    println!("  get  {name} {version} ({purpose}, pip into .tools/{name}, under a minute)");
     run_command(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run_command(Command::new(&pip).args(["install", "-q", &format!("moto[server]=={MOTO_VERSION}")]))
+    run_command(Command::new(&pip).args(["install", "-q", &format!("{requirement}=={version}")]))
+}
+
+/// Where a `PyPI` tool's program is.
+pub fn python_program(root: &Path, tool: &PythonTool) -> std::path::PathBuf {
+    root.join(".tools").join(tool.name).join("bin").join(tool.program)
 }
 
 fn chromium() -> Result<(), Error> {

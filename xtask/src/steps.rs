@@ -293,6 +293,15 @@ pub fn test(root: &Path) -> Result<(), Error> {
     heading("end-to-end: Playwright driving Chromium against the real kycard binary");
     suite.counted("end-to-end", Command::new("node").args(["--test", "e2e/"]).current_dir(root));
 
+    heading("API fuzzing: schemathesis --checks all against the served OpenAPI document (bounded)");
+    suite.counted(
+        "API fuzzing",
+        Command::new("node")
+            .arg("e2e/fuzz/run.mjs")
+            .env("KYCARD_SCHEMATHESIS", setup::python_program(root, &setup::SCHEMATHESIS))
+            .current_dir(root),
+    );
+
     heading("npm package: installed from its tarball into a new project, vectors in Node, tsc --noEmit");
     match &tarball {
         Ok(tarball) => suite.counted(

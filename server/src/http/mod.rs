@@ -129,7 +129,7 @@ pub fn router(state: AppState, web: &WebApp) -> Router {
     // Swagger UI sets inline styles from its script; only its pages allow that.
     let docs = Router::from(
         utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-            .url("/api/v1/openapi.json", <openapi::ApiDoc as utoipa::OpenApi>::openapi()),
+            .external_url_unchecked("/api/v1/openapi.json", openapi::document().clone()),
     )
     .layer(SetResponseHeaderLayer::overriding(
         header::CONTENT_SECURITY_POLICY,

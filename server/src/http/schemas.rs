@@ -8,7 +8,6 @@
 //! as over HTTP. Each component of the `OpenAPI` document links to its file
 //! (`externalDocs`). They need no credentials: they describe shapes, not data.
 
-use super::openapi::ApiDoc;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::Path;
@@ -18,9 +17,6 @@ use axum::routing::get;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
-use utoipa::OpenApi;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
 
 /// Where the schemas are served.
 pub const BASE: &str = "/api/v1/schemas/";
@@ -29,11 +25,10 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 const COMPONENT_REF: &str = "#/components/schemas/";
 
 /// Every schema by file name (`CustomerData.json`), built once.
-static SCHEMAS: LazyLock<BTreeMap<String, Value>> = LazyLock::new(|| json_schemas(&ApiDoc::openapi()));
+static SCHEMAS: LazyLock<BTreeMap<String, Value>> = LazyLock::new(|| json_schemas(super::openapi::document()));
 
 /// The standalone schemas of an `OpenAPI` document's components, by file name.
-pub fn json_schemas(openapi: &utoipa::openapi::OpenApi) -> BTreeMap<String, Value> {
-    let document = serde_json::to_value(openapi).unwrap_or_default();
+pub fn json_schemas(document: &Value) -> BTreeMap<String, Value> {
     let components = document.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
     components
         .into_iter()
@@ -72,29 +67,6 @@ fn relative_refs(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(relative_refs),
         _ => {}
-    }
-}
-
-/// Links each component of the `OpenAPI` document to its JSON Schema file.
-pub struct LinkSchemas;
-
-impl utoipa::Modify for LinkSchemas {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let Some(components) = openapi.components.as_mut() else { return };
-        for (name, schema) in &mut components.schemas {
-            let docs = json!({
-                "url": format!("{BASE}{}", file_name(name)),
-                "description": "This type as a standalone JSON Schema (draft 2020-12)",
-            });
-            let extensions = match schema {
-                RefOr::T(Schema::Object(object)) => &mut object.extensions,
-                RefOr::T(Schema::OneOf(one_of)) => &mut one_of.extensions,
-                RefOr::T(Schema::AllOf(all_of)) => &mut all_of.extensions,
-                RefOr::T(Schema::AnyOf(any_of)) => &mut any_of.extensions,
-                _ => continue,
-            };
-            extensions.get_or_insert_with(Default::default).insert("externalDocs".to_owned(), docs);
-        }
     }
 }
 
