@@ -123,3 +123,47 @@ test("a wrong password says so in words a person reads", async () => {
   await screenshot(page, "sign-in-limited");
   await context.close();
 });
+
+test("the language switch speaks Spanish: core's labels and messages, and the server's", async () => {
+  const headers = { authorization: `Bearer ${app.server.keys.operator}`, "content-type": "application/json" };
+  const created = await fetch(`${app.server.base}/api/v1/customers`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ contact: { email: "lola@example.com", phone: "+34600111333" } }),
+  });
+  assert.equal(created.status, 201);
+
+  const { page, context, problems } = await openPage(app.browser);
+  await signIn(page, app.server, "operator");
+  await page.goto(app.server.base + "/customers/new");
+  await page.getByLabel("Email").waitFor();
+  const languages = [];
+  page.on("request", (req) => {
+    if (req.url().includes("/api/v1/")) languages.push(req.headers()["accept-language"]);
+  });
+  await page.getByLabel("Language / Idioma").selectOption("es");
+  assert.equal(await page.locator("html").getAttribute("lang"), "es");
+
+  const email = page.getByLabel("Correo electrónico");
+  await email.fill("ana@example");
+  await email.press("Tab");
+  await assert.doesNotReject(
+    page.locator("#contact-email-error").getByText("Escribe una dirección de correo como nombre@example.com.").waitFor({ timeout: 5000 }),
+  );
+  await page.getByLabel("Tarjetas individuales").check();
+  const gender = page.getByLabel("Género");
+  await gender.waitFor();
+  assert.ok((await gender.locator("option").allTextContents()).includes("Mujer"));
+  assert.ok((await page.getByLabel("País de residencia").locator("option").allTextContents()).includes("España"));
+  await screenshot(page, "new-customer-spanish");
+
+  // The choice outlives a reload, and the list speaks it too, with the server's answers.
+  await page.goto(app.server.base + "/customers");
+  await page.getByRole("link", { name: "lola@example.com" }).waitFor();
+  assert.equal(await page.locator("html").getAttribute("lang"), "es");
+  await assert.doesNotReject(page.getByText("Sin programa de tarjetas").first().waitFor({ timeout: 5000 }));
+  assert.ok(languages.length > 0 && languages.every((l) => l === "es"), `Accept-Language: ${languages}`);
+  await screenshot(page, "customers-spanish");
+  assert.deepEqual(problems, []);
+  await context.close();
+});

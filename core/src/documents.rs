@@ -39,20 +39,9 @@ pub struct Renewal {
 }
 
 impl Renewal {
-    /// What the customer is asked, in words.
+    /// What the customer is asked, in words (English; [`crate::explain::renewal`] in any locale).
     pub fn describe(&self) -> String {
-        if self.expired {
-            format!(
-                "The identity document expired on {}: upload a renewed one and enter its new expiry date. \
-                 New cards wait for its review; issued cards keep working.",
-                self.expires_on
-            )
-        } else {
-            format!(
-                "The identity document expires on {}: upload a renewed one and enter its new expiry date.",
-                self.expires_on
-            )
-        }
+        crate::explain::renewal(self, crate::i18n::Locale::English)
     }
 }
 

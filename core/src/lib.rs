@@ -25,6 +25,7 @@ pub mod country;
 mod country_list;
 pub mod customer;
 pub mod documents;
+pub mod explain;
 pub mod field_error;
 pub mod financial;
 pub mod form;

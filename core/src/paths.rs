@@ -65,6 +65,10 @@ pub fn label(path: &str) -> &str {
 /// [`label`] in `locale`.
 pub fn label_in(path: &str, locale: Locale) -> &str {
     let (english, spanish) = match path {
+        CONTACT => ("Contact details", "Datos de contacto"),
+        PERSONAL => ("Personal details", "Datos personales"),
+        OFFICIAL_ID => ("Official ID", "Documento de identidad"),
+        FINANCIAL => ("Financial information", "Información financiera"),
         EMAIL => ("Email", "Correo electrónico"),
         PHONE => ("Phone", "Teléfono"),
         INDIVIDUAL_CARDS => ("Individual cards", "Tarjetas individuales"),

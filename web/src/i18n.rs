@@ -56,6 +56,12 @@ pub fn language() -> RwSignal<Locale> {
     expect_context::<Language>().0
 }
 
+/// The interface's language, read so that the surrounding view is drawn again when it
+/// changes (outside the component tree: the language requests ask for).
+pub fn tracked() -> Locale {
+    use_context::<Language>().map_or_else(current, |l| l.0.get())
+}
+
 /// The language requests ask for.
 pub fn current() -> Locale {
     CURRENT.with(std::cell::Cell::get)

@@ -216,7 +216,7 @@ fn CustomerView(
                     <h2>"What must be corrected"</h2>
                     <ul class="flags">
                         {flags.into_iter().map(|flag| {
-                            let what = flag.target.label().to_owned();
+                            let what = flag.target.label_in(crate::i18n::tracked()).to_owned();
                             view! { <li class="flag"><strong>{what}</strong>": "{flag.message}</li> }
                         }).collect_view()}
                     </ul>
@@ -237,7 +237,7 @@ fn CustomerView(
         {move || customer.with(|c| c.renewal).map(|renewal| view! {
             <section class="card attention" aria-labelledby="renewal-heading">
                 <h2 id="renewal-heading">"Identity document renewal"</h2>
-                <p>{renewal.describe()}</p>
+                <p>{kycard_core::explain::renewal(&renewal, crate::i18n::tracked())}</p>
             </section>
             {can_operate.then(|| view! {
                 <Corrections customer=customer paths=vec![kycard_core::paths::ID_NUMBER.to_owned(), kycard_core::paths::ID_EXPIRES_ON.to_owned()]
@@ -259,8 +259,8 @@ fn CustomerView(
                             view! {
                                 <li class="requirement" class:flagged=move || state() == RequirementState::Flagged>
                                     <div class="requirement-head">
-                                        <h3>{kind.label()}</h3>
-                                        <span class=move || format!("state {}", state().as_str())>{move || state().label()}</span>
+                                        <h3>{move || kind.label_in(crate::i18n::tracked())}</h3>
+                                        <span class=move || format!("state {}", state().as_str())>{move || state().label_in(crate::i18n::tracked())}</span>
                                     </div>
                                     {move || requirement().and_then(|r| r.message).map(|m| view! { <p class="reason">{m}</p> })}
                                     <Show when=uploads_open>
@@ -405,13 +405,13 @@ fn CardRow(
         <li class="card-row">
             <span class="pan" aria-label=format!("Card ending in {}", card.last4)>{format!("•••• {}", card.last4)}</span>
             <span class="expiry">{format!("expires {:02}/{}", card.exp_month, card.exp_year % 100)}</span>
-            <span class=format!("card-status {}", status.as_str())>{status.label()}</span>
+            <span class=format!("card-status {}", status.as_str())>{move || status.label_in(crate::i18n::tracked())}</span>
             {can_operate.then(|| view! {
                 // What core allows: the card's status and, to unfreeze, an active holder.
                 <span class="card-actions">
                     {move || allowed_actions(status, holder.get()).into_iter().map(|action| {
                         let class = if action == CardAction::Cancel { "danger" } else { "" };
-                        view! { <button type="button" class=class on:click=act(action)>{action.label()}</button> }
+                        view! { <button type="button" class=class on:click=act(action)>{action.label_in(crate::i18n::tracked())}</button> }
                     }).collect_view()}
                 </span>
             })}

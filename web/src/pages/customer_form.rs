@@ -252,7 +252,8 @@ pub fn NewCustomerPage() -> impl IntoView {
         submission_key.set(None);
     };
     let field = move |def: &'static FieldDef| field_control(def.path, draft, shown, reveal.into(), on_change);
-    let section = move |legend: &'static str, defs: &'static [FieldDef]| {
+    let section = move |path: &'static str, defs: &'static [FieldDef]| {
+        let legend = move || paths::label_in(path, locale.get());
         view! {
             <fieldset>
                 <legend>{legend}</legend>
@@ -312,7 +313,7 @@ pub fn NewCustomerPage() -> impl IntoView {
     view! {
         <h1>"New customer"</h1>
         <form class="card" novalidate on:submit=submit>
-            {section("Contact details", CONTACT)}
+            {section(paths::CONTACT, CONTACT)}
             <div class="checkbox">
                 <input
                     type="checkbox"
@@ -331,7 +332,7 @@ pub fn NewCustomerPage() -> impl IntoView {
                         });
                     }
                 />
-                <label for="individual_cards">"Individual cards"</label>
+                <label for="individual_cards">{move || paths::label_in(paths::INDIVIDUAL_CARDS, locale.get())}</label>
                 <p class="hint" id="individual_cards-hint">
                     "Enrol this customer in the card program: we then need personal details, an official ID and financial information."
                 </p>
@@ -339,9 +340,9 @@ pub fn NewCustomerPage() -> impl IntoView {
             <p class="visually-hidden" role="status">{move || announcement.get()}</p>
             <div id="program-fields">
                 <Show when=move || enrolled.get()>
-                    {section("Personal details", PERSONAL)}
-                    {section("Official ID", OFFICIAL_ID)}
-                    {section("Financial information", FINANCIAL)}
+                    {section(paths::PERSONAL, PERSONAL)}
+                    {section(paths::OFFICIAL_ID, OFFICIAL_ID)}
+                    {section(paths::FINANCIAL, FINANCIAL)}
                 </Show>
             </div>
             <div role="alert">

@@ -94,7 +94,7 @@ pub fn CustomersPage() -> impl IntoView {
                     <option value="">"All"</option>
                     {CustomerStatus::ALL
                         .iter()
-                        .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                        .map(|s| view! { <option value=s.as_str()>{move || s.label_in(crate::i18n::tracked())}</option> })
                         .collect_view()}
                 </select>
             </div>
