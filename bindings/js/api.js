@@ -141,15 +141,15 @@ function customerLayout() {
 const isRecord = (value) => value !== null && typeof value === "object" && !Array.isArray(value) && value.toJSON === undefined;
 
 /** Where text fields' values are written for wasm, grown when needed. */
-let units = new Uint16Array(1024);
+let bytes = new Uint8Array(1024);
 
 /**
- * A customer's data as `[values, units, mask]` for wasm, its JSON types checked as the
+ * A customer's data as `[values, bytes, mask]` for wasm, its JSON types checked as the
  * server's parser checks them (unknown fields refused at every level): a wrong type is a
  * TypeError naming its path under `name`. `values` holds the text fields' values by index (as
- * far as `mask` gives them), `units` each given value's length (low and high 16 bits) then its
- * UTF-16 code units: copying code units costs less than joining the strings and encoding
- * them as UTF-8, and no character needs escaping.
+ * far as `mask` gives them), `bytes` each given value as its length in bytes (32 bits, little
+ * endian) then its UTF-8: one pass over the characters, which costs less than joining the
+ * strings and encoding the result, and needs no character escaped.
  */
 function flatCustomer(name, input) {
   const { root, textPaths } = customerLayout();
@@ -159,32 +159,46 @@ function flatCustomer(name, input) {
   // a key holding `undefined`) the exact one, which finds what serde would, in key order.
   let mask = quickObject(root, input, values);
   if (mask < 0) mask = exactObject(root, input, name, values);
-  let size = 0;
-  for (let i = 0; i < values.length; i++) if (mask & (1 << i)) size += 2 + values[i].length;
-  if (size > units.length) units = new Uint16Array(size * 2);
-  const out = units;
+  let most = 0;
+  for (let i = 0; i < values.length; i++) if (mask & (1 << i)) most += 4 + 3 * values[i].length;
+  if (most > bytes.length) bytes = new Uint8Array(most * 2);
+  const out = bytes;
   let at = 0;
   for (let i = 0; i < values.length; i++) {
     if ((mask & (1 << i)) === 0) continue;
     const value = values[i];
-    const length = value.length;
-    out[at++] = length & 0xffff;
-    out[at++] = length >>> 16;
-    for (let j = 0; j < length; j++) {
-      const unit = value.charCodeAt(j);
-      if ((unit & 0xf800) === 0xd800) {
+    const start = at;
+    at += 4;
+    for (let j = 0; j < value.length; j++) {
+      let unit = value.charCodeAt(j);
+      if (unit < 0x80) {
+        out[at++] = unit;
+      } else if (unit < 0x800) {
+        out[at++] = 0xc0 | (unit >> 6);
+        out[at++] = 0x80 | (unit & 0x3f);
+      } else if ((unit & 0xf800) !== 0xd800) {
+        out[at++] = 0xe0 | (unit >> 12);
+        out[at++] = 0x80 | ((unit >> 6) & 0x3f);
+        out[at++] = 0x80 | (unit & 0x3f);
+      } else {
         // A surrogate: text only in a pair, high then low.
-        const next = value.charCodeAt(j + 1);
-        if (unit >= 0xdc00 || (next & 0xfc00) !== 0xdc00) {
+        const low = value.charCodeAt(j + 1);
+        if (unit >= 0xdc00 || (low & 0xfc00) !== 0xdc00) {
           throw new TypeError(`${name}.${textPaths[i]}: a string with a lone surrogate, which is not text`);
         }
-        out[at++] = unit;
-        out[at++] = next;
+        unit = 0x10000 + ((unit & 0x3ff) << 10) + (low & 0x3ff);
+        out[at++] = 0xf0 | (unit >> 18);
+        out[at++] = 0x80 | ((unit >> 12) & 0x3f);
+        out[at++] = 0x80 | ((unit >> 6) & 0x3f);
+        out[at++] = 0x80 | (unit & 0x3f);
         j++;
-      } else {
-        out[at++] = unit;
       }
     }
+    const length = at - start - 4;
+    out[start] = length;
+    out[start + 1] = length >>> 8;
+    out[start + 2] = length >>> 16;
+    out[start + 3] = length >>> 24;
   }
   return [values, out.subarray(0, at), mask >>> 0];
 }
@@ -250,33 +264,37 @@ function exactObject(node, object, where, values) {
  */
 function customerFromFlat(text, sent) {
   const parts = text.split(US);
-  const mask = Number(parts[0]);
   const changed = Number(parts[1]);
   const values = new Array(layout.textPaths.length);
   for (let i = 0, next = 2; i < values.length; i++) values[i] = changed & (1 << i) ? parts[next++] : sent[i];
-  return build(layout.root);
+  return customerData(Number(parts[0]), values);
+}
 
-  function build(node) {
-    const object = {};
-    for (const child of node.order) {
-      if ((mask & child.bit) === 0) continue;
-      if (child.kind === OBJECT) object[child.key] = build(child);
-      else if (child.kind === TEXT) object[child.key] = values[child.index];
-      else object[child.key] = (mask & layout.switchOn) !== 0;
-    }
-    return object;
+/** A customer's data: what `mask` says it holds, text fields' `values` by index. */
+function customerData(mask, values, node = layout.root) {
+  const object = {};
+  for (const child of node.order) {
+    if ((mask & child.bit) === 0) continue;
+    if (child.kind === OBJECT) object[child.key] = customerData(mask, values, child);
+    else if (child.kind === TEXT) object[child.key] = values[child.index];
+    else object[child.key] = (mask & layout.switchOn) !== 0;
   }
+  return object;
 }
 
 /** Records of flat text, each split into its fields; none in an empty text. */
 const records = (text) => (text === "" ? [] : text.split(RS).map((record) => record.split(US)));
 
-/** What `validateCustomer` and `applyPatch` answer, from wasm's flat answer and the values sent. */
-function validation(text, sent) {
+/**
+ * What `validateCustomer` and `applyPatch` answer, from wasm's flat answer and the data sent
+ * (`values` and `mask`): no answer means the data sent is valid and already normalised.
+ */
+function validation(text, values, mask) {
+  if (text === undefined) return { ok: true, value: customerData(mask, values), errors: [] };
   if (text.charCodeAt(0) === 0x1e) {
     return { ok: false, errors: records(text.slice(1)).map(([path, code, message]) => ({ path, code, message })) };
   }
-  return { ok: true, value: customerFromFlat(text, sent), errors: [] };
+  return { ok: true, value: customerFromFlat(text, values), errors: [] };
 }
 
 /**
@@ -286,7 +304,7 @@ function validation(text, sent) {
  */
 export function validateCustomer(input, today, locale) {
   const [values, text, mask] = flatCustomer("input", input);
-  return validation(call(() => raw.validate(text, mask, dateArgument("today", today), localeArgument(locale))), values);
+  return validation(call(() => raw.validate(text, mask, dateArgument("today", today), localeArgument(locale))), values, mask);
 }
 
 /**
@@ -295,12 +313,13 @@ export function validateCustomer(input, today, locale) {
  */
 export function applyPatch(current, patch, today, locale) {
   const [, shared, baseMask] = flatCustomer("current", current);
-  const base = shared.slice(); // the patch's units are written where these are
+  const base = shared.slice(); // the patch's bytes are written where these are
   const [, change, changeMask] = flatCustomer("patch", patch);
-  // Only wasm has the merged values: every one comes back, none is compared with one sent.
+  // Only wasm has the merged data: it always answers, every value included.
   return validation(
     call(() => raw.patch(base, baseMask, change, changeMask, dateArgument("today", today), localeArgument(locale))),
     [],
+    0,
   );
 }
 

@@ -34,6 +34,7 @@
 //! when it is not. Normalised values and messages never hold a separator: core refuses control
 //! characters, and its messages are its own sentences.
 
+use chrono::NaiveDate;
 use kycard_core::api_error::ApiErrorCode;
 use kycard_core::country::Country;
 use kycard_core::customer::{apply_patch, validate_customer};
@@ -81,7 +82,7 @@ fn bad_input(what: &str, error: &str) -> JsError {
     JsError::new(&format!("{what}: {error}"))
 }
 
-fn parse_date(what: &str, raw: &str) -> Result<chrono::NaiveDate, JsError> {
+fn parse_date(what: &str, raw: &str) -> Result<NaiveDate, JsError> {
     kycard_core::person::parse_day(raw).ok_or_else(|| bad_input(what, &format!("`{raw}` is not a YYYY-MM-DD date")))
 }
 
@@ -124,18 +125,17 @@ pub fn field_paths() -> String {
     [&[paths::INDIVIDUAL_CARDS][..], form::TEXT_FIELDS, form::OBJECTS].map(|paths| paths.join("\u{1f}")).join("\u{1e}")
 }
 
-/// The next value of a customer's code units: its length (low and high 16 bits), then its
-/// UTF-16 code units.
-fn next_value<'a>(units: &mut &'a [u16]) -> Option<&'a [u16]> {
-    let [low, high, rest @ ..] = *units else { return None };
-    let (value, tail) = rest.split_at_checked(usize::from(*low) | usize::from(*high) << 16)?;
-    *units = tail;
-    Some(value)
+/// The next value of a customer's bytes: its length (32 bits, little endian), then its UTF-8.
+fn next_value<'a>(bytes: &mut &'a [u8]) -> Option<&'a str> {
+    let (length, rest) = bytes.split_first_chunk::<4>()?;
+    let (value, tail) = rest.split_at_checked(usize::try_from(u32::from_le_bytes(*length)).ok()?)?;
+    *bytes = tail;
+    std::str::from_utf8(value).ok()
 }
 
-/// A customer's data from the values of its given text fields (as UTF-16 code units, each
-/// after its length) and its mask.
-fn customer_data(what: &str, mut units: &[u16], given: u32) -> Result<CustomerData, JsError> {
+/// A customer's data from the values of its given text fields (each as its length, then its
+/// UTF-8) and its mask.
+fn customer_data(what: &str, mut bytes: &[u8], given: u32) -> Result<CustomerData, JsError> {
     let mut data = CustomerData::default();
     for (index, path) in form::OBJECTS.iter().enumerate() {
         if given & object_bit(index) != 0 {
@@ -143,18 +143,15 @@ fn customer_data(what: &str, mut units: &[u16], given: u32) -> Result<CustomerDa
         }
     }
     for (index, path) in form::TEXT_FIELDS.iter().enumerate() {
-        if given & (1 << index) == 0 {
-            continue;
-        }
-        let value = next_value(&mut units).ok_or_else(|| bad_input(what, "fewer values than its mask gives"))?;
-        let value = String::from_utf16(value)
-            .map_err(|_| bad_input(&format!("{what}.{path}"), "a string with a lone surrogate, which is not text"))?;
-        if let Some(slot) = form::slot(&mut data, path) {
-            *slot = Some(value);
+        if given & (1 << index) != 0
+            && let Some(slot) = form::slot(&mut data, path)
+        {
+            let value = next_value(&mut bytes).ok_or_else(|| bad_input(what, "values that do not fit its mask"))?;
+            *slot = Some(value.to_owned());
         }
     }
-    if !units.is_empty() {
-        return Err(bad_input(what, "more values than its mask gives"));
+    if !bytes.is_empty() {
+        return Err(bad_input(what, "values that do not fit its mask"));
     }
     if given & SWITCH_GIVEN != 0 {
         data.individual_cards = Some(given & SWITCH_ON != 0);
@@ -165,13 +162,13 @@ fn customer_data(what: &str, mut units: &[u16], given: u32) -> Result<CustomerDa
 /// A checked customer's normalised data in flat form: the mask of what it holds, the mask of
 /// the text fields whose value is not the one `sent`, then those values in field order
 /// (JavaScript has the others already).
-fn flat_customer(data: &CustomerData, sent: &CustomerData) -> String {
+fn flat_customer(data: &CustomerData, sent: Option<&CustomerData>) -> String {
     let (mut given, mut changed) = (0u32, 0u32);
     let mut values = String::with_capacity(256);
     for (index, path) in form::TEXT_FIELDS.iter().enumerate() {
         if let Some(value) = form::field(data, path) {
             given |= 1 << index;
-            if form::field(sent, path) != Some(value) {
+            if sent.and_then(|sent| form::field(sent, path)) != Some(value) {
                 changed |= 1 << index;
                 values.push(US);
                 values.push_str(value);
@@ -197,25 +194,29 @@ fn refusal(errors: &ValidationErrors, locale: Locale) -> String {
     RS.to_string() + &table(errors.iter().map(|e| [e.path.as_str(), e.code.as_str(), e.message.as_str()]))
 }
 
-/// Checks a customer's data: the normalised data when valid (its values compared with those
-/// `sent`), else its errors.
-fn validation(data: &CustomerData, sent: &CustomerData, today: chrono::NaiveDate, locale: Locale) -> String {
+/// Checks a customer's data: the normalised data when valid (compared with the data `sent`,
+/// if any: `None` when it is that very data), else its errors.
+fn validation(data: &CustomerData, sent: Option<&CustomerData>, today: NaiveDate, locale: Locale) -> Option<String> {
     match validate_customer(data, today) {
-        Ok(valid) => flat_customer(&CustomerData::from(&valid), sent),
-        Err(errors) => refusal(&errors, locale),
+        Ok(valid) => {
+            let normalised = CustomerData::from(&valid);
+            (sent != Some(&normalised)).then(|| flat_customer(&normalised, sent))
+        }
+        Err(errors) => Some(refusal(&errors, locale)),
     }
 }
 
 /// Checks a customer (`POST /customers` body, flat: `values` and the mask `given`) on `today`
-/// (`YYYY-MM-DD`): the normalised customer, flat, or RS and its errors, messages in `locale`.
+/// (`YYYY-MM-DD`): `undefined` when it is valid and already normalised, else the normalised
+/// customer, flat, or RS and its errors, messages in `locale`.
 ///
 /// # Errors
 ///
 /// When `today` is no date, or the values do not fit [`field_paths`].
 #[wasm_bindgen]
-pub fn validate(values: &[u16], given: u32, today: &str, locale_tag: &str) -> Result<String, JsError> {
+pub fn validate(values: &[u8], given: u32, today: &str, locale_tag: &str) -> Result<Option<String>, JsError> {
     let data = customer_data("customer", values, given)?;
-    Ok(validation(&data, &data, parse_date("today", today)?, locale(locale_tag)))
+    Ok(validation(&data, Some(&data), parse_date("today", today)?, locale(locale_tag)))
 }
 
 /// Applies a `PATCH` body to a customer's data (both flat) and checks the result, as the
@@ -226,9 +227,9 @@ pub fn validate(values: &[u16], given: u32, today: &str, locale_tag: &str) -> Re
 /// As [`validate`].
 #[wasm_bindgen]
 pub fn patch(
-    current: &[u16],
+    current: &[u8],
     current_given: u32,
-    patch: &[u16],
+    patch: &[u8],
     patch_given: u32,
     today: &str,
     locale_tag: &str,
@@ -238,7 +239,7 @@ pub fn patch(
     let today = parse_date("today", today)?;
     let locale = locale(locale_tag);
     Ok(match apply_patch(&current, &patch) {
-        Ok(merged) => validation(&merged, &CustomerData::default(), today, locale),
+        Ok(merged) => validation(&merged, None, today, locale).unwrap_or_default(),
         Err(errors) => refusal(&errors, locale),
     })
 }
@@ -251,12 +252,7 @@ pub fn patch(
 ///
 /// As [`validate`].
 #[wasm_bindgen(js_name = requiredDocuments)]
-pub fn required_documents(
-    values: &[u16],
-    given: u32,
-    today: &str,
-    locale_tag: &str,
-) -> Result<Option<String>, JsError> {
+pub fn required_documents(values: &[u8], given: u32, today: &str, locale_tag: &str) -> Result<Option<String>, JsError> {
     let data = customer_data("customer", values, given)?;
     let today = parse_date("today", today)?;
     let locale = locale(locale_tag);
@@ -531,52 +527,51 @@ mod tests {
         data
     }
 
-    fn today() -> chrono::NaiveDate {
+    fn today() -> NaiveDate {
         kycard_core::person::parse_day("2026-06-15").unwrap()
     }
 
     /// Sends a customer's data flat, and reads it back from an answer as the JavaScript does,
     /// with the values it sent.
-    fn round_trip(data: &CustomerData, sent: &CustomerData) -> CustomerData {
+    fn round_trip(data: &CustomerData, sent: Option<&CustomerData>) -> CustomerData {
         let flat = flat_customer(data, sent);
         let mut answer = flat.split(US);
         let given: u32 = answer.next().unwrap().parse().unwrap();
         let changed: u32 = answer.next().unwrap().parse().unwrap();
-        let mut units = Vec::new();
+        let mut bytes = Vec::new();
         for (index, path) in form::TEXT_FIELDS.iter().enumerate() {
             let value = match changed & (1 << index) {
-                0 => form::field(sent, path).unwrap_or_default(),
+                0 => sent.and_then(|sent| form::field(sent, path)).unwrap_or_default(),
                 _ => answer.next().unwrap(),
             };
             if given & (1 << index) != 0 {
-                units.extend(units_of(value));
+                bytes.extend(bytes_of(value));
             }
         }
         assert_eq!(answer.next(), None, "{flat:?}");
-        customer_data("customer", &units, given).unwrap_or_else(|_| panic!("{flat:?}"))
+        customer_data("customer", &bytes, given).unwrap_or_else(|_| panic!("{flat:?}"))
     }
 
-    /// A value as JavaScript sends it: its length, then its UTF-16 code units.
-    fn units_of(value: &str) -> Vec<u16> {
-        let units: Vec<u16> = value.encode_utf16().collect();
-        let len = u32::try_from(units.len()).unwrap();
-        [len as u16, (len >> 16) as u16].into_iter().chain(units).collect()
+    /// A value as JavaScript sends it: its length, then its UTF-8.
+    fn bytes_of(value: &str) -> Vec<u8> {
+        let length = u32::try_from(value.len()).unwrap().to_le_bytes();
+        [&length, value.as_bytes()].concat()
     }
 
     #[test]
     fn a_customer_crosses_flat_with_empty_texts_empty_objects_and_the_switch() {
-        let nothing = CustomerData::default();
         let full = enrolled();
-        assert_eq!(round_trip(&full, &nothing), full);
+        assert_eq!(round_trip(&full, None), full);
         let mut sparse = CustomerData { individual_cards: Some(false), ..CustomerData::default() };
         form::create_object(&mut sparse, paths::OFFICIAL_ID);
         *form::slot(&mut sparse, paths::ADDRESS_LINE2).unwrap() = Some(String::new());
-        assert_eq!(round_trip(&sparse, &nothing), sparse);
-        assert_eq!(round_trip(&nothing, &nothing), nothing);
+        assert_eq!(round_trip(&sparse, None), sparse);
+        assert_eq!(round_trip(&CustomerData::default(), None), CustomerData::default());
         let normalised = CustomerData::from(&validate_customer(&full, today()).unwrap());
         assert_ne!(normalised, full, "the phone loses its spaces");
-        assert_eq!(round_trip(&normalised, &full), normalised);
-        assert_eq!(round_trip(&normalised, &nothing), normalised);
+        assert_eq!(round_trip(&normalised, Some(&full)), normalised);
+        assert_eq!(round_trip(&normalised, None), normalised);
+        assert_eq!(validation(&normalised, Some(&normalised), today(), Locale::English), None);
     }
 
     #[test]
@@ -585,9 +580,9 @@ mod tests {
         let odd = "\u{1f}\u{1e}\u{1d} 😀 e\u{301} ".repeat(8000);
         *form::slot(&mut data, paths::ADDRESS_LINE2).unwrap() = Some(odd.clone());
         *form::slot(&mut data, paths::EMAIL).unwrap() = Some(String::new());
-        let units = [units_of(""), units_of(&odd)].concat();
+        let bytes = [bytes_of(""), bytes_of(&odd)].concat();
         let given = 1 | 1 << form::TEXT_FIELDS.iter().position(|p| *p == paths::ADDRESS_LINE2).unwrap();
-        assert_eq!(customer_data("customer", &units, given).ok(), Some(data));
-        assert!(odd.encode_utf16().count() > 1 << 16, "a length beyond 16 bits");
+        assert_eq!(customer_data("customer", &bytes, given).ok(), Some(data));
+        assert!(odd.len() > 1 << 16, "a length beyond 16 bits");
     }
 }
