@@ -62,6 +62,15 @@ pub fn tracked() -> Locale {
     use_context::<Language>().map_or_else(current, |l| l.0.get())
 }
 
+/// Words of the app itself (headings, buttons, hints) in the chosen language; what kycard
+/// says about customers, fields and documents comes from core.
+pub fn tr(english: &'static str, spanish: &'static str) -> &'static str {
+    match tracked() {
+        Locale::English => english,
+        Locale::Spanish => spanish,
+    }
+}
+
 /// The language requests ask for.
 pub fn current() -> Locale {
     CURRENT.with(std::cell::Cell::get)

@@ -97,18 +97,20 @@ fn App() -> impl IntoView {
 fn Nav() -> impl IntoView {
     let session = session();
     let email = move || session.user.with(|u| u.as_ref().map(|u| u.email.clone()).unwrap_or_default());
-    let role = move || session.user.with(|u| u.as_ref().map(|u| u.role.label()).unwrap_or_default());
+    let role = move || session.user.with(|u| u.as_ref().map(|u| u.role.label_in(i18n::tracked())).unwrap_or_default());
     view! {
         <nav aria-label="Main">
-            <Link href="/customers">"Customers"</Link>
+            <Link href="/customers">{move || i18n::tr("Customers", "Clientes")}</Link>
             <Show when=move || session.can(Role::Operator)>
-                <Link href="/customers/new">"New customer"</Link>
+                <Link href="/customers/new">{move || i18n::tr("New customer", "Nuevo cliente")}</Link>
             </Show>
             <Show when=move || session.can(Role::Reviewer)>
-                <Link href="/reviews">"Review queue"</Link>
+                <Link href="/reviews">{move || i18n::tr("Review queue", "Cola de revisión")}</Link>
             </Show>
         </nav>
         <span class="who">{email}" · "{role}</span>
-        <button type="button" class="link" on:click=move |_| sign_out(session)>"Sign out"</button>
+        <button type="button" class="link" on:click=move |_| sign_out(session)>
+            {move || i18n::tr("Sign out", "Cerrar sesión")}
+        </button>
     }
 }

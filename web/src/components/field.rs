@@ -93,7 +93,7 @@ pub fn Field(
                 }
                 on:blur=move |_| touched.set(true)
             >
-                <option value="">"Choose…"</option>
+                <option value="">{move || crate::i18n::tr("Choose…", "Elige…")}</option>
                 {options
                     .into_iter()
                     .map(|(v, l)| {

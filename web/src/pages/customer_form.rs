@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::field::{Control, Field, field_id};
-use crate::i18n::language;
+use crate::i18n::{language, tr};
 use crate::router::{Route, navigate, route};
 use crate::today::today;
 use kycard_core::ValidationErrors;
@@ -26,7 +26,8 @@ const DRAFT_KEY: &str = "kycard.new-customer.draft";
 /// One field of the form (its label comes from core: `paths::label_in`).
 pub struct FieldDef {
     path: &'static str,
-    hint: Option<&'static str>,
+    /// Help in English and Spanish.
+    hint: Option<(&'static str, &'static str)>,
     control: fn(Locale) -> Control,
 }
 
@@ -55,7 +56,10 @@ const CONTACT: &[FieldDef] = &[
     FieldDef { path: paths::EMAIL, hint: None, control: |_| Control::Input("email", "email") },
     FieldDef {
         path: paths::PHONE,
-        hint: Some("International format, starting with + and the country code."),
+        hint: Some((
+            "International format, starting with + and the country code.",
+            "Formato internacional, empezando por + y el prefijo del país.",
+        )),
         control: |_| Control::Input("tel", "tel"),
     },
 ];
@@ -63,7 +67,7 @@ const CONTACT: &[FieldDef] = &[
 const PERSONAL: &[FieldDef] = &[
     FieldDef {
         path: paths::FULL_NAME,
-        hint: Some("As written on the identity document."),
+        hint: Some(("As written on the identity document.", "Como figura en el documento de identidad.")),
         control: |_| Control::Input("text", "name"),
     },
     FieldDef { path: paths::DATE_OF_BIRTH, hint: None, control: date },
@@ -74,7 +78,7 @@ const PERSONAL: &[FieldDef] = &[
     },
     FieldDef {
         path: paths::ADDRESS_LINE1,
-        hint: Some("Street and number."),
+        hint: Some(("Street and number.", "Calle y número.")),
         control: |_| Control::Input("text", "address-line1"),
     },
     FieldDef { path: paths::ADDRESS_LINE2, hint: None, control: |_| Control::Input("text", "address-line2") },
@@ -155,7 +159,7 @@ pub fn field_control(
                     label=paths::label_in(def.path, locale)
                     path=path
                     control=(def.control)(locale)
-                    hint=def.hint
+                    hint=def.hint.map(|(english, spanish)| if locale == Locale::Spanish { spanish } else { english })
                     value=Signal::derive(move || draft.with(|d| field_value(d, path)))
                     on_input=move |value: String| {
                         draft.update(|d| {
@@ -311,7 +315,7 @@ pub fn NewCustomerPage() -> impl IntoView {
     };
 
     view! {
-        <h1>"New customer"</h1>
+        <h1>{move || tr("New customer", "Nuevo cliente")}</h1>
         <form class="card" novalidate on:submit=submit>
             {section(paths::CONTACT, CONTACT)}
             <div class="checkbox">
@@ -334,7 +338,10 @@ pub fn NewCustomerPage() -> impl IntoView {
                 />
                 <label for="individual_cards">{move || paths::label_in(paths::INDIVIDUAL_CARDS, locale.get())}</label>
                 <p class="hint" id="individual_cards-hint">
-                    "Enrol this customer in the card program: we then need personal details, an official ID and financial information."
+                    {move || tr(
+                        "Enrol this customer in the card program: we then need personal details, an official ID and financial information.",
+                        "Da de alta a este cliente en el programa de tarjetas: entonces necesitamos datos personales, un documento de identidad e información financiera.",
+                    )}
                 </p>
             </div>
             <p class="visually-hidden" role="status">{move || announcement.get()}</p>
@@ -353,7 +360,7 @@ pub fn NewCustomerPage() -> impl IntoView {
             </div>
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || submitting.get()>
-                    {move || if submitting.get() { "Creating…" } else { "Create customer" }}
+                    {move || if submitting.get() { tr("Creating…", "Creando…") } else { tr("Create customer", "Crear cliente") }}
                 </button>
             </div>
         </form>

@@ -3,6 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::components::notice::load_failed;
 use crate::components::status::{StatusBadge, display_name};
+use crate::i18n::tr;
 use crate::router::Link;
 use crate::session::session;
 use crate::task::{Latest, Tasks};
@@ -72,33 +73,33 @@ pub fn CustomersPage() -> impl IntoView {
 
     view! {
         <div class="page-head">
-            <h1>"Customers"</h1>
+            <h1>{move || tr("Customers", "Clientes")}</h1>
             <Show when=move || can_create>
-                <Link href="/customers/new" class="button primary">"New customer"</Link>
+                <Link href="/customers/new" class="button primary">{move || tr("New customer", "Nuevo cliente")}</Link>
             </Show>
         </div>
         <form class="filters" role="search" on:submit=move |ev| { ev.prevent_default(); load(false); }>
             <div class="field">
-                <label for="customer-search">"Search"</label>
+                <label for="customer-search">{move || tr("Search", "Buscar")}</label>
                 <input
                     id="customer-search"
                     type="search"
-                    placeholder="Name, email or phone"
+                    placeholder=move || tr("Name, email or phone", "Nombre, correo o teléfono")
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev))
                 />
             </div>
             <div class="field">
-                <label for="customer-status">"Status"</label>
+                <label for="customer-status">{move || tr("Status", "Estado")}</label>
                 <select id="customer-status" on:change=move |ev| { status.set(event_target_value(&ev)); load(false); }>
-                    <option value="">"All"</option>
+                    <option value="">{move || tr("All", "Todos")}</option>
                     {CustomerStatus::ALL
                         .iter()
                         .map(|s| view! { <option value=s.as_str()>{move || s.label_in(crate::i18n::tracked())}</option> })
                         .collect_view()}
                 </select>
             </div>
-            <button type="submit">"Search"</button>
+            <button type="submit">{move || tr("Search", "Buscar")}</button>
         </form>
         {move || failure.get().map(|e| load_failed(format!("The customers could not be loaded: {}", e.message), "Try again", move || load(false)))}
         <Show
@@ -109,11 +110,11 @@ pub fn CustomersPage() -> impl IntoView {
                     <p class="empty" aria-live="polite" hidden=move || !loading.get() && failure.with(Option::is_some)>
                         {move || {
                             if loading.get() {
-                                "Loading customers…"
+                                {move || tr("Loading customers…", "Cargando clientes…")}
                             } else if query.with(|q| q.trim().is_empty()) && status.with(String::is_empty) {
-                                "No customers yet. Create the first one with “New customer”."
+                                {move || tr("No customers yet. Create the first one with “New customer”.", "Aún no hay clientes. Crea el primero con «Nuevo cliente».")}
                             } else {
-                                "No customer matches this search."
+                                {move || tr("No customer matches this search.", "Ningún cliente coincide con esta búsqueda.")}
                             }
                         }}
                     </p>
@@ -123,9 +124,9 @@ pub fn CustomersPage() -> impl IntoView {
             <table class="list">
                 <thead>
                     <tr>
-                        <th scope="col">"Customer"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Created"</th>
+                        <th scope="col">{move || tr("Customer", "Cliente")}</th>
+                        <th scope="col">{move || tr("Status", "Estado")}</th>
+                        <th scope="col">{move || tr("Created", "Alta")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -151,7 +152,7 @@ pub fn CustomersPage() -> impl IntoView {
         </Show>
         <Show when=move || next.with(Option::is_some)>
             <button type="button" class="more" disabled=move || loading.get() on:click=move |_| load(true)>
-                "Show more"
+                {move || tr("Show more", "Mostrar más")}
             </button>
         </Show>
     }

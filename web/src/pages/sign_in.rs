@@ -1,6 +1,7 @@
 //! Sign in with email and password (a session cookie), and sign out.
 
 use crate::api::{self, ApiError};
+use crate::i18n::tr;
 use crate::router::navigate;
 use crate::session::session;
 use crate::task::Tasks;
@@ -39,10 +40,10 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
     view! {
-        <h1>"Sign in"</h1>
+        <h1>{move || tr("Sign in", "Iniciar sesión")}</h1>
         <form class="card narrow" on:submit=submit>
             <div class="field">
-                <label for="sign-in-email">"Email"</label>
+                <label for="sign-in-email">{move || tr("Email", "Correo electrónico")}</label>
                 <input
                     id="sign-in-email"
                     type="email"
@@ -53,7 +54,7 @@ pub fn SignInPage() -> impl IntoView {
                 />
             </div>
             <div class="field">
-                <label for="sign-in-password">"Password"</label>
+                <label for="sign-in-password">{move || tr("Password", "Contraseña")}</label>
                 <input
                     id="sign-in-password"
                     type="password"
@@ -66,7 +67,7 @@ pub fn SignInPage() -> impl IntoView {
             <p class="form-error" role="alert">{move || failure.get()}</p>
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                    {move || if busy.get() { tr("Signing in…", "Entrando…") } else { tr("Sign in", "Iniciar sesión") }}
                 </button>
             </div>
         </form>
