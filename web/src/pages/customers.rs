@@ -110,11 +110,11 @@ pub fn CustomersPage() -> impl IntoView {
                     <p class="empty" aria-live="polite" hidden=move || !loading.get() && failure.with(Option::is_some)>
                         {move || {
                             if loading.get() {
-                                {move || tr("Loading customers…", "Cargando clientes…")}
+                                tr("Loading customers…", "Cargando clientes…")
                             } else if query.with(|q| q.trim().is_empty()) && status.with(String::is_empty) {
-                                {move || tr("No customers yet. Create the first one with “New customer”.", "Aún no hay clientes. Crea el primero con «Nuevo cliente».")}
+                                tr("No customers yet. Create the first one with “New customer”.", "Aún no hay clientes. Crea el primero con «Nuevo cliente».")
                             } else {
-                                {move || tr("No customer matches this search.", "Ningún cliente coincide con esta búsqueda.")}
+                                tr("No customer matches this search.", "Ningún cliente coincide con esta búsqueda.")
                             }
                         }}
                     </p>
