@@ -26,7 +26,7 @@ try {
     "run", `${server.base}/api/v1/openapi.json`,
     "--checks", "all",
     "--max-examples", process.env.KYCARD_FUZZ_EXAMPLES ?? "40",
-    "--seed", "1",
+    "--seed", process.env.KYCARD_FUZZ_SEED ?? "1",
     "--continue-on-failure",
     "--workers", "2",
     "--request-timeout", "5",

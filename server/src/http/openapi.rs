@@ -271,7 +271,8 @@ fn parameter_rule(path: &str, name: &str) -> Option<Value> {
         "limit" => json!({ "type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT }),
         "status" if path == "/api/v1/customers" => json!({
             "type": "string",
-            "enum": kycard_core::status::CustomerStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            // Empty, as a form's "All" sends it: every status.
+            "enum": kycard_core::status::CustomerStatus::ALL.iter().map(|s| s.as_str()).chain([""]).collect::<Vec<_>>(),
         }),
         "stage" => json!({ "type": "string", "enum": ["manual"] }),
         "disposition" => json!({ "type": "string", "enum": ["attachment", "inline"] }),
