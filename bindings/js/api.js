@@ -1,7 +1,8 @@
 // The package's functions over kycard-core compiled to WebAssembly (bindings/src/lib.rs).
-// Every decision is core's; this file only moves values across, as numbers and flat text:
-// fields separated by US (\x1f), records by RS (\x1e), groups of records by GS (\x1d). That
-// costs a fraction of JSON text both ways (see bindings/src/lib.rs for the layout and why).
+// Every decision is core's; this file only moves values across: a customer's data as a mask
+// and its values' UTF-8, answers as flat text (fields separated by US, \x1f; records by RS,
+// \x1e; groups of records by GS, \x1d), other values as numbers. That costs a fraction of
+// JSON both ways; bindings/src/lib.rs explains the layout and gives the measures.
 import * as raw from "./wasm/kycard.js";
 
 /** The languages messages come in. */
@@ -106,18 +107,20 @@ let layout;
 
 /**
  * The shape of a customer's data (`CustomerData`), from core's paths: a tree of objects (by
- * key, with their children in form order), text fields (with the index of their value) and
- * the `individual_cards` switch, each with its bit in the mask that says what was given. Read
- * once, on first use: the wasm is not ready while the modules load.
+ * key, their children in the order the server sends them), text fields (with the index of
+ * their value) and the `individual_cards` switch, each with its bit in the mask that says
+ * what was given. Read once, on first use: the wasm is not ready while the modules load.
  */
 function customerLayout() {
   if (layout) return layout;
-  const [[switchPath], textPaths, objectPaths] = raw.fieldPaths().split(RS).map((record) => record.split(US));
+  const [[switchPath], fieldPaths, objectPaths] = raw.fieldPaths().split(RS).map((record) => record.split(US));
+  const textPaths = fieldPaths.filter((path) => path !== switchPath);
   const root = { kind: OBJECT, bit: 0, children: Object.create(null), order: [] };
   const nodes = new Map([["", root]]);
   const add = (path, made) => {
     const dot = path.lastIndexOf(".");
-    const parent = nodes.get(path.slice(0, Math.max(dot, 0))) ?? add(path.slice(0, dot), objectNode(path.slice(0, dot)));
+    const parentPath = path.slice(0, Math.max(dot, 0));
+    const parent = nodes.get(parentPath) ?? add(parentPath, objectNode(parentPath));
     made.key = path.slice(dot + 1);
     parent.children[made.key] = made;
     parent.order.push(made);
@@ -130,15 +133,21 @@ function customerLayout() {
     return { kind: OBJECT, bit: 1 << (textPaths.length + index), children: Object.create(null), order: [] };
   };
   const switchBit = 1 << (textPaths.length + objectPaths.length);
-  add(switchPath, { kind: SWITCH, bit: switchBit });
-  textPaths.forEach((path, index) => add(path, { kind: TEXT, bit: 1 << index, index }));
+  for (const path of fieldPaths) {
+    const index = textPaths.indexOf(path);
+    add(path, index === -1 ? { kind: SWITCH, bit: switchBit } : { kind: TEXT, bit: 1 << index, index });
+  }
   for (const node of nodes.values()) if (node.kind === OBJECT) node.expected = node.order.map((c) => c.key).join(", ");
   layout = { root, textPaths, switchOn: switchBit * 2 };
   return layout;
 }
 
-/** An object to walk: not null, an array, or a value JSON.stringify replaces (`toJSON`). */
-const isRecord = (value) => value !== null && typeof value === "object" && !Array.isArray(value) && value.toJSON === undefined;
+/** Whether JSON.stringify writes `value` as the very object it is: a plain object, no `toJSON`. */
+function isPlain(value) {
+  if (value === null || typeof value !== "object") return false;
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && value.toJSON === undefined;
+}
 
 /** Where text fields' values are written for wasm, grown when needed. */
 let bytes = new Uint8Array(1024);
@@ -155,10 +164,15 @@ function flatCustomer(name, input) {
   const { root, textPaths } = customerLayout();
   const values = new Array(textPaths.length);
   objectArgument(name, input);
-  // Plain data takes the quick walk; anything else (an unknown field, a wrong type, `toJSON`,
-  // a key holding `undefined`) the exact one, which finds what serde would, in key order.
-  let mask = quickObject(root, input, values);
-  if (mask < 0) mask = exactObject(root, input, name, values);
+  // Plain data takes the quick walk; anything else (an unknown field, a wrong type, a class
+  // instance, `toJSON`) the exact one, which reads what JSON.stringify would write and finds
+  // the first problem the server's parser would.
+  let mask = isPlain(input) ? quickObject(root, input, values) : -1;
+  if (mask < 0) {
+    const object = jsonValue(input, "");
+    if (!isObject(object)) throw wrongType(name, "a plain object", object);
+    mask = exactObject(root, object, name, values);
+  }
   let most = 0;
   for (let i = 0; i < values.length; i++) if (mask & (1 << i)) most += 4 + 3 * values[i].length;
   if (most > bytes.length) bytes = new Uint8Array(most * 2);
@@ -205,19 +219,22 @@ function flatCustomer(name, input) {
 
 /** The mask of a plain object's fields, its values put in `values`; -1 for anything else. */
 function quickObject(node, object, values) {
+  const keys = Object.keys(object);
+  const { order, children } = node;
   let mask = node.bit;
-  let defined = 0;
-  for (const child of node.order) {
-    const value = object[child.key];
-    if (value === undefined) continue;
-    defined++;
-    if (value === null) continue;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    // Keys mostly come in the server's order: a comparison saves a lookup.
+    const child = order[i] !== undefined && order[i].key === key ? order[i] : children[key];
+    if (child === undefined) return -1;
+    const value = object[key];
+    if (value === undefined || value === null) continue;
     if (child.kind === TEXT) {
       if (typeof value !== "string") return -1;
       values[child.index] = value;
       mask |= child.bit;
     } else if (child.kind === OBJECT) {
-      if (!isRecord(value)) return -1;
+      if (!isPlain(value)) return -1;
       const inner = quickObject(child, value, values);
       if (inner < 0) return -1;
       mask |= inner;
@@ -226,23 +243,19 @@ function quickObject(node, object, values) {
       mask |= value ? child.bit | layout.switchOn : child.bit;
     }
   }
-  let keys = 0;
-  for (const _ in object) keys++;
-  return keys === defined ? mask : -1;
+  return mask;
 }
 
-/** [`quickObject`] for any value, in key order as JSON.stringify and serde read it. */
+/** `quickObject` for any object, in key order as JSON.stringify writes it and serde reads it. */
 function exactObject(node, object, where, values) {
   let mask = node.bit;
   for (const key of Object.keys(object)) {
-    let value = object[key];
+    const value = jsonValue(object[key], key);
+    // JSON.stringify leaves out what has no JSON form (undefined, functions, symbols).
+    if (value === undefined) continue;
     const child = node.children[key];
-    if (child === undefined) {
-      if (value === undefined || typeof value === "function" || typeof value === "symbol") continue;
-      throw new TypeError(`${where}.${key}: unknown field (expected one of ${node.expected})`);
-    }
-    value = jsonValue(value, key);
-    if (value === undefined || value === null) continue;
+    if (child === undefined) throw new TypeError(`${where}.${key}: unknown field (expected one of ${node.expected})`);
+    if (value === null) continue;
     if (child.kind === TEXT) {
       if (typeof value !== "string") throw wrongType(`${where}.${key}`, "a string or null", value);
       values[child.index] = value;
@@ -474,10 +487,11 @@ export function measureQuality(pixels, kind, locale) {
 
 /** A measure read from `measures`: a number (an integer from 0 to 2^32 - 1 for `whole`). */
 function measure(measures, key, whole) {
-  const value = field(measures, key);
-  const expected = whole ? "an integer from 0 to 4294967295" : "a number";
+  const given = measures[key];
+  const value = jsonValue(given, key);
   if (typeof value !== "number" || (whole && !(Number.isInteger(value) && value >= 0 && value <= 0xffffffff))) {
-    throw wrongType(`measures.${key}`, expected, value);
+    // NaN and infinities have no JSON form (null): say what was given.
+    throw wrongType(`measures.${key}`, whole ? "an integer from 0 to 4294967295" : "a finite number", typeof given === "number" ? given : value);
   }
   return value;
 }
@@ -485,6 +499,7 @@ function measure(measures, key, whole) {
 /** Judges measures (as `measureQuality` gives them) for `kind`. */
 export function judgeQuality(measures, kind, locale) {
   objectArgument("measures", measures);
+  kindArgument(kind);
   const checked = {
     width: measure(measures, "width", true),
     height: measure(measures, "height", true),
@@ -493,7 +508,7 @@ export function judgeQuality(measures, kind, locale) {
     dark_share: measure(measures, "dark_share", false),
     bright_share: measure(measures, "bright_share", false),
   };
-  return qualityReport(checked, kindArgument(kind), locale);
+  return qualityReport(checked, kind, locale);
 }
 
 // ---- lists, labels and codes ------------------------------------------------------------------
@@ -539,10 +554,10 @@ export function fieldLabels(locale) {
 export function errorCatalogue(locale) {
   const tag = localeArgument(locale);
   return once(`errors:${tag}`, () => {
-    const [api, field] = raw.errorCatalogue(tag).split(GS).map(records);
+    const [api, fieldCodes] = raw.errorCatalogue(tag).split(GS).map(records);
     return {
       api: api.map(([code, status, message]) => ({ code, status: Number(status), message })),
-      field: field.map(([code, message]) => ({ code, message })),
+      field: fieldCodes.map(([code, message]) => ({ code, message })),
     };
   });
 }

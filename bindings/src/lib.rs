@@ -6,33 +6,37 @@
 //!
 //! # A flat protocol, not JSON
 //!
-//! Values cross the wasm boundary as numbers and as flat text: fields separated by US
-//! (`\x1f`), records by RS (`\x1e`), groups of records by GS (`\x1d`). JSON cost too much
-//! both ways. Measured on `validateCustomer` with a full, valid profile (Node, opt-level z):
-//! 30 µs a call, of which core's `validate_customer` was about 3 µs and `serde_json` (reading
-//! the customer, writing the answer) plus `JSON.stringify`/`JSON.parse` most of the rest; and
-//! `serde_json` with its float tables and the derived code was over half of the download.
-//! With the flat protocol no serde code is left in the wasm.
+//! Values cross the wasm boundary as numbers, bytes and flat text (fields separated by US,
+//! `\x1f`; records by RS, `\x1e`; groups of records by GS, `\x1d`), not as JSON. With JSON,
+//! `validateCustomer` on a full, valid profile took 30 µs in Node, of which core's
+//! `validate_customer` was under 3 µs: the rest was `JSON.stringify`, `serde_json` reading
+//! the customer and writing the answer, and `JSON.parse`; and `serde_json` with its float
+//! tables and the derived code was a third of the download. Now no serde code is in the wasm,
+//! and the same call takes about 6 µs at opt-level 2 (11 at z), some 2.5 of them in core.
 //!
-//! A customer's data (`CustomerData`) travels as the values of its text fields, in the order
-//! of [`form::TEXT_FIELDS`], joined by US, plus a `u32` mask of what was given:
+//! A customer's data (`CustomerData`) travels as a `u32` mask of what was given and the
+//! values of the given text fields, in the order of [`form::TEXT_FIELDS`], each as its length
+//! in bytes (32 bits, little endian) then its UTF-8:
 //!
-//! * bit `i` (`i < T`, `T` the number of text fields): text field `i` is a string (unset bits:
-//!   absent or `null`; its value is then empty and ignored);
+//! * bit `i` (`i < T`, `T` the number of text fields): text field `i` is a string (absent or
+//!   `null` otherwise);
 //! * bit `T + j`: the object [`form::OBJECTS`]`[j]` is an object (an empty object is not an
-//!   absent one);
-//! * [`SWITCH_GIVEN`] and [`SWITCH_ON`]: `individual_cards` is a boolean, and true.
+//!   absent one: without the card program `"individual": {}` is refused);
+//! * the next two bits (`SWITCH_GIVEN`, `SWITCH_ON`): `individual_cards` is a boolean, and true.
 //!
 //! [`field_paths`] gives JavaScript that layout, so the paths are written only in core. The
-//! JavaScript checks every JSON type as serde would for `CustomerData` (unknown fields refused
-//! at every level), so a wrong type is still a `TypeError` before anything reaches here. A
-//! value that holds a US is sent with RS in its place: both are control characters, which
-//! core refuses in every field with the same code and message, so no answer changes.
+//! JavaScript checks every JSON type as the server's parser does (unknown fields refused at
+//! every level), so a wrong type is still a `TypeError` before anything reaches here, and it
+//! encodes the values itself: one pass over the characters costs less than joining the
+//! strings and having them encoded, and no character needs escaping.
 //!
-//! The answer for a customer is its normalised data in the same form (the mask, then the
-//! values) when it is valid, and RS followed by its errors (`path`, `code`, `message` records)
-//! when it is not. Normalised values and messages never hold a separator: core refuses control
-//! characters, and its messages are its own sentences.
+//! The answer for a customer is nothing (`undefined`) when it is valid and its normalised
+//! data is the data sent (as a form sends it once it has shown the normalised values); the
+//! normalised data when valid otherwise: the mask of what it holds, the mask of the text
+//! fields whose value changed, then those values, joined by US; and RS followed by its errors
+//! (`path`, `code`, `message` records) when it is not valid. Normalised values and messages
+//! never hold a separator: core refuses control characters, and its messages are its own
+//! sentences.
 
 use chrono::NaiveDate;
 use kycard_core::api_error::ApiErrorCode;
@@ -52,11 +56,11 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 
 /// Separates the fields of a record (ASCII unit separator).
-const US: char = '\u{1f}';
+const US: &str = "\u{1f}";
 /// Separates records (ASCII record separator).
-const RS: char = '\u{1e}';
+const RS: &str = "\u{1e}";
 /// Separates groups of records (ASCII group separator).
-const GS: char = '\u{1d}';
+const GS: &str = "\u{1d}";
 
 /// How many text fields a flat customer holds: bits `0..TEXT` of its mask.
 const TEXT: usize = form::TEXT_FIELDS.len();
@@ -105,11 +109,11 @@ fn table<'a, const N: usize>(records: impl IntoIterator<Item = [&'a str; N]>) ->
     let mut text = String::new();
     for (i, record) in records.into_iter().enumerate() {
         if i > 0 {
-            text.push(RS);
+            text.push_str(RS);
         }
         for (j, field) in record.iter().enumerate() {
             if j > 0 {
-                text.push(US);
+                text.push_str(US);
             }
             text.push_str(field);
         }
@@ -118,11 +122,18 @@ fn table<'a, const N: usize>(records: impl IntoIterator<Item = [&'a str; N]>) ->
 }
 
 /// The layout of a flat customer (see the module's documentation), as three records: the
-/// `individual_cards` path; the text fields' paths, in the order of their values and mask
-/// bits; the objects' paths, in the order of their mask bits. Paths are joined by US.
+/// `individual_cards` path; every field's path in the order `CustomerData` lists them (the
+/// text fields in the order of their values and mask bits, `individual_cards` just before the
+/// `individual` block it enables), so an answer's keys come in the server's order; the
+/// objects' paths, in the order of their mask bits. Paths are joined by US.
 #[wasm_bindgen(js_name = fieldPaths)]
 pub fn field_paths() -> String {
-    [&[paths::INDIVIDUAL_CARDS][..], form::TEXT_FIELDS, form::OBJECTS].map(|paths| paths.join("\u{1f}")).join("\u{1e}")
+    let in_program = |path: &&str| path.strip_prefix(paths::INDIVIDUAL).is_some_and(|rest| rest.starts_with('.'));
+    let (contact, program) = form::TEXT_FIELDS.split_at(form::TEXT_FIELDS.iter().position(in_program).unwrap_or(TEXT));
+    let fields = [contact, &[paths::INDIVIDUAL_CARDS], program].concat();
+    [&[paths::INDIVIDUAL_CARDS][..], &fields, form::OBJECTS]
+        .map(|paths| paths.join(&String::from(US)))
+        .join(&String::from(RS))
 }
 
 /// The next value of a customer's bytes: its length (32 bits, little endian), then its UTF-8.
@@ -143,10 +154,11 @@ fn customer_data(what: &str, mut bytes: &[u8], given: u32) -> Result<CustomerDat
         }
     }
     for (index, path) in form::TEXT_FIELDS.iter().enumerate() {
-        if given & (1 << index) != 0
-            && let Some(slot) = form::slot(&mut data, path)
-        {
-            let value = next_value(&mut bytes).ok_or_else(|| bad_input(what, "values that do not fit its mask"))?;
+        if given & (1 << index) == 0 {
+            continue;
+        }
+        let value = next_value(&mut bytes).ok_or_else(|| bad_input(what, "values that do not fit its mask"))?;
+        if let Some(slot) = form::slot(&mut data, path) {
             *slot = Some(value.to_owned());
         }
     }
@@ -170,7 +182,7 @@ fn flat_customer(data: &CustomerData, sent: Option<&CustomerData>) -> String {
             given |= 1 << index;
             if sent.and_then(|sent| form::field(sent, path)) != Some(value) {
                 changed |= 1 << index;
-                values.push(US);
+                values.push_str(US);
                 values.push_str(value);
             }
         }
@@ -191,19 +203,12 @@ fn flat_customer(data: &CustomerData, sent: Option<&CustomerData>) -> String {
 /// Errors as flat text: RS, then one `path`, `code`, `message` record each.
 fn refusal(errors: &ValidationErrors, locale: Locale) -> String {
     let errors = errors.localized(locale);
-    RS.to_string() + &table(errors.iter().map(|e| [e.path.as_str(), e.code.as_str(), e.message.as_str()]))
+    RS.to_owned() + &table(errors.iter().map(|e| [e.path.as_str(), e.code.as_str(), e.message.as_str()]))
 }
 
-/// Checks a customer's data: the normalised data when valid (compared with the data `sent`,
-/// if any: `None` when it is that very data), else its errors.
-fn validation(data: &CustomerData, sent: Option<&CustomerData>, today: NaiveDate, locale: Locale) -> Option<String> {
-    match validate_customer(data, today) {
-        Ok(valid) => {
-            let normalised = CustomerData::from(&valid);
-            (sent != Some(&normalised)).then(|| flat_customer(&normalised, sent))
-        }
-        Err(errors) => Some(refusal(&errors, locale)),
-    }
+/// Checks a customer's data: its normalised data, or its errors as flat text.
+fn validation(data: &CustomerData, today: NaiveDate, locale: Locale) -> Result<CustomerData, String> {
+    validate_customer(data, today).map(|valid| CustomerData::from(&valid)).map_err(|errors| refusal(&errors, locale))
 }
 
 /// Checks a customer (`POST /customers` body, flat: `values` and the mask `given`) on `today`
@@ -216,11 +221,16 @@ fn validation(data: &CustomerData, sent: Option<&CustomerData>, today: NaiveDate
 #[wasm_bindgen]
 pub fn validate(values: &[u8], given: u32, today: &str, locale_tag: &str) -> Result<Option<String>, JsError> {
     let data = customer_data("customer", values, given)?;
-    Ok(validation(&data, Some(&data), parse_date("today", today)?, locale(locale_tag)))
+    Ok(match validation(&data, parse_date("today", today)?, locale(locale_tag)) {
+        Ok(normalised) if normalised == data => None,
+        Ok(normalised) => Some(flat_customer(&normalised, Some(&data))),
+        Err(refusal) => Some(refusal),
+    })
 }
 
 /// Applies a `PATCH` body to a customer's data (both flat) and checks the result, as the
-/// server does; answers as [`validate`].
+/// server does; answers as [`validate`], always with every value (JavaScript has not seen the
+/// merged data).
 ///
 /// # Errors
 ///
@@ -238,10 +248,10 @@ pub fn patch(
     let patch = customer_data("patch", patch, patch_given)?;
     let today = parse_date("today", today)?;
     let locale = locale(locale_tag);
-    Ok(match apply_patch(&current, &patch) {
-        Ok(merged) => validation(&merged, None, today, locale).unwrap_or_default(),
-        Err(errors) => refusal(&errors, locale),
-    })
+    let checked = apply_patch(&current, &patch)
+        .map_err(|errors| refusal(&errors, locale))
+        .and_then(|merged| validation(&merged, today, locale));
+    Ok(checked.map_or_else(|refusal| refusal, |normalised| flat_customer(&normalised, None)))
 }
 
 /// The documents a valid, enrolled customer (flat, as for [`validate`]) needs, in checklist
@@ -305,12 +315,20 @@ pub fn eligibility(
             let (document, state) = record.split_once(US).unwrap_or((record, ""));
             let what = |field: &str| format!("customer.requirements[{i}].{field}");
             Ok(Requirement {
-                document: parse_choice(&what("document"), document, DocumentKind::parse, DocumentKind::ALL, |k| {
-                    k.as_str()
-                })?,
-                state: parse_choice(&what("state"), state, RequirementState::parse, RequirementState::ALL, |s| {
-                    s.as_str()
-                })?,
+                document: parse_choice(
+                    &what("document"),
+                    document,
+                    DocumentKind::parse,
+                    DocumentKind::ALL,
+                    DocumentKind::as_str,
+                )?,
+                state: parse_choice(
+                    &what("state"),
+                    state,
+                    RequirementState::parse,
+                    RequirementState::ALL,
+                    RequirementState::as_str,
+                )?,
                 reason: None,
                 message: None,
             })
@@ -335,12 +353,7 @@ pub fn eligibility(
         Err(refusal) => {
             let code = refusal.code();
             let blocked_by = refusal.details().map(|d| d.blocked_by).unwrap_or_default();
-            let mut text = format!("{}{US}{}", code.as_str(), code.label_in(locale(locale_tag)));
-            for entry in &blocked_by {
-                text.push(US);
-                text.push_str(entry);
-            }
-            text
+            [vec![code.as_str().to_owned(), code.label_in(locale(locale_tag)).to_owned()], blocked_by].concat().join(US)
         }
     })
 }
@@ -420,16 +433,13 @@ pub fn judge_quality(
     let kind = document_kind(kind)?;
     let locale = locale(locale_tag);
     let rules = quality::judge(kind, &Measures { width, height, contrast, sharpness, dark_share, bright_share });
+    let texts: Vec<[String; 2]> = rules.iter().map(|r| [r.value_text(), r.threshold_text()]).collect();
+    let verdicts = table(rules.iter().zip(&texts).map(|(r, [value, threshold])| {
+        [r.rule.as_str(), if r.passed { "1" } else { "0" }, value, threshold, r.message_in(locale)]
+    }));
     let problem = rules.iter().find(|r| !r.passed).map(|r| r.rule);
-    let mut text =
-        table([[problem.map_or("", quality::Rule::as_str), problem.map_or("", |rule| rule.label_in(locale))]]);
-    for rule in &rules {
-        let (value, threshold) = (rule.value_text(), rule.threshold_text());
-        let passed = if rule.passed { "1" } else { "0" };
-        text.push(RS);
-        text += &table([[rule.rule.as_str(), passed, &value, &threshold, rule.message_in(locale)]]);
-    }
-    Ok(text)
+    let (rule, advice) = problem.map_or(("", ""), |rule| (rule.as_str(), rule.label_in(locale)));
+    Ok(format!("{rule}{US}{advice}{RS}{verdicts}"))
 }
 
 /// A closed list as a group: its name, then one `value`, `label` record per value.
@@ -442,8 +452,8 @@ fn choice_group<T: Copy>(
     format!("{name}{RS}{}", table(all.iter().map(|&v| [value(v), label(v)])))
 }
 
-/// Every closed list of the API with its labels in `locale`: one group per list (see
-/// [`choice_group`]), groups joined by GS.
+/// Every closed list of the API with its labels in `locale`: one group per list (its name,
+/// then one `value`, `label` record per value), groups joined by GS.
 #[wasm_bindgen]
 pub fn choices(locale_tag: &str) -> String {
     use kycard_core::financial::{AccountPurpose, MonthlyVolume, Occupation, SalaryRange};
@@ -461,7 +471,7 @@ pub fn choices(locale_tag: &str) -> String {
         choice_group("country", &countries, Country::code, |c| c.name_in(l)),
         choice_group("document_kind", DocumentKind::ALL, DocumentKind::as_str, |v| v.label_in(l)),
     ]
-    .join("\u{1d}")
+    .join(GS)
 }
 
 /// Every field of a customer, by request path in form order (the `individual_cards` switch,
@@ -571,7 +581,21 @@ mod tests {
         assert_ne!(normalised, full, "the phone loses its spaces");
         assert_eq!(round_trip(&normalised, Some(&full)), normalised);
         assert_eq!(round_trip(&normalised, None), normalised);
-        assert_eq!(validation(&normalised, Some(&normalised), today(), Locale::English), None);
+        assert_eq!(validation(&normalised, today(), Locale::English), Ok(normalised));
+    }
+
+    #[test]
+    fn the_layout_lists_the_fields_as_the_server_sends_them() {
+        let sent = CustomerData::from(&validate_customer(&enrolled(), today()).unwrap());
+        let json = serde_json::to_string(&sent).unwrap();
+        let layout = field_paths();
+        let fields: Vec<&str> = layout.split(RS).nth(1).unwrap().split(US).collect();
+        assert_eq!(fields.len(), TEXT + 1);
+        // Where each field's key is in the JSON text (no two fields share a key).
+        let at: Vec<Option<usize>> =
+            fields.iter().map(|path| json.find(&format!("\"{}\":", path.rsplit('.').next().unwrap()))).collect();
+        assert!(at.iter().all(Option::is_some), "{fields:?} in {json}");
+        assert!(at.is_sorted(), "{fields:?} in {json}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn build(root: &Path) -> Result<PathBuf, Error> {
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
-        "wasm-release",
+        "wasm-package",
     ]))?;
     let package = folder(root);
     let wasm_dir = package.join("wasm");
@@ -47,7 +47,7 @@ pub fn build(root: &Path) -> Result<PathBuf, Error> {
             .map_err(|e| Error::new(format!("cannot clear {}: {e}", package.display())))?;
     }
     std::fs::create_dir_all(&wasm_dir).map_err(|e| Error::new(format!("cannot create {}: {e}", wasm_dir.display())))?;
-    let compiled = root.join("target/wasm32-unknown-unknown/wasm-release/kycard_bindings.wasm");
+    let compiled = root.join("target/wasm32-unknown-unknown/wasm-package/kycard_bindings.wasm");
     run_command(
         Command::new(tool_path("wasm-bindgen"))
             .args(["--target", "web", "--no-typescript", "--out-name", "kycard", "--out-dir"])

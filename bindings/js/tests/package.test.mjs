@@ -95,6 +95,11 @@ test("eligibility follows the customer to where a card is allowed", async () => 
   const active = k.cardEligibility({ ...customer, status: "active", review: { ...customer.review, stage: "decided" } });
   assert.deepEqual(active, { allowed: true, blocked_by: [] });
   assert.equal(k.cardEligibility({ ...customer, individual_cards: false, status: undefined, review: undefined }).code, "individual_cards_not_enabled");
+  assert.throws(
+    () => k.cardEligibility({ ...customer, requirements: [{ document: "selfie", state: "missing" }] }),
+    (e) => e instanceof TypeError && /^customer\.requirements\[0\]\.document: `selfie` is not one of .*passport/.test(e.message),
+  );
+  assert.throws(() => k.cardEligibility({ ...customer, review: { ...customer.review, stage: undefined } }), /^TypeError: customer\.review\.stage: missing/);
 });
 
 test("bad input gets a TypeError that names it, and loses nothing", async () => {
@@ -103,9 +108,11 @@ test("bad input gets a TypeError that names it, and loses nothing", async () => 
     [null, /plain object, not null/],
     [[], /not an array/],
     ["{}", /not string/],
-    [{ contact: { email: 5 } }, /invalid type: integer `5`, expected a string/],
-    [{ contact: {}, nickname: "x" }, /unknown field `nickname`/],
-    [{ individual_cards: "yes" }, /expected a boolean/],
+    [{ contact: { email: 5 } }, /^input\.contact\.email: expected a string or null, not number 5$/],
+    [{ contact: {}, nickname: "x" }, /^input\.nickname: unknown field \(expected one of contact, individual_cards, individual\)$/],
+    [{ individual_cards: "yes" }, /^input\.individual_cards: expected a boolean or null, not string "yes"$/],
+    [{ individual: { personal: [] } }, /^input\.individual\.personal: expected an object or null, not an array$/],
+    [{ contact: { email: "a\uD800" } }, /^input\.contact\.email: a string with a lone surrogate/],
   ]) {
     assert.throws(() => k.validateCustomer(input), (e) => e instanceof TypeError && pattern.test(e.message), String(input));
   }
@@ -123,6 +130,9 @@ test("bad input gets a TypeError that names it, and loses nothing", async () => 
   const valid = k.validateCustomer({ contact: { email: "zoë@exämple.com", phone: "+34 (600) 111-222" } });
   assert.equal(valid.ok, true);
   assert.equal(valid.value.contact.phone, "+34600111222");
+  assert.deepEqual(Object.keys(valid.value), ["contact", "individual_cards"], "the server's order");
+  assert.throws(() => k.judgeQuality({ width: 1.5, height: 1, contrast: 1, sharpness: 1, dark_share: 0, bright_share: 0 }, "passport"), /^TypeError: measures\.width: expected an integer/);
+  assert.throws(() => k.judgeQuality({ width: 1, height: 1, contrast: NaN, sharpness: 1, dark_share: 0, bright_share: 0 }, "passport"), /measures\.contrast: expected a finite number, not number NaN/);
 });
 
 test("the declarations type-check a sample program and refuse wrong types", () => {
