@@ -331,7 +331,7 @@ pub fn test(root: &Path) -> Result<(), Error> {
 }
 
 /// `cargo xtask bench`: criterion for core's validation, the HTTP load benchmark, customer
-/// search at scale, then the automatic review of real photos.
+/// search at scale, the automatic review of real photos, then the npm package against zod.
 pub fn bench(root: &Path) -> Result<(), Error> {
     heading("bench: validating full profiles (criterion)");
     run_command(cargo(root).args(["bench", "-p", "kycard-core", "--bench", "validation"]))?;
@@ -354,7 +354,10 @@ pub fn bench(root: &Path) -> Result<(), Error> {
     )?;
     drop(cluster);
     heading("bench: the automatic review of real photos (release kycard binary, a separate process)");
-    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "review"]))
+    run_command(cargo(root).args(["bench", "-p", "kycard-server", "--bench", "review"]))?;
+    crate::package::build(root)?;
+    heading("bench: the npm package's validateCustomer against zod 4, in one Chromium page");
+    run_command(Command::new("node").arg("bench/validation.mjs").current_dir(root))
 }
 
 #[cfg(test)]
