@@ -118,23 +118,11 @@ test("the JSON Schemas accept every valid vector and the server's answers, and r
   }
   const customerData = ajv.getSchema("CustomerData.json");
   const { bases, files } = vectors();
-  const { runVectors } = await import("../bindings/js/tests/vectors.mjs");
-  assert.ok(runVectors); // the same vectors, through the schema this time:
+  const { buildInput } = await import("../bindings/js/tests/vectors.mjs");
   let valid = 0;
   for (const [file, { cases }] of Object.entries(files)) {
     for (const c of cases.filter((c) => c.check === "customer" && c.expect.valid === true)) {
-      const input = JSON.parse(JSON.stringify(bases[c.base]));
-      for (const path of c.remove ?? []) {
-        const parts = path.split(".");
-        const parent = parts.slice(0, -1).reduce((n, k) => n?.[k], input);
-        if (parent) delete parent[parts.at(-1)];
-      }
-      for (const [path, value] of Object.entries(c.set ?? {})) {
-        const parts = path.split(".");
-        let node = input;
-        for (const part of parts.slice(0, -1)) node = node[part] ??= {};
-        node[parts.at(-1)] = value && value.$repeat ? value.$repeat.repeat(value.times) + (value.then ?? "") : value;
-      }
+      const input = buildInput(bases, c);
       assert.ok(customerData(input), `[${file}] ${c.name}: ${ajv.errorsText(customerData.errors)}`);
       valid += 1;
     }

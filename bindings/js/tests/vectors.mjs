@@ -1,37 +1,34 @@
 // core's shared test vectors (core/tests/vectors/*.json, documented in core/tests/vectors.rs),
 // run through the npm package's functions. Self-contained: the same module runs in Node and,
 // passed as text, inside a Chromium page; `pkg` is the package, `bases` and `files` the
-// parsed JSON. Returns one line per failing case.
-export function runVectors(pkg, bases, files) {
+// parsed JSON. `runVectors` returns the number of cases and one line per failing case.
+/** The input of a vector case: its base, with `remove`d and `set` paths (`$repeat` expanded). */
+export function buildInput(bases, c) {
   const expand = (value) =>
     value && typeof value === "object" && "$repeat" in value
       ? value.$repeat.repeat(value.times) + (value.then ?? "")
       : value;
-  const clone = (value) => JSON.parse(JSON.stringify(value));
-  const setPath = (root, path, value) => {
+  const value = JSON.parse(JSON.stringify(bases[c.base]));
+  for (const path of c.remove ?? []) {
     const parts = path.split(".");
-    let node = root;
+    const parent = parts.slice(0, -1).reduce((node, key) => node?.[key], value);
+    if (parent && typeof parent === "object") delete parent[parts.at(-1)];
+  }
+  for (const [path, v] of Object.entries(c.set ?? {})) {
+    const parts = path.split(".");
+    let node = value;
     for (const part of parts.slice(0, -1)) {
       if (node[part] === null || typeof node[part] !== "object") node[part] = {};
       node = node[part];
     }
-    node[parts.at(-1)] = value;
-  };
-  const removePath = (root, path) => {
-    const parts = path.split(".");
-    let node = root;
-    for (const part of parts.slice(0, -1)) {
-      node = node?.[part];
-    }
-    if (node && typeof node === "object") delete node[parts.at(-1)];
-  };
+    node[parts.at(-1)] = expand(v);
+  }
+  return value;
+}
+
+export function runVectors(pkg, bases, files) {
   const getPath = (root, path) => path.split(".").reduce((node, key) => (node == null ? undefined : node[key]), root);
-  const input = (c) => {
-    const value = clone(bases[c.base]);
-    for (const path of c.remove ?? []) removePath(value, path);
-    for (const [path, v] of Object.entries(c.set ?? {})) setPath(value, path, expand(v));
-    return value;
-  };
+  const input = (c) => buildInput(bases, c);
   const pairs = (list) => list.map((e) => `${e.path} ${e.code}`).sort();
   const compareErrors = (expect, errors) => {
     if (!expect.errors) return `expected a valid input, got errors ${JSON.stringify(errors)}`;
