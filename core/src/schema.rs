@@ -59,8 +59,9 @@ fn optional_text(max: usize) -> Value {
     json!({ "type": ["string", "null"], "maxLength": max, "pattern": format!("^[^{HIDDEN}]*$") })
 }
 
-/// A `YYYY-MM-DD` date, blanks around it allowed (whether the day exists is checked by core).
-fn day() -> Value {
+/// A `YYYY-MM-DD` date, blanks around it allowed (whether the day exists is checked by core):
+/// the schema of every date a request sends, in a JSON body or a form.
+pub fn day() -> Value {
     json!({
         "type": "string",
         "pattern": format!("^[{BLANKS}]*[0-9]{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[{BLANKS}]*$"),

@@ -283,13 +283,16 @@ fn parameter_rule(path: &str, name: &str) -> Option<Value> {
 /// The multipart form of an upload.
 fn upload_form() -> Value {
     let kinds: Vec<&str> = kycard_core::documents::DocumentKind::ALL.iter().map(|k| k.as_str()).collect();
+    let mut issued_on = kycard_core::schema::day();
+    issued_on["description"] =
+        json!("The date printed on a proof of address: required for one, ignored for the others.");
     json!({
         "type": "object",
         "required": ["kind", "file"],
         "additionalProperties": false,
         "properties": {
             "kind": { "type": "string", "enum": kinds },
-            "issued_on": { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "description": "The date printed on a proof of address: required for one, ignored for the others." },
+            "issued_on": issued_on,
             "file": { "type": "string", "format": "binary", "description": "JPEG, PNG, WebP or PDF, judged from its content; at most 10 MiB." },
         },
     })
