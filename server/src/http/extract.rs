@@ -194,6 +194,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
+/// The longest `Idempotency-Key`.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+
 /// The optional `Idempotency-Key` header, 1–255 visible ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(pub Option<String>);
@@ -205,8 +208,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let Some(value) = parts.headers.get("idempotency-key") else {
             return Ok(Self(None));
         };
-        let key =
-            value.to_str().ok().filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|k| (1..=IDEMPOTENCY_KEY_MAX).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()));
         key.map(|k| Self(Some(k.to_owned()))).ok_or_else(|| {
             AppError::MalformedRequest("`Idempotency-Key` must be 1 to 255 visible ASCII characters.".to_owned())
         })

@@ -7,7 +7,7 @@
 //! statuses every operation of a kind can answer, and a link from each component to its JSON
 //! Schema. A schema-driven fuzzer (schemathesis, in the test command) holds the server to it.
 
-use super::extract::MAX_PAGE_LIMIT;
+use super::extract::{IDEMPOTENCY_KEY_MAX, MAX_PAGE_LIMIT};
 use super::{cards, customers, documents, events, health, keys, reviews, schemas, session, webhooks};
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
@@ -266,7 +266,9 @@ fn refusals(path: &str, method: &str) -> Option<Value> {
 /// The rule of a shared header or query value.
 fn parameter_rule(path: &str, name: &str) -> Option<Value> {
     Some(match name {
-        "Idempotency-Key" => json!({ "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }),
+        "Idempotency-Key" => {
+            json!({ "type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX, "pattern": "^[!-~]+$" })
+        }
         "If-Match" => json!({ "type": "string", "pattern": "^(?:W/)?\"?[0-9]{1,18}\"?$", "example": "\"3\"" }),
         "limit" => json!({ "type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT }),
         "status" if path == "/api/v1/customers" => json!({
