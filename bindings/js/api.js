@@ -138,8 +138,75 @@ function customerLayout() {
     add(path, index === -1 ? { kind: SWITCH, bit: switchBit } : { kind: TEXT, bit: 1 << index, index });
   }
   for (const node of nodes.values()) if (node.kind === OBJECT) node.expected = node.order.map((c) => c.key).join(", ");
-  layout = { root, textPaths, switchOn: switchBit * 2 };
+  layout = { root, textPaths, switchOn: switchBit * 2, builders: new Map() };
+  layout.read = compile(["isPlain", "keys"], readerSource(layout))?.(isPlain, Object.keys) ?? null;
   return layout;
+}
+
+// ---- code generated from the layout ---------------------------------------------------------
+//
+// Reading a customer's fields by a key held in a variable, and adding them to new objects the
+// same way, costs V8 a dictionary lookup per field: building a customer took 0.56 µs so,
+// against 0.013 µs for an object literal. Where the page allows it (a Content Security Policy
+// without 'unsafe-eval' does not), the layout is turned once into functions that read and
+// build customers with the keys written out, as zod 4 and ajv do with their schemas. The code
+// holds only core's field names, quoted; values are arguments. Without it, the loops below
+// give the same answers, more slowly (a test runs every vector both ways).
+
+/** A function made from source, or `undefined` where the page forbids making code. */
+function compile(parameters, body) {
+  try {
+    return new Function(...parameters, body);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The source of `quickObject` for the root, unrolled: each known key read by name, each
+ * object's own keys counted against the known ones it holds (one more is an unknown field, or
+ * a known one set to `undefined`: both take the exact walk).
+ */
+function readerSource({ root, switchOn }) {
+  const walk = (node, object, depth) => {
+    const [x, n] = [`x${depth}`, `n${depth}`];
+    const lines = [`let ${n} = 0, ${x};`];
+    for (const child of node.order) {
+      lines.push(`${x} = ${object}[${JSON.stringify(child.key)}];`, `if (${x} !== undefined) { ${n}++; if (${x} !== null) {`);
+      if (child.kind === TEXT) lines.push(`if (typeof ${x} !== "string") return -1; v[${child.index}] = ${x}; m |= ${child.bit};`);
+      else if (child.kind === SWITCH) lines.push(`if (typeof ${x} !== "boolean") return -1; m |= ${x} ? ${child.bit | switchOn} : ${child.bit};`);
+      else lines.push(`if (!isPlain(${x})) return -1; m |= ${child.bit}; {`, ...walk(child, x, depth + 1), "}");
+      lines.push("} }");
+    }
+    lines.push(`if (keys(${object}).length !== ${n}) return -1;`);
+    return lines;
+  };
+  return `return function read(o, v) {\nlet m = 0;\n${walk(root, "o", 0).join("\n")}\nreturn m;\n};`;
+}
+
+/** The source of an object literal holding what `mask` says, text fields from `v`. */
+function literalSource(node, mask) {
+  const members = node.order
+    .filter((child) => mask & child.bit)
+    .map((child) => {
+      const value =
+        child.kind === OBJECT ? literalSource(child, mask) : child.kind === TEXT ? `v[${child.index}]` : String((mask & layout.switchOn) !== 0);
+      return `${JSON.stringify(child.key)}: ${value}`;
+    });
+  return `{ ${members.join(", ")} }`;
+}
+
+/** How many masks get a builder of their own: a form sends a few shapes, not thousands. */
+const BUILDERS = 64;
+
+/** A customer's data: what `mask` says it holds, text fields' `values` by index. */
+function customerData(mask, values) {
+  let build = layout.builders.get(mask);
+  if (build === undefined && layout.read !== null && layout.builders.size < BUILDERS) {
+    build = compile(["v"], `return ${literalSource(layout.root, mask)};`);
+    if (build) layout.builders.set(mask, build);
+  }
+  return build ? build(values) : buildObject(mask, values, layout.root);
 }
 
 /** Whether JSON.stringify writes `value` as the very object it is: a plain object, no `toJSON`. */
@@ -149,16 +216,11 @@ function isPlain(value) {
   return (prototype === Object.prototype || prototype === null) && value.toJSON === undefined;
 }
 
-/** Where text fields' values are written for wasm, grown when needed. */
-let bytes = new Uint8Array(1024);
-
 /**
- * A customer's data as `[values, bytes, mask]` for wasm, its JSON types checked as the
- * server's parser checks them (unknown fields refused at every level): a wrong type is a
- * TypeError naming its path under `name`. `values` holds the text fields' values by index (as
- * far as `mask` gives them), `bytes` each given value as its length in bytes (32 bits, little
- * endian) then its UTF-8: one pass over the characters, which costs less than joining the
- * strings and encoding the result, and needs no character escaped.
+ * A customer's data as `[values, mask]`, its JSON types checked as the server's parser
+ * checks them (unknown fields refused at every level): a wrong type is a TypeError naming its
+ * path under `name`. `values` holds the text fields' values by index, as far as `mask` gives
+ * them.
  */
 function flatCustomer(name, input) {
   const { root, textPaths } = customerLayout();
@@ -167,54 +229,97 @@ function flatCustomer(name, input) {
   // Plain data takes the quick walk; anything else (an unknown field, a wrong type, a class
   // instance, `toJSON`) the exact one, which reads what JSON.stringify would write and finds
   // the first problem the server's parser would.
-  let mask = isPlain(input) ? quickObject(root, input, values) : -1;
+  let mask = isPlain(input) ? (layout.read ? layout.read(input, values) : quickObject(root, input, values)) : -1;
   if (mask < 0) {
     const object = jsonValue(input, "");
     if (!isObject(object)) throw wrongType(name, "a plain object", object);
     mask = exactObject(root, object, name, values);
   }
+  return [values, mask >>> 0];
+}
+
+/** The wasm's memory, and a view of it as bytes (renewed when the memory grows). */
+let memory;
+let memoryBytes = new Uint8Array(0);
+/** Where wasm reads a call's input, and how many bytes it has room for there. */
+let inputAt = 0;
+let inputRoom = 0;
+
+/** The most bytes `writeText` may write for a text. */
+const roomFor = (text) => 4 + 3 * text.length;
+
+/** The most bytes `writeCustomer` may write for a customer's values. */
+function roomForCustomer(values, mask) {
   let most = 0;
-  for (let i = 0; i < values.length; i++) if (mask & (1 << i)) most += 4 + 3 * values[i].length;
-  if (most > bytes.length) bytes = new Uint8Array(most * 2);
-  const out = bytes;
-  let at = 0;
-  for (let i = 0; i < values.length; i++) {
-    if ((mask & (1 << i)) === 0) continue;
-    const value = values[i];
-    const start = at;
-    at += 4;
-    for (let j = 0; j < value.length; j++) {
-      let unit = value.charCodeAt(j);
-      if (unit < 0x80) {
-        out[at++] = unit;
-      } else if (unit < 0x800) {
-        out[at++] = 0xc0 | (unit >> 6);
-        out[at++] = 0x80 | (unit & 0x3f);
-      } else if ((unit & 0xf800) !== 0xd800) {
-        out[at++] = 0xe0 | (unit >> 12);
-        out[at++] = 0x80 | ((unit >> 6) & 0x3f);
-        out[at++] = 0x80 | (unit & 0x3f);
-      } else {
-        // A surrogate: text only in a pair, high then low.
-        const low = value.charCodeAt(j + 1);
-        if (unit >= 0xdc00 || (low & 0xfc00) !== 0xdc00) {
-          throw new TypeError(`${name}.${textPaths[i]}: a string with a lone surrogate, which is not text`);
-        }
-        unit = 0x10000 + ((unit & 0x3ff) << 10) + (low & 0x3ff);
-        out[at++] = 0xf0 | (unit >> 18);
-        out[at++] = 0x80 | ((unit >> 12) & 0x3f);
-        out[at++] = 0x80 | ((unit >> 6) & 0x3f);
-        out[at++] = 0x80 | (unit & 0x3f);
-        j++;
-      }
-    }
-    const length = at - start - 4;
-    out[start] = length;
-    out[start + 1] = length >>> 8;
-    out[start + 2] = length >>> 16;
-    out[start + 3] = length >>> 24;
+  for (let i = 0; i < values.length; i++) if (mask & (1 << i)) most += roomFor(values[i]);
+  return most;
+}
+
+/**
+ * Writes a call's input where wasm reads it (bindings/src/lib.rs, `input`): the given values
+ * of one or two customers, then `today` and the locale tag, each as its length in bytes (32
+ * bits, little endian) then its UTF-8. One pass over the characters, straight into the wasm's
+ * memory: no copy, no allocation per text, no character escaped. Answers the length written.
+ */
+function writeInput(today, locale, name, values, mask, name2, values2, mask2) {
+  const most =
+    roomFor(today) + roomFor(locale) + roomForCustomer(values, mask) + (values2 ? roomForCustomer(values2, mask2) : 0);
+  if (most > inputRoom) {
+    inputAt = raw.input(most);
+    inputRoom = most;
   }
-  return [values, out.subarray(0, at), mask >>> 0];
+  memory ??= raw.wasmMemory();
+  if (memoryBytes.buffer !== memory.buffer) memoryBytes = new Uint8Array(memory.buffer);
+  let at = writeCustomer(inputAt, name, values, mask);
+  if (values2) at = writeCustomer(at, name2, values2, mask2);
+  at = writeText(at, today, "today");
+  at = writeText(at, locale, "locale");
+  return at - inputAt;
+}
+
+/** Writes a customer's given values from `at` and answers where the next text goes. */
+function writeCustomer(at, name, values, mask) {
+  for (let i = 0; i < values.length; i++) if (mask & (1 << i)) at = writeText(at, values[i], name, i);
+  return at;
+}
+
+/** Writes one text at `at` (its length, then its UTF-8) and answers where the next one goes. */
+function writeText(at, value, name, field) {
+  const out = memoryBytes;
+  const start = at;
+  at += 4;
+  for (let j = 0; j < value.length; j++) {
+    let unit = value.charCodeAt(j);
+    if (unit < 0x80) {
+      out[at++] = unit;
+    } else if (unit < 0x800) {
+      out[at++] = 0xc0 | (unit >> 6);
+      out[at++] = 0x80 | (unit & 0x3f);
+    } else if ((unit & 0xf800) !== 0xd800) {
+      out[at++] = 0xe0 | (unit >> 12);
+      out[at++] = 0x80 | ((unit >> 6) & 0x3f);
+      out[at++] = 0x80 | (unit & 0x3f);
+    } else {
+      // A surrogate: text only in a pair, high then low.
+      const low = value.charCodeAt(j + 1);
+      if (unit >= 0xdc00 || (low & 0xfc00) !== 0xdc00) {
+        const where = field === undefined ? name : `${name}.${layout.textPaths[field]}`;
+        throw new TypeError(`${where}: a string with a lone surrogate, which is not text`);
+      }
+      unit = 0x10000 + ((unit & 0x3ff) << 10) + (low & 0x3ff);
+      out[at++] = 0xf0 | (unit >> 18);
+      out[at++] = 0x80 | ((unit >> 12) & 0x3f);
+      out[at++] = 0x80 | ((unit >> 6) & 0x3f);
+      out[at++] = 0x80 | (unit & 0x3f);
+      j++;
+    }
+  }
+  const length = at - start - 4;
+  out[start] = length;
+  out[start + 1] = length >>> 8;
+  out[start + 2] = length >>> 16;
+  out[start + 3] = length >>> 24;
+  return at;
 }
 
 /** The mask of a plain object's fields, its values put in `values`; -1 for anything else. */
@@ -283,12 +388,12 @@ function customerFromFlat(text, sent) {
   return customerData(Number(parts[0]), values);
 }
 
-/** A customer's data: what `mask` says it holds, text fields' `values` by index. */
-function customerData(mask, values, node = layout.root) {
+/** `customerData` with a loop: the object `node` holding what `mask` says. */
+function buildObject(mask, values, node) {
   const object = {};
   for (const child of node.order) {
     if ((mask & child.bit) === 0) continue;
-    if (child.kind === OBJECT) object[child.key] = customerData(mask, values, child);
+    if (child.kind === OBJECT) object[child.key] = buildObject(mask, values, child);
     else if (child.kind === TEXT) object[child.key] = values[child.index];
     else object[child.key] = (mask & layout.switchOn) !== 0;
   }
@@ -316,8 +421,9 @@ function validation(text, values, mask) {
  *          `{ ok: false, errors: [{ path, code, message }] }` listing every problem.
  */
 export function validateCustomer(input, today, locale) {
-  const [values, text, mask] = flatCustomer("input", input);
-  return validation(call(() => raw.validate(text, mask, dateArgument("today", today), localeArgument(locale))), values, mask);
+  const [values, mask] = flatCustomer("input", input);
+  const length = writeInput(dateArgument("today", today), localeArgument(locale), "input", values, mask);
+  return validation(call(() => raw.validate(length, mask)), values, mask);
 }
 
 /**
@@ -325,15 +431,11 @@ export function validateCustomer(input, today, locale) {
  * optional text clears it) and checks the result, as the server does.
  */
 export function applyPatch(current, patch, today, locale) {
-  const [, shared, baseMask] = flatCustomer("current", current);
-  const base = shared.slice(); // the patch's bytes are written where these are
-  const [, change, changeMask] = flatCustomer("patch", patch);
+  const [baseValues, baseMask] = flatCustomer("current", current);
+  const [changeValues, changeMask] = flatCustomer("patch", patch);
+  const length = writeInput(dateArgument("today", today), localeArgument(locale), "current", baseValues, baseMask, "patch", changeValues, changeMask);
   // Only wasm has the merged data: it always answers, every value included.
-  return validation(
-    call(() => raw.patch(base, baseMask, change, changeMask, dateArgument("today", today), localeArgument(locale))),
-    [],
-    0,
-  );
+  return validation(call(() => raw.patch(length, baseMask, changeMask)), [], 0);
 }
 
 /**
@@ -341,8 +443,9 @@ export function applyPatch(current, patch, today, locale) {
  * until the customer passes `validateCustomer`.
  */
 export function requiredDocuments(profile, today, locale) {
-  const [, values, mask] = flatCustomer("profile", profile);
-  const text = call(() => raw.requiredDocuments(values, mask, dateArgument("today", today), localeArgument(locale)));
+  const [values, mask] = flatCustomer("profile", profile);
+  const length = writeInput(dateArgument("today", today), localeArgument(locale), "profile", values, mask);
+  const text = call(() => raw.requiredDocuments(length, mask));
   return text === undefined ? null : records(text).map(([kind, label]) => ({ kind, label }));
 }
 

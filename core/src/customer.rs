@@ -8,11 +8,13 @@ use crate::field_error::{FieldError, FieldErrorCode, ValidationErrors, required_
 use crate::financial::{Financial, choice, parse_financial};
 use crate::message::Message;
 use crate::official_id::{OfficialId, parse_official_id};
-use crate::paths;
-use crate::person::{Address, DateOfBirth, FullName, Gender, parse_address, parse_date_of_birth, parse_full_name};
+use crate::person::{
+    Address, DateOfBirth, DayText, FullName, Gender, parse_address, parse_date_of_birth, parse_full_name,
+};
 use crate::wire::{
     AddressData, ContactData, CustomerData, FinancialData, IndividualData, OfficialIdData, PersonalData,
 };
+use crate::{form, paths};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -174,52 +176,55 @@ fn replace(into: &mut Option<String>, patch: Option<&String>) {
     }
 }
 
-impl From<&ValidCustomer> for CustomerData {
-    /// The normalised values, in wire form: what the API returns and the form reloads.
-    fn from(customer: &ValidCustomer) -> Self {
-        Self {
-            contact: Some(ContactData {
-                email: Some(customer.contact.email.as_str().to_owned()),
-                phone: Some(customer.contact.phone.as_str().to_owned()),
-            }),
-            individual_cards: Some(customer.individual.is_some()),
-            individual: customer.individual.as_ref().map(IndividualData::from),
-        }
-    }
-}
-
-impl From<&Individual> for IndividualData {
-    fn from(individual: &Individual) -> Self {
+impl ValidCustomer {
+    /// Calls `visit` with each text field of the normalised customer in wire form (what the
+    /// API returns and the form reloads), by its index in [`form::TEXT_FIELDS`], in that
+    /// order; optional fields only when given. Allocates nothing, so a caller can compare the
+    /// normalised values with the ones sent without building them.
+    pub fn each_text(&self, mut visit: impl FnMut(usize, &str)) {
+        visit(const { form::index(paths::EMAIL) }, self.contact.email.as_str());
+        visit(const { form::index(paths::PHONE) }, self.contact.phone.as_str());
+        let Some(individual) = &self.individual else {
+            return;
+        };
         let p = &individual.personal;
         let a = &p.address;
         let o = &individual.official_id;
         let f = &individual.financial;
-        Self {
-            personal: Some(PersonalData {
-                full_name: Some(p.full_name.as_str().to_owned()),
-                date_of_birth: Some(p.date_of_birth.date().to_string()),
-                gender: Some(p.gender.as_str().to_owned()),
-                address: Some(AddressData {
-                    line1: Some(a.line1.clone()),
-                    line2: a.line2.clone(),
-                    city: Some(a.city.clone()),
-                    region: a.region.clone(),
-                    postal_code: a.postal_code.clone(),
-                    country: Some(a.country.code().to_owned()),
-                }),
-            }),
-            official_id: Some(OfficialIdData {
-                id_type: Some(o.id_type.as_str().to_owned()),
-                number: Some(o.number.as_str().to_owned()),
-                issuing_country: Some(o.issuing_country.code().to_owned()),
-                expires_on: Some(o.expires_on.to_string()),
-            }),
-            financial: Some(FinancialData {
-                occupation: Some(f.occupation.as_str().to_owned()),
-                annual_salary_range: Some(f.annual_salary_range.as_str().to_owned()),
-                account_purpose: Some(f.account_purpose.as_str().to_owned()),
-                expected_monthly_volume: Some(f.expected_monthly_volume.as_str().to_owned()),
-            }),
-        }
+        let optional = |visit: &mut dyn FnMut(usize, &str), index, value: &Option<String>| {
+            if let Some(value) = value {
+                visit(index, value);
+            }
+        };
+        visit(const { form::index(paths::FULL_NAME) }, p.full_name.as_str());
+        visit(const { form::index(paths::DATE_OF_BIRTH) }, DayText::new(p.date_of_birth.date()).as_str());
+        visit(const { form::index(paths::GENDER) }, p.gender.as_str());
+        visit(const { form::index(paths::ADDRESS_LINE1) }, &a.line1);
+        optional(&mut visit, const { form::index(paths::ADDRESS_LINE2) }, &a.line2);
+        visit(const { form::index(paths::ADDRESS_CITY) }, &a.city);
+        optional(&mut visit, const { form::index(paths::ADDRESS_REGION) }, &a.region);
+        optional(&mut visit, const { form::index(paths::ADDRESS_POSTAL_CODE) }, &a.postal_code);
+        visit(const { form::index(paths::ADDRESS_COUNTRY) }, a.country.code());
+        visit(const { form::index(paths::ID_TYPE) }, o.id_type.as_str());
+        visit(const { form::index(paths::ID_NUMBER) }, o.number.as_str());
+        visit(const { form::index(paths::ID_ISSUING_COUNTRY) }, o.issuing_country.code());
+        visit(const { form::index(paths::ID_EXPIRES_ON) }, DayText::new(o.expires_on).as_str());
+        visit(const { form::index(paths::OCCUPATION) }, f.occupation.as_str());
+        visit(const { form::index(paths::SALARY_RANGE) }, f.annual_salary_range.as_str());
+        visit(const { form::index(paths::ACCOUNT_PURPOSE) }, f.account_purpose.as_str());
+        visit(const { form::index(paths::MONTHLY_VOLUME) }, f.expected_monthly_volume.as_str());
+    }
+}
+
+impl From<&ValidCustomer> for CustomerData {
+    /// The normalised values, in wire form: what the API returns and the form reloads.
+    fn from(customer: &ValidCustomer) -> Self {
+        let mut data = Self { individual_cards: Some(customer.individual.is_some()), ..Self::default() };
+        customer.each_text(|index, text| {
+            if let Some(slot) = form::slot_at(&mut data, index) {
+                *slot = Some(text.to_owned());
+            }
+        });
+        data
     }
 }

@@ -2,66 +2,141 @@
 //! shown on a form) needs one table of paths, the one in [`crate::paths`].
 
 use crate::paths;
-use crate::wire::{AddressData, CustomerData, FinancialData, IndividualData, OfficialIdData, PersonalData};
+use crate::wire::{
+    AddressData, ContactData, CustomerData, FinancialData, IndividualData, OfficialIdData, PersonalData,
+};
+
+/// Where the value of a text field is in a [`CustomerData`].
+type Get = fn(&CustomerData) -> Option<&String>;
+/// The slot of a text field in a [`CustomerData`], created with the objects around it.
+type Slot = fn(&mut CustomerData) -> &mut Option<String>;
+
+/// Every text field of the form in form order: its path, where its value is, its slot.
+const FIELDS: [(&str, Get, Slot); 19] = [
+    (paths::EMAIL, |d| d.contact.as_ref()?.email.as_ref(), |d| &mut contact(d).email),
+    (paths::PHONE, |d| d.contact.as_ref()?.phone.as_ref(), |d| &mut contact(d).phone),
+    (paths::FULL_NAME, |d| personal_of(d)?.full_name.as_ref(), |d| &mut personal(d).full_name),
+    (paths::DATE_OF_BIRTH, |d| personal_of(d)?.date_of_birth.as_ref(), |d| &mut personal(d).date_of_birth),
+    (paths::GENDER, |d| personal_of(d)?.gender.as_ref(), |d| &mut personal(d).gender),
+    (paths::ADDRESS_LINE1, |d| address_of(d)?.line1.as_ref(), |d| &mut address(d).line1),
+    (paths::ADDRESS_LINE2, |d| address_of(d)?.line2.as_ref(), |d| &mut address(d).line2),
+    (paths::ADDRESS_CITY, |d| address_of(d)?.city.as_ref(), |d| &mut address(d).city),
+    (paths::ADDRESS_REGION, |d| address_of(d)?.region.as_ref(), |d| &mut address(d).region),
+    (paths::ADDRESS_POSTAL_CODE, |d| address_of(d)?.postal_code.as_ref(), |d| &mut address(d).postal_code),
+    (paths::ADDRESS_COUNTRY, |d| address_of(d)?.country.as_ref(), |d| &mut address(d).country),
+    (paths::ID_TYPE, |d| official_id_of(d)?.id_type.as_ref(), |d| &mut official_id(d).id_type),
+    (paths::ID_NUMBER, |d| official_id_of(d)?.number.as_ref(), |d| &mut official_id(d).number),
+    (
+        paths::ID_ISSUING_COUNTRY,
+        |d| official_id_of(d)?.issuing_country.as_ref(),
+        |d| &mut official_id(d).issuing_country,
+    ),
+    (paths::ID_EXPIRES_ON, |d| official_id_of(d)?.expires_on.as_ref(), |d| &mut official_id(d).expires_on),
+    (paths::OCCUPATION, |d| financial_of(d)?.occupation.as_ref(), |d| &mut financial(d).occupation),
+    (paths::SALARY_RANGE, |d| financial_of(d)?.annual_salary_range.as_ref(), |d| &mut financial(d).annual_salary_range),
+    (paths::ACCOUNT_PURPOSE, |d| financial_of(d)?.account_purpose.as_ref(), |d| &mut financial(d).account_purpose),
+    (
+        paths::MONTHLY_VOLUME,
+        |d| financial_of(d)?.expected_monthly_volume.as_ref(),
+        |d| &mut financial(d).expected_monthly_volume,
+    ),
+];
 
 /// Every text field of the form, by path, in form order.
-pub const TEXT_FIELDS: &[&str] = &[
-    paths::EMAIL,
-    paths::PHONE,
-    paths::FULL_NAME,
-    paths::DATE_OF_BIRTH,
-    paths::GENDER,
-    paths::ADDRESS_LINE1,
-    paths::ADDRESS_LINE2,
-    paths::ADDRESS_CITY,
-    paths::ADDRESS_REGION,
-    paths::ADDRESS_POSTAL_CODE,
-    paths::ADDRESS_COUNTRY,
-    paths::ID_TYPE,
-    paths::ID_NUMBER,
-    paths::ID_ISSUING_COUNTRY,
-    paths::ID_EXPIRES_ON,
-    paths::OCCUPATION,
-    paths::SALARY_RANGE,
-    paths::ACCOUNT_PURPOSE,
-    paths::MONTHLY_VOLUME,
-];
+pub const TEXT_FIELDS: &[&str] = &{
+    let mut paths = [""; FIELDS.len()];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        paths[i] = FIELDS[i].0;
+        i += 1;
+    }
+    paths
+};
+
+/// The index in [`TEXT_FIELDS`] of the text field at `path`, for constants:
+/// `const { form::index(paths::EMAIL) }`.
+///
+/// # Panics
+///
+/// For a path that is not a text field: at compile time, in a constant.
+pub const fn index(path: &str) -> usize {
+    let mut i = 0;
+    while i < TEXT_FIELDS.len() {
+        if same(TEXT_FIELDS[i].as_bytes(), path.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a text field of the form");
+}
+
+/// Byte-wise equality, for constants.
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// Every object of a customer's data that holds text fields, by path, parents first. An
 /// object sent empty (`"individual": {}`) is not one left out (without the card program the
 /// first is refused, the second is not), so whatever carries a customer as a flat list of
 /// [`TEXT_FIELDS`] carries these too.
-pub const OBJECTS: &[&str] =
-    &[paths::CONTACT, paths::INDIVIDUAL, paths::PERSONAL, paths::ADDRESS, paths::OFFICIAL_ID, paths::FINANCIAL];
+pub const OBJECTS: &[&str] = &{
+    let mut paths = [""; OBJECT_TABLE.len()];
+    let mut i = 0;
+    while i < OBJECT_TABLE.len() {
+        paths[i] = OBJECT_TABLE[i].0;
+        i += 1;
+    }
+    paths
+};
+
+/// Whether an object of a [`CustomerData`] is there.
+type Has = fn(&CustomerData) -> bool;
+/// Creates an object of a [`CustomerData`] with the objects around it, keeping what they hold.
+type Create = fn(&mut CustomerData);
+
+/// Every object of [`OBJECTS`]: its path, whether it is there, and how to create it.
+const OBJECT_TABLE: [(&str, Has, Create); 6] = [
+    (paths::CONTACT, |d| d.contact.is_some(), |d| _ = contact(d)),
+    (paths::INDIVIDUAL, |d| d.individual.is_some(), |d| _ = d.individual.get_or_insert_with(Default::default)),
+    (paths::PERSONAL, |d| personal_of(d).is_some(), |d| _ = personal(d)),
+    (paths::ADDRESS, |d| address_of(d).is_some(), |d| _ = address(d)),
+    (paths::OFFICIAL_ID, |d| official_id_of(d).is_some(), |d| _ = official_id(d)),
+    (paths::FINANCIAL, |d| financial_of(d).is_some(), |d| _ = financial(d)),
+];
 
 /// Whether the object at `path` (one of [`OBJECTS`]) is there; false for other paths.
 pub fn has_object(data: &CustomerData, path: &str) -> bool {
-    let individual = data.individual.as_ref();
-    let personal = individual.and_then(|i| i.personal.as_ref());
-    match path {
-        paths::CONTACT => data.contact.is_some(),
-        paths::INDIVIDUAL => individual.is_some(),
-        paths::PERSONAL => personal.is_some(),
-        paths::ADDRESS => personal.is_some_and(|p| p.address.is_some()),
-        paths::OFFICIAL_ID => individual.is_some_and(|i| i.official_id.is_some()),
-        paths::FINANCIAL => individual.is_some_and(|i| i.financial.is_some()),
-        _ => false,
-    }
+    OBJECTS.iter().position(|p| *p == path).is_some_and(|index| has_object_at(data, index))
+}
+
+/// [`has_object`] by index in [`OBJECTS`]; false past the end.
+pub fn has_object_at(data: &CustomerData, index: usize) -> bool {
+    OBJECT_TABLE.get(index).is_some_and(|(_, has, _)| has(data))
 }
 
 /// Creates the object at `path` (one of [`OBJECTS`]) and the objects around it, keeping what
 /// they hold; false for other paths.
 pub fn create_object(data: &mut CustomerData, path: &str) -> bool {
-    match path {
-        paths::CONTACT => _ = data.contact.get_or_insert_with(Default::default),
-        paths::INDIVIDUAL => _ = data.individual.get_or_insert_with(Default::default),
-        paths::PERSONAL => _ = personal(data),
-        paths::ADDRESS => _ = address(data),
-        paths::OFFICIAL_ID => _ = official_id(data),
-        paths::FINANCIAL => _ = financial(data),
-        _ => return false,
-    }
-    true
+    OBJECTS.iter().position(|p| *p == path).is_some_and(|index| create_object_at(data, index))
+}
+
+/// [`create_object`] by index in [`OBJECTS`]; false past the end.
+pub fn create_object_at(data: &mut CustomerData, index: usize) -> bool {
+    OBJECT_TABLE.get(index).map(|(_, _, create)| create(data)).is_some()
+}
+
+fn contact(data: &mut CustomerData) -> &mut ContactData {
+    data.contact.get_or_insert_with(ContactData::default)
 }
 
 fn personal(data: &mut CustomerData) -> &mut PersonalData {
@@ -80,32 +155,37 @@ fn financial(data: &mut CustomerData) -> &mut FinancialData {
     data.individual.get_or_insert_with(IndividualData::default).financial.get_or_insert_with(FinancialData::default)
 }
 
+fn personal_of(data: &CustomerData) -> Option<&PersonalData> {
+    data.individual.as_ref()?.personal.as_ref()
+}
+
+fn address_of(data: &CustomerData) -> Option<&AddressData> {
+    personal_of(data)?.address.as_ref()
+}
+
+fn official_id_of(data: &CustomerData) -> Option<&OfficialIdData> {
+    data.individual.as_ref()?.official_id.as_ref()
+}
+
+fn financial_of(data: &CustomerData) -> Option<&FinancialData> {
+    data.individual.as_ref()?.financial.as_ref()
+}
+
+/// The index in [`TEXT_FIELDS`] of the text field at `path`, if it is one.
+fn position(path: &str) -> Option<usize> {
+    TEXT_FIELDS.iter().position(|p| *p == path)
+}
+
 /// The slot of the text field at `path`, created with the objects around it if missing;
 /// `None` for unknown paths. Unlike [`set_field_value`], it holds a value as a request carries
-/// it: an empty text is not an absent one (a `PATCH` clears an optional field with it).
+/// it: an empty text stays an empty text.
 pub fn slot<'a>(data: &'a mut CustomerData, path: &str) -> Option<&'a mut Option<String>> {
-    Some(match path {
-        paths::EMAIL => &mut data.contact.get_or_insert_with(Default::default).email,
-        paths::PHONE => &mut data.contact.get_or_insert_with(Default::default).phone,
-        paths::FULL_NAME => &mut personal(data).full_name,
-        paths::DATE_OF_BIRTH => &mut personal(data).date_of_birth,
-        paths::GENDER => &mut personal(data).gender,
-        paths::ADDRESS_LINE1 => &mut address(data).line1,
-        paths::ADDRESS_LINE2 => &mut address(data).line2,
-        paths::ADDRESS_CITY => &mut address(data).city,
-        paths::ADDRESS_REGION => &mut address(data).region,
-        paths::ADDRESS_POSTAL_CODE => &mut address(data).postal_code,
-        paths::ADDRESS_COUNTRY => &mut address(data).country,
-        paths::ID_TYPE => &mut official_id(data).id_type,
-        paths::ID_NUMBER => &mut official_id(data).number,
-        paths::ID_ISSUING_COUNTRY => &mut official_id(data).issuing_country,
-        paths::ID_EXPIRES_ON => &mut official_id(data).expires_on,
-        paths::OCCUPATION => &mut financial(data).occupation,
-        paths::SALARY_RANGE => &mut financial(data).annual_salary_range,
-        paths::ACCOUNT_PURPOSE => &mut financial(data).account_purpose,
-        paths::MONTHLY_VOLUME => &mut financial(data).expected_monthly_volume,
-        _ => return None,
-    })
+    slot_at(data, position(path)?)
+}
+
+/// [`slot`] by index in [`TEXT_FIELDS`]; `None` past the end.
+pub fn slot_at(data: &mut CustomerData, index: usize) -> Option<&mut Option<String>> {
+    FIELDS.get(index).map(|(_, _, slot)| slot(data))
 }
 
 /// The value of the text field at `path` (empty when unset or unknown).
@@ -114,37 +194,14 @@ pub fn field_value(data: &CustomerData, path: &str) -> String {
 }
 
 /// The value of the text field at `path` as a request carries it: `None` when unset (or for
-/// unknown paths), an empty text when sent empty.
+/// an unknown path), and an empty text as it is.
 pub fn field<'a>(data: &'a CustomerData, path: &str) -> Option<&'a str> {
-    let individual = data.individual.as_ref();
-    let personal = individual.and_then(|i| i.personal.as_ref());
-    let address = personal.and_then(|p| p.address.as_ref());
-    let id = individual.and_then(|i| i.official_id.as_ref());
-    let financial = individual.and_then(|i| i.financial.as_ref());
-    let contact = data.contact.as_ref();
-    let value = match path {
-        paths::EMAIL => contact.and_then(|c| c.email.as_ref()),
-        paths::PHONE => contact.and_then(|c| c.phone.as_ref()),
-        paths::FULL_NAME => personal.and_then(|p| p.full_name.as_ref()),
-        paths::DATE_OF_BIRTH => personal.and_then(|p| p.date_of_birth.as_ref()),
-        paths::GENDER => personal.and_then(|p| p.gender.as_ref()),
-        paths::ADDRESS_LINE1 => address.and_then(|a| a.line1.as_ref()),
-        paths::ADDRESS_LINE2 => address.and_then(|a| a.line2.as_ref()),
-        paths::ADDRESS_CITY => address.and_then(|a| a.city.as_ref()),
-        paths::ADDRESS_REGION => address.and_then(|a| a.region.as_ref()),
-        paths::ADDRESS_POSTAL_CODE => address.and_then(|a| a.postal_code.as_ref()),
-        paths::ADDRESS_COUNTRY => address.and_then(|a| a.country.as_ref()),
-        paths::ID_TYPE => id.and_then(|o| o.id_type.as_ref()),
-        paths::ID_NUMBER => id.and_then(|o| o.number.as_ref()),
-        paths::ID_ISSUING_COUNTRY => id.and_then(|o| o.issuing_country.as_ref()),
-        paths::ID_EXPIRES_ON => id.and_then(|o| o.expires_on.as_ref()),
-        paths::OCCUPATION => financial.and_then(|f| f.occupation.as_ref()),
-        paths::SALARY_RANGE => financial.and_then(|f| f.annual_salary_range.as_ref()),
-        paths::ACCOUNT_PURPOSE => financial.and_then(|f| f.account_purpose.as_ref()),
-        paths::MONTHLY_VOLUME => financial.and_then(|f| f.expected_monthly_volume.as_ref()),
-        _ => None,
-    };
-    value.map(String::as_str)
+    field_at(data, position(path)?)
+}
+
+/// [`field`] by index in [`TEXT_FIELDS`]; `None` past the end.
+pub fn field_at(data: &CustomerData, index: usize) -> Option<&str> {
+    FIELDS.get(index).and_then(|(_, get, _)| get(data)).map(String::as_str)
 }
 
 /// Sets the text field at `path`; an empty value unsets it. Returns false for unknown paths.

@@ -109,6 +109,46 @@ pub fn parse_day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
 }
 
+/// A date as `YYYY-MM-DD`, the form [`parse_day`] reads, written without the formatting
+/// machinery or an allocation for the four-digit years it reads (others as chrono writes them).
+pub enum DayText {
+    /// A year from 0 to 9999.
+    Short([u8; 10]),
+    /// Any other year.
+    Other(String),
+}
+
+impl DayText {
+    /// `date` as text.
+    pub fn new(date: NaiveDate) -> Self {
+        let Ok(year @ 0..=9999) = u32::try_from(date.year()) else {
+            return Self::Other(date.to_string());
+        };
+        let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+        let (month, day) = (date.month(), date.day());
+        Self::Short([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Short(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+            Self::Other(text) => text,
+        }
+    }
+}
+
 /// Whole years between `born` and `on`. A 29 February birthday is reached on 1 March in
 /// common years, the rule most legal systems apply for coming of age.
 pub fn age_on(born: NaiveDate, on: NaiveDate) -> i32 {
@@ -269,6 +309,19 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_day_is_written_as_chrono_writes_it_and_read_back() {
+        for text in ["0000-01-01", "0999-12-31", "1990-04-01", "2024-02-29", "9999-12-31"] {
+            let day = parse_day(text).unwrap();
+            assert_eq!(DayText::new(day).as_str(), text);
+            assert_eq!(DayText::new(day).as_str(), day.to_string());
+        }
+        for year in [-1, 10_000, 262_000] {
+            let day = NaiveDate::from_ymd_opt(year, 3, 4).unwrap();
+            assert_eq!(DayText::new(day).as_str(), day.to_string(), "{year}");
+        }
     }
 
     #[test]

@@ -45,6 +45,26 @@ test("the installed package passes every shared vector, as core does natively", 
   assert.deepEqual(failures, []);
 });
 
+test("where making code is forbidden (a strict Content Security Policy), the answers are the same", () => {
+  // Node's --disallow-code-generation-from-strings makes `new Function` throw, as a browser
+  // does under a policy without 'unsafe-eval': the package then reads and builds customers
+  // with its loops instead of the functions it generates.
+  writeFileSync(join(project, "vectors.json"), JSON.stringify(vectorFiles()));
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { runVectors } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, "vectors.mjs")).href)};
+    const kycard = await import("./probe.mjs");
+    let generates = true;
+    try { new Function(""); } catch { generates = false; }
+    const { bases, files } = JSON.parse(readFileSync("vectors.json", "utf8"));
+    console.log(JSON.stringify({ generates, ...runVectors(kycard, bases, files) }));`;
+  const out = execFileSync("node", ["--disallow-code-generation-from-strings", "--input-type=module", "-e", script], { cwd: project });
+  const { generates, cases, failures } = JSON.parse(out.toString().trim().split("\n").pop());
+  assert.equal(generates, false, "code generation was not forbidden");
+  assert.ok(cases > 100, `only ${cases} cases`);
+  assert.deepEqual(failures, []);
+});
+
 test("messages come in the asked language, codes and paths do not change", async () => {
   const k = await pkg();
   const body = { contact: { email: "nope", phone: "+34600111222" } };
@@ -116,6 +136,11 @@ test("bad input gets a TypeError that names it, and loses nothing", async () => 
   ]) {
     assert.throws(() => k.validateCustomer(input), (e) => e instanceof TypeError && pattern.test(e.message), String(input));
   }
+  // What JSON.stringify leaves out is not sent: undefined members, non-enumerable ones.
+  const hidden = { contact: { email: "ana@example.com", phone: "+34600111222", fax: undefined } };
+  Object.defineProperty(hidden, "nickname", { value: "x", enumerable: false });
+  assert.equal(k.validateCustomer(hidden).ok, true);
+  assert.deepEqual(k.validateCustomer(hidden).value.contact, { email: "ana@example.com", phone: "+34600111222" });
   assert.throws(() => k.validateCustomer({}, "15/06/2026"), TypeError);
   assert.throws(() => k.validateCustomer({}, 20260615), TypeError);
   assert.throws(() => k.validateCustomer({}, new Date("nope")), TypeError);
