@@ -54,7 +54,7 @@ impl TryFrom<&str> for FullName {
                 return Err(FieldErrorCode::InvalidCharacters);
             }
             chars += 1;
-            letters += usize::from(if c.is_ascii() { c.is_ascii_alphabetic() } else { c.is_alphabetic() });
+            letters += usize::from(is_letter(c));
         }
         if letters == 0 {
             return Err(FieldErrorCode::InvalidCharacters);
@@ -74,7 +74,18 @@ fn allowed_in_name(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.');
     }
-    (c.is_alphabetic() && !c.is_numeric()) || PUNCTUATION.contains(&c) || is_combining_mark(c)
+    is_letter(c) || PUNCTUATION.contains(&c) || is_combining_mark(c)
+}
+
+/// Whether `c` is a letter of some script (alphabetic and not numeric). Latin letters, the
+/// most common in names, are answered without a look-up in the Unicode tables: every code
+/// point from U+00C0 to U+024F is one, but for `×` and `÷`.
+fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\u{C0}'..='\u{24F}' => !matches!(c, '×' | '÷'),
+        _ => c.is_alphabetic() && !c.is_numeric(),
+    }
 }
 
 /// Parses the full name field.
@@ -263,11 +274,7 @@ pub fn parse_address(data: &AddressData, errors: &mut ValidationErrors) -> Optio
 /// Trims and turns every run of blanks into one space.
 pub(crate) fn collapse(v: &str) -> String {
     // Most input is already tidy: copy it whole instead of rebuilding it word by word.
-    let untidy = v.starts_with(char::is_whitespace)
-        || v.ends_with(char::is_whitespace)
-        || v.contains("  ")
-        || v.chars().any(|c| c != ' ' && c.is_whitespace());
-    if !untidy {
+    if is_collapsed(v) {
         return v.to_owned();
     }
     let mut out = String::with_capacity(v.len());
@@ -278,6 +285,20 @@ pub(crate) fn collapse(v: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// Whether `v` is as [`collapse`] leaves it (and not empty), in one pass: no blank at either
+/// end, and only single spaces between words.
+fn is_collapsed(v: &str) -> bool {
+    let mut after_blank = true; // so a blank first is one too many
+    for c in v.chars() {
+        let blank = c.is_whitespace();
+        if blank && (after_blank || c != ' ') {
+            return false;
+        }
+        after_blank = blank;
+    }
+    !after_blank
 }
 
 /// Parses a required country code field.
@@ -309,6 +330,33 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn latin_letters_are_known_without_the_tables() {
+        for c in '\0'..='\u{2FF}' {
+            assert_eq!(is_letter(c), c.is_alphabetic() && !c.is_numeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn collapsing_keeps_tidy_text_and_tidies_the_rest() {
+        for (raw, tidy) in [
+            ("Calle Mayor 1", "Calle Mayor 1"),
+            ("a", "a"),
+            ("", ""),
+            (" ", ""),
+            (" a", "a"),
+            ("a ", "a"),
+            ("a  b", "a b"),
+            ("a\tb", "a b"),
+            ("a\u{a0}b", "a b"),
+            ("\u{3000}李 小龙\u{2003}", "李 小龙"),
+            ("e\u{301} ", "e\u{301}"),
+        ] {
+            assert_eq!(collapse(raw), tidy, "{raw:?}");
+            assert_eq!(is_collapsed(raw), raw == tidy && !raw.is_empty(), "{raw:?}");
+        }
     }
 
     #[test]
