@@ -78,7 +78,7 @@ const PROFILES = { valid, typed, invalid };
 // ---- sizes -----------------------------------------------------------------------------------
 
 const brotli = (bytes) => brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
-const BROWSER_FILES = ["index.js", "api.js", "wasm/kycard.js", "wasm/kycard_bg.wasm"]; // what the browser entry loads
+const BROWSER_FILES = ["index.js", "wasm/kycard_bg.wasm"]; // what the browser entry loads
 const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const kib = (n) => `${fmt(n / 1024, 1)} KiB`;
 

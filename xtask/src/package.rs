@@ -1,6 +1,10 @@
 //! The npm package `@kycard/core`: `bindings/` compiled to wasm32, wrapped by wasm-bindgen,
 //! shrunk by wasm-opt, beside the hand-written JavaScript and declarations of `bindings/js/`,
-//! then packed by `npm pack` into an installable tarball.
+//! then packed by `npm pack` into an installable tarball. Each entry (`index.js` for browsers
+//! and bundlers, `node.js` for Node) is bundled with `api.js` and wasm-bindgen's glue and
+//! minified by esbuild, with a source map holding the readable sources: a page downloads
+//! half the JavaScript (6 KB brotli instead of 12), and its developer tools still show
+//! `bindings/js/`.
 //!
 //! * `target/npm/kycard-core/` — the package folder (what Trunk copies under `/examples/`).
 //! * `target/npm/kycard-core-<version>.tgz` — the tarball.
@@ -11,6 +15,12 @@ use std::process::Command;
 
 /// The hand-written files of the package, copied as they are.
 const SOURCES: &[&str] = &["package.json", "README.md", "index.js", "node.js", "api.js", "index.d.ts", "types.d.ts"];
+
+/// The entries esbuild bundles, each with the platform it is for.
+const ENTRIES: &[(&str, &str)] = &[("index.js", "browser"), ("node.js", "node")];
+
+/// What the bundles hold, removed once they are written.
+const BUNDLED: &[&str] = &["api.js", "wasm/kycard.js"];
 
 /// The wasm features rustc emits for wasm32 by default, which wasm-opt must accept.
 const WASM_FEATURES: &[&str] = &[
@@ -29,7 +39,7 @@ pub fn folder(root: &Path) -> PathBuf {
 
 /// Builds the package folder and its tarball; returns the tarball's path.
 pub fn build(root: &Path) -> Result<PathBuf, Error> {
-    heading("npm package @kycard/core: bindings for wasm32, wasm-bindgen, wasm-opt -Oz, npm pack");
+    heading("npm package @kycard/core: bindings for wasm32, wasm-bindgen, wasm-opt -Oz, esbuild, npm pack");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     run_command(Command::new(cargo).current_dir(root).args([
         "build",
@@ -50,7 +60,15 @@ pub fn build(root: &Path) -> Result<PathBuf, Error> {
     let compiled = root.join("target/wasm32-unknown-unknown/wasm-package/kycard_bindings.wasm");
     run_command(
         Command::new(tool_path("wasm-bindgen"))
-            .args(["--target", "web", "--no-typescript", "--out-name", "kycard", "--out-dir"])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--omit-default-module-path",
+                "--out-name",
+                "kycard",
+                "--out-dir",
+            ])
             .arg(&wasm_dir)
             .arg(&compiled),
     )?;
@@ -67,6 +85,20 @@ pub fn build(root: &Path) -> Result<PathBuf, Error> {
         let from = root.join("bindings/js").join(name);
         std::fs::copy(&from, package.join(name))
             .map_err(|e| Error::new(format!("cannot copy {}: {e}", from.display())))?;
+    }
+    for (entry, platform) in ENTRIES {
+        run_command(
+            Command::new(root.join("node_modules/.bin/esbuild"))
+                .current_dir(&package)
+                .args([entry, "--bundle", "--minify", "--sourcemap", "--format=esm", "--target=es2022"])
+                .arg(format!("--platform={platform}"))
+                .arg(format!("--outfile={entry}"))
+                .args(["--allow-overwrite", "--log-level=warning"]),
+        )?;
+    }
+    for name in BUNDLED {
+        let path = package.join(name);
+        std::fs::remove_file(&path).map_err(|e| Error::new(format!("cannot remove {}: {e}", path.display())))?;
     }
     let packed = command_output(
         Command::new("npm").args(["pack", "--silent", "--pack-destination", ".."]).current_dir(&package),
