@@ -143,10 +143,10 @@ fn npm_packages(root: &Path) -> Result<(), Error> {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let fresh = matches!((modified(&lock), modified(&installed)), (Some(l), Some(i)) if i >= l);
     if fresh {
-        println!("  ok   npm packages (binaryen, playwright-core, typescript, zod, ajv)");
+        println!("  ok   npm packages (binaryen, esbuild, playwright-core, typescript, zod, ajv)");
         return Ok(());
     }
-    println!("  get  npm packages (binaryen, playwright-core, typescript, zod, ajv) with npm ci");
+    println!("  get  npm packages (binaryen, esbuild, playwright-core, typescript, zod, ajv) with npm ci");
     run_command(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root))
 }
 
