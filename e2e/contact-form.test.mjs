@@ -2,7 +2,7 @@
 // appear without any request to the server.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { openPage, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
+import { api, openPage, profile, screenshot, signIn, useServerAndBrowser } from "./support.mjs";
 
 const app = useServerAndBrowser();
 
@@ -164,6 +164,30 @@ test("the language switch speaks Spanish: core's labels and messages, and the se
   await assert.doesNotReject(page.getByText("Sin programa de tarjetas").first().waitFor({ timeout: 5000 }));
   assert.ok(languages.length > 0 && languages.every((l) => l === "es"), `Accept-Language: ${languages}`);
   await screenshot(page, "customers-spanish");
+
+  // A customer's page too: its sections, why no card yet, and the upload control, whose
+  // check of a file's content speaks Spanish before anything is sent.
+  const enrolled = await api(app.server, "operator", "POST", "/customers", profile("marta.es@example.com"));
+  assert.equal(enrolled.status, 201);
+  await page.goto(`${app.server.base}/customers/${enrolled.body.id}`);
+  await page.getByRole("heading", { name: "Documentos" }).waitFor();
+  await page.getByRole("heading", { name: "Tarjetas" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Emitir tarjeta" }).isDisabled(), true);
+  await page.getByText(/^Solo se emiten tarjetas a clientes activos: /).waitFor();
+  const sent = [];
+  page.on("request", (req) => {
+    if (req.method() === "POST" && req.url().includes("/documents")) sent.push(req.url());
+  });
+  await page.locator("#upload-proof_of_address-file").setInputFiles({ name: "factura.png", mimeType: "image/png", buffer: Buffer.from("no soy una imagen") });
+  await page.getByText("El archivo no es JPEG, PNG, WebP ni PDF (a juzgar por su contenido, no por su nombre).").waitFor();
+  await page.getByText("Elige un archivo").first().waitFor();
+  await page.getByRole("button", { name: /^Subir Justificante de domicilio$/ }).waitFor();
+  assert.deepEqual(sent, [], "the file was judged in the browser: nothing was sent");
+  await screenshot(page, "customer-spanish");
+  // Back to English without a reload: the same page redraws its words.
+  await page.getByLabel("Language / Idioma").selectOption("en");
+  await page.getByRole("heading", { name: "Documents" }).waitFor();
+  await page.getByRole("button", { name: "Issue card" }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -99,6 +99,17 @@ pub enum Message {
     FileRequired,
     /// An empty file.
     FileEmpty,
+    /// A file over the size limit.
+    FileTooLarge {
+        /// The limit in MiB.
+        max_mib: u64,
+    },
+    /// A file whose content is none of the accepted types.
+    FileNotADocument,
+    /// A picture that cannot be decoded.
+    PictureUnreadable,
+    /// A proof of address that is not current.
+    ProofOfAddress(crate::documents::ProofOfAddressError),
     /// An approval with flags.
     ApprovalWithFlags,
     /// A rejection without flags.
@@ -295,6 +306,32 @@ impl Message {
             ),
             Self::FileRequired => pick("Attach the file.", "Adjunta el archivo."),
             Self::FileEmpty => pick("The file is empty.", "El archivo está vacío."),
+            Self::FileTooLarge { max_mib } => {
+                if es {
+                    format!("El archivo supera los {max_mib} MiB.")
+                } else {
+                    format!("The file is larger than {max_mib} MiB.")
+                }
+            }
+            Self::FileNotADocument => pick(
+                "The file is not a JPEG, PNG, WebP or PDF (judged from its content, not its name).",
+                "El archivo no es JPEG, PNG, WebP ni PDF (a juzgar por su contenido, no por su nombre).",
+            ),
+            Self::PictureUnreadable => pick(
+                "This picture cannot be opened: it may be damaged or incomplete.",
+                "No se puede abrir esta imagen: puede estar dañada o incompleta.",
+            ),
+            Self::ProofOfAddress(crate::documents::ProofOfAddressError::IssuedInFuture) => {
+                pick("The issue date is in the future.", "La fecha de emisión es futura.")
+            }
+            Self::ProofOfAddress(crate::documents::ProofOfAddressError::Outdated) => {
+                let months = crate::documents::PROOF_OF_ADDRESS_MAX_AGE_MONTHS;
+                if es {
+                    format!("El documento se emitió hace más de {months} meses.")
+                } else {
+                    format!("The document was issued more than {months} months ago.")
+                }
+            }
             Self::ApprovalWithFlags => pick("An approval carries no flags.", "Una aprobación no lleva marcas."),
             Self::RejectionWithoutFlags => pick(
                 "Say what must be corrected: at least one flag.",

@@ -34,7 +34,13 @@ impl ApiError {
     }
 
     fn network() -> Self {
-        Self::local("network", "The server cannot be reached. Check the connection and try again.")
+        Self::local(
+            "network",
+            crate::i18n::said(
+                "The server cannot be reached. Check the connection and try again.",
+                "No se puede contactar con el servidor. Comprueba la conexión y vuelve a intentarlo.",
+            ),
+        )
     }
 }
 
@@ -82,7 +88,10 @@ pub fn new_idempotency_key() -> String {
 
 impl ApiError {
     fn unexpected() -> Self {
-        Self::local("unexpected", "The server answered something unexpected.")
+        Self::local(
+            "unexpected",
+            crate::i18n::said("The server answered something unexpected.", "El servidor respondió algo inesperado."),
+        )
     }
 
     /// The error a non-2xx answer carries (the API's one error shape), or a generic one.
@@ -111,7 +120,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 
 /// Sends a request and reads the answer's body: `Ok` for a 2xx, the decoded error otherwise.
 async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<String, ApiError> {
-    let request = request.map_err(|_| ApiError::local("bad_request", "The request could not be built."))?;
+    let request = request.map_err(|_| ApiError::local("bad_request", crate::i18n::said("The request could not be built.", "No se pudo preparar la petición.")))?;
     let response = request.send().await.map_err(|_| ApiError::network())?;
     let text = response.text().await.map_err(|_| ApiError::network())?;
     if response.ok() { Ok(text) } else { Err(ApiError::from_answer(response.status(), &text)) }
@@ -148,7 +157,7 @@ pub async fn send_json<T: DeserializeOwned>(
     if_match: Option<i64>,
 ) -> Result<T, ApiError> {
     let body =
-        serde_json::to_string(body).map_err(|_| ApiError::local("bad_request", "The request could not be built."))?;
+        serde_json::to_string(body).map_err(|_| ApiError::local("bad_request", crate::i18n::said("The request could not be built.", "No se pudo preparar la petición.")))?;
     parse(&send_body(method, path, Some(body), idempotency_key, if_match).await?)
 }
 

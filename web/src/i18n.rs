@@ -71,6 +71,27 @@ pub fn tr(english: &'static str, spanish: &'static str) -> &'static str {
     }
 }
 
+/// A text of the app in both languages, said in the interface's language where it is drawn
+/// (for components that take a text to show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text(pub &'static str, pub &'static str);
+
+impl Text {
+    /// The text in the interface's language.
+    pub fn get(self) -> &'static str {
+        tr(self.0, self.1)
+    }
+}
+
+/// Words of the app in the language requests ask for, where no view is drawing them (errors
+/// made while a request runs).
+pub fn said(english: &'static str, spanish: &'static str) -> &'static str {
+    match current() {
+        Locale::English => english,
+        Locale::Spanish => spanish,
+    }
+}
+
 /// The language requests ask for.
 pub fn current() -> Locale {
     CURRENT.with(std::cell::Cell::get)

@@ -64,7 +64,7 @@ fn App() -> impl IntoView {
     });
 
     view! {
-        <a class="skip" href="#main">"Skip to content"</a>
+        <a class="skip" href="#main">{move || i18n::tr("Skip to content", "Saltar al contenido")}</a>
         <header class="app-header">
             <span class="brand">"kycard"</span>
             <Show when=move || session.user.with(Option::is_some)>
@@ -73,7 +73,7 @@ fn App() -> impl IntoView {
             <i18n::LanguageSwitch/>
         </header>
         <main id="main">
-            <Show when=move || session.checked.get() fallback=|| view! { <p class="empty">"Loading…"</p> }>
+            <Show when=move || session.checked.get() fallback=|| view! { <p class="empty">{move || i18n::tr("Loading…", "Cargando…")}</p> }>
                 {move || match route().get() {
                     Route::SignIn => view! { <SignInPage/> }.into_any(),
                     _ if session.user.with(Option::is_none) => ().into_any(),
@@ -83,8 +83,8 @@ fn App() -> impl IntoView {
                     Route::Reviews => view! { <ReviewsPage/> }.into_any(),
                     Route::Review(id) => view! { <ReviewPage id=id/> }.into_any(),
                     Route::NotFound => view! {
-                        <h1>"Page not found"</h1>
-                        <p><Link href="/customers">"Back to the customers"</Link></p>
+                        <h1>{move || i18n::tr("Page not found", "Página no encontrada")}</h1>
+                        <p><Link href="/customers">{move || i18n::tr("Back to the customers", "Volver a los clientes")}</Link></p>
                     }.into_any(),
                 }}
             </Show>
@@ -99,7 +99,7 @@ fn Nav() -> impl IntoView {
     let email = move || session.user.with(|u| u.as_ref().map(|u| u.email.clone()).unwrap_or_default());
     let role = move || session.user.with(|u| u.as_ref().map(|u| u.role.label_in(i18n::tracked())).unwrap_or_default());
     view! {
-        <nav aria-label="Main">
+        <nav aria-label=move || i18n::tr("Main", "Principal")>
             <Link href="/customers">{move || i18n::tr("Customers", "Clientes")}</Link>
             <Show when=move || session.can(Role::Operator)>
                 <Link href="/customers/new">{move || i18n::tr("New customer", "Nuevo cliente")}</Link>

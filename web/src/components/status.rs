@@ -31,7 +31,7 @@ pub fn display_name(customer: &Customer) -> String {
         .and_then(|i| i.personal.as_ref())
         .and_then(|p| p.full_name.clone())
         .or_else(|| customer.contact.email.clone())
-        .unwrap_or_else(|| "Customer".to_owned())
+        .unwrap_or_else(|| crate::i18n::tr("Customer", "Cliente").to_owned())
 }
 
 /// A `blocked_by` entry in plain words, in the interface's language.

@@ -3,11 +3,14 @@
 //! progress bar, and a retry that cannot store the file twice.
 
 use crate::api::{self, ApiError};
+use crate::i18n::tr;
 use crate::task::{Latest, Tasks};
 use crate::today::today;
 use kycard_core::documents::{
     ContentType, DocumentKind, MAX_DOCUMENT_BYTES, proof_of_address_current, sniff_content_type,
 };
+use kycard_core::i18n::Locale;
+use kycard_core::message::Message;
 use kycard_core::person::parse_wire_date;
 use kycard_core::quality::{Pixels, first_problem, measure, working_gray};
 use leptos::prelude::*;
@@ -23,6 +26,11 @@ enum Stage {
     Sending(f64),
     Failed(String),
     Done,
+}
+
+/// What core says, in the interface's language.
+fn said(message: &Message) -> String {
+    message.text(crate::i18n::tracked())
 }
 
 /// A file chosen and pre-checked, with its preview URL.
@@ -46,14 +54,12 @@ async fn head_of(file: &web_sys::File) -> Vec<u8> {
 async fn precheck(file: &web_sys::File, kind: DocumentKind) -> Result<ContentType, String> {
     #[allow(clippy::cast_precision_loss)]
     if file.size() > MAX_DOCUMENT_BYTES as f64 {
-        return Err(format!("The file is larger than {} MiB.", MAX_DOCUMENT_BYTES / 1024 / 1024));
+        return Err(said(&Message::FileTooLarge { max_mib: MAX_DOCUMENT_BYTES / 1024 / 1024 }));
     }
     if file.size() == 0.0 {
-        return Err("The file is empty.".to_owned());
+        return Err(said(&Message::FileEmpty));
     }
-    let content_type = sniff_content_type(&head_of(file).await).ok_or_else(|| {
-        "This is not a JPEG, PNG, WebP or PDF file (judged from its content, not its name).".to_owned()
-    })?;
+    let content_type = sniff_content_type(&head_of(file).await).ok_or_else(|| said(&Message::FileNotADocument))?;
     if content_type != ContentType::Pdf {
         picture_quality(file, kind).await?;
     }
@@ -64,10 +70,10 @@ async fn precheck(file: &web_sys::File, kind: DocumentKind) -> Result<ContentTyp
 /// measured by core exactly as the server will: a blurred, dark or tiny photo is retaken
 /// before it is sent, not rejected after.
 async fn picture_quality(file: &web_sys::File, kind: DocumentKind) -> Result<(), String> {
-    const UNREADABLE: &str = "This picture cannot be opened: it may be damaged or incomplete.";
-    let rgba = canvas_pixels(file).await.ok_or_else(|| UNREADABLE.to_owned())?;
+    let unreadable = || said(&Message::PictureUnreadable);
+    let rgba = canvas_pixels(file).await.ok_or_else(unreadable)?;
     let (width, height, data) = rgba;
-    let gray = working_gray(Pixels { width, height, channels: 4, data: &data }).map_err(|_| UNREADABLE.to_owned())?;
+    let gray = working_gray(Pixels { width, height, channels: 4, data: &data }).map_err(|_| unreadable())?;
     match first_problem(kind, &measure(&gray)) {
         Some(problem) => Err(problem.message_in(crate::i18n::current()).to_owned()),
         None => Ok(()),
@@ -126,11 +132,11 @@ pub fn DocumentUpload(
         }
         let raw = issued_on.get();
         if raw.is_empty() {
-            return Some("Give the date printed on the document.".to_owned());
+            return Some(said(&Message::IssueDateRequired));
         }
         match parse_wire_date("issued_on", &raw) {
-            Err(error) => Some(error.message.text(crate::i18n::current())),
-            Ok(date) => proof_of_address_current(date, today()).err().map(|e| e.to_string()),
+            Err(error) => Some(said(&error.message)),
+            Ok(date) => proof_of_address_current(date, today()).err().map(|e| said(&Message::ProofOfAddress(e))),
         }
     };
     on_cleanup(move || {
@@ -226,9 +232,9 @@ pub fn DocumentUpload(
                 }
             }
         >
-            <p class="drop-hint">"Drop a file here, or"</p>
+            <p class="drop-hint">{move || tr("Drop a file here, or", "Suelta un archivo aquí, o")}</p>
             <div class="pickers">
-                <label class="button" class:disabled=sending for=format!("{id}-file")>"Choose a file"</label>
+                <label class="button" class:disabled=sending for=format!("{id}-file")>{move || tr("Choose a file", "Elige un archivo")}</label>
                 <input
                     class="visually-hidden"
                     type="file"
@@ -237,7 +243,7 @@ pub fn DocumentUpload(
                     disabled=sending
                     on:change=from_input
                 />
-                <label class="button" class:disabled=sending for=format!("{id}-camera")>"Take a photo"</label>
+                <label class="button" class:disabled=sending for=format!("{id}-camera")>{move || tr("Take a photo", "Haz una foto")}</label>
                 <input
                     class="visually-hidden"
                     type="file"
@@ -248,12 +254,20 @@ pub fn DocumentUpload(
                     on:change=from_input
                 />
             </div>
-            <p class="hint">"JPEG, PNG, WebP or PDF, up to 10 MiB. It must be legible and current."</p>
+            <p class="hint">
+                {move || {
+                    let max = MAX_DOCUMENT_BYTES / 1024 / 1024;
+                    match crate::i18n::tracked() {
+                        Locale::English => format!("JPEG, PNG, WebP or PDF, up to {max} MiB. It must be legible and current."),
+                        Locale::Spanish => format!("JPEG, PNG, WebP o PDF, hasta {max} MiB. Debe ser legible y vigente."),
+                    }
+                }}
+            </p>
             {needs_date.then(|| {
                 let date_id = format!("{id}-issued-on");
                 view! {
                     <div class="field" class:invalid=move || chosen.with(Option::is_some) && date_error().is_some()>
-                        <label for=date_id.clone()>"Issue date printed on the document"</label>
+                        <label for=date_id.clone()>{move || tr("Issue date printed on the document", "Fecha de emisión impresa en el documento")}</label>
                         <input
                             type="date"
                             id=date_id.clone()
@@ -272,7 +286,7 @@ pub fn DocumentUpload(
                 let name = c.file.name();
                 view! {
                     <div class="chosen">
-                        {c.preview.map(|url| view! { <img class="preview" src=url alt=format!("Preview of {name}")/> })}
+                        {c.preview.map(|url| view! { <img class="preview" src=url alt=format!("{} {name}", tr("Preview of", "Vista previa de"))/> })}
                         <span class="file-name">{c.file.name()}</span>
                     </div>
                 }
@@ -283,14 +297,14 @@ pub fn DocumentUpload(
                     let percent = (fraction.clamp(0.0, 1.0) * 100.0).round() as u32;
                     view! {
                         <div class="progress">
-                            <progress max="100" value=percent aria-label=format!("Uploading {}", kind.label())></progress>
+                            <progress max="100" value=percent aria-label=format!("{} {}", tr("Uploading", "Subiendo"), kind.label_in(crate::i18n::tracked()))></progress>
                             <span>{format!("{percent}%")}</span>
                         </div>
                     }
                     .into_any()
                 }
                 Stage::Failed(message) => view! { <p class="upload-error" role="alert">{message}</p> }.into_any(),
-                Stage::Done => view! { <p class="done" role="status">"Uploaded."</p> }.into_any(),
+                Stage::Done => view! { <p class="done" role="status">{move || tr("Uploaded.", "Subido.")}</p> }.into_any(),
                 Stage::Idle => ().into_any(),
             }}
             <button
@@ -301,10 +315,11 @@ pub fn DocumentUpload(
             >
                 // After a failed send of the chosen file, the same button sends it again.
                 {move || {
+                    let what = kind.label_in(crate::i18n::tracked());
                     if matches!(stage.get(), Stage::Failed(_)) && chosen.with(Option::is_some) {
-                        format!("Try again: upload {}", kind.label())
+                        format!("{} {what}", tr("Try again: upload", "Reintentar: subir"))
                     } else {
-                        format!("Upload {}", kind.label())
+                        format!("{} {what}", tr("Upload", "Subir"))
                     }
                 }}
             </button>

@@ -2,10 +2,11 @@
 //! flags to correct after a rejection, and their cards. Updates live from the event stream.
 
 use crate::api::{self, ApiError};
-use crate::components::notice::load_failed;
+use crate::components::notice::{TRY_AGAIN, load_failed};
 use crate::components::status::{StatusBadge, describe_blocker, display_name, explain};
 use crate::components::upload::DocumentUpload;
 use crate::events::on_customer_change;
+use crate::i18n::{Text, tr};
 use crate::pages::customer_form::{field_control, fields_for_flag};
 use crate::session::session;
 use crate::task::{Latest, Tasks};
@@ -106,23 +107,36 @@ pub fn CustomerPage(
         {move || match shown.get() {
             Shown::NotFound => {
                 view! {
-                    <h1>"Customer not found"</h1>
-                    <p>"There is no such customer in your organization."</p>
+                    <h1>{move || tr("Customer not found", "Cliente no encontrado")}</h1>
+                    <p>{move || tr("There is no such customer in your organization.", "No hay ningún cliente así en tu organización.")}</p>
                 }
                 .into_any()
             }
             Shown::Failed(message) => {
                 view! {
-                    <h1>"Customer"</h1>
-                    {load_failed(format!("The customer could not be loaded: {message}"), "Try again", retry.clone())}
+                    <h1>{move || tr("Customer", "Cliente")}</h1>
+                    {load_failed(
+                        Signal::derive(move || format!("{} {message}", tr("The customer could not be loaded:", "No se pudo cargar el cliente:"))),
+                        TRY_AGAIN,
+                        retry.clone(),
+                    )}
                 }
                 .into_any()
             }
-            Shown::Loading => view! { <h1>"Customer"</h1><p class="empty">"Loading…"</p> }.into_any(),
+            Shown::Loading => view! {
+                <h1>{move || tr("Customer", "Cliente")}</h1>
+                <p class="empty">{move || tr("Loading…", "Cargando…")}</p>
+            }
+            .into_any(),
             Shown::Loaded => view! {
                 {let retry = retry.clone();
                 move || failure.get().map(|error| {
-                    load_failed(format!("This page could not be brought up to date: {}", error.message), "Refresh now", retry.clone())
+                    let text = Signal::derive(move || format!(
+                        "{} {}",
+                        tr("This page could not be brought up to date:", "No se pudo poner al día esta página:"),
+                        error.message
+                    ));
+                    load_failed(text, Text("Refresh now", "Actualizar ahora"), retry.clone())
                 })}
                 <CustomerView customer=current cards=cards uploaded=uploaded updated=updated/>
             }
@@ -213,7 +227,7 @@ fn CustomerView(
             let flags = customer.with(|c| c.review.as_ref().map(|r| r.flags.clone()).unwrap_or_default());
             (!flags.is_empty()).then(|| view! {
                 <section class="card">
-                    <h2>"What must be corrected"</h2>
+                    <h2>{move || tr("What must be corrected", "Qué hay que corregir")}</h2>
                     <ul class="flags">
                         {flags.into_iter().map(|flag| {
                             let what = flag.target.label_in(crate::i18n::tracked()).to_owned();
@@ -228,26 +242,34 @@ fn CustomerView(
             let paths = flagged_fields.get();
             (can_operate && resubmittable.get() && !paths.is_empty())
                 .then(|| view! {
-                    <Corrections customer=customer paths=paths updated=updated title="Correct the details"
-                        hint="Saving the corrections resubmits the customer; the review starts again once every document is in too."/>
+                    <Corrections customer=customer paths=paths updated=updated
+                        title=Text("Correct the details", "Corrige los datos")
+                        hint=Text(
+                            "Saving the corrections resubmits the customer; the review starts again once every document is in too.",
+                            "Al guardar las correcciones el cliente se reenvía; la revisión empieza de nuevo cuando también estén todos los documentos.",
+                        )/>
                 })
         }}
         // An active customer's ID expires: the renewed one is entered here, then its photos
         // are uploaded and reviewed; issued cards keep working meanwhile.
         {move || customer.with(|c| c.renewal).map(|renewal| view! {
             <section class="card attention" aria-labelledby="renewal-heading">
-                <h2 id="renewal-heading">"Identity document renewal"</h2>
+                <h2 id="renewal-heading">{move || tr("Identity document renewal", "Renovación del documento de identidad")}</h2>
                 <p>{kycard_core::explain::renewal(&renewal, crate::i18n::tracked())}</p>
             </section>
             {can_operate.then(|| view! {
                 <Corrections customer=customer paths=vec![kycard_core::paths::ID_NUMBER.to_owned(), kycard_core::paths::ID_EXPIRES_ON.to_owned()]
-                    updated=updated title="Enter the renewed identity document"
-                    hint="Saving asks for new photos of the document; the review then runs again."/>
+                    updated=updated
+                    title=Text("Enter the renewed identity document", "Introduce el documento de identidad renovado")
+                    hint=Text(
+                        "Saving asks for new photos of the document; the review then runs again.",
+                        "Al guardar se piden fotos nuevas del documento; después la revisión se repite.",
+                    )/>
             })}
         })}
         <Show when=move || !kinds.with(Vec::is_empty)>
             <section class="card">
-                <h2>"Documents"</h2>
+                <h2>{move || tr("Documents", "Documentos")}</h2>
                 <ul class="requirements">
                     <For each=move || kinds.get() key=|kind| *kind let:kind>
                         {
@@ -265,7 +287,7 @@ fn CustomerView(
                                     {move || requirement().and_then(|r| r.message).map(|m| view! { <p class="reason">{m}</p> })}
                                     <Show when=uploads_open>
                                         <details prop:open=move || needs_upload() || engaged.get()>
-                                            <summary>{move || if needs_upload() { "Upload" } else { "Replace" }}</summary>
+                                            <summary>{move || if needs_upload() { tr("Upload", "Subir") } else { tr("Replace", "Sustituir") }}</summary>
                                             <DocumentUpload customer_id=customer_id.clone() kind=kind on_uploaded=uploaded engaged=engaged/>
                                         </details>
                                     </Show>
@@ -296,9 +318,8 @@ fn CardsSection(
     let reasons = move || -> Vec<String> {
         match eligibility.get() {
             Ok(_) => Vec::new(),
-            Err(CardRefusal::IndividualCardsNotEnabled) => vec!["the customer is not in the card program".to_owned()],
             Err(CardRefusal::NotActive { blocked_by, .. }) => blocked_by.iter().map(|b| describe_blocker(b)).collect(),
-            Err(refusal @ CardRefusal::OfficialIdExpired { .. }) => vec![refusal.to_string()],
+            Err(refusal) => vec![refusal.code().label_in(crate::i18n::tracked()).to_owned()],
         }
     };
     let allowed = move || eligibility.with(Result::is_ok) && can_operate;
@@ -328,7 +349,7 @@ fn CardsSection(
     };
     view! {
         <section class="card">
-            <h2>"Cards"</h2>
+            <h2>{move || tr("Cards", "Tarjetas")}</h2>
             <div class="issue">
                 <button
                     type="button"
@@ -337,15 +358,19 @@ fn CardsSection(
                     aria-describedby="issue-card-why"
                     on:click=issue
                 >
-                    "Issue card"
+                    {move || tr("Issue card", "Emitir tarjeta")}
                 </button>
                 <p id="issue-card-why" class="hint">
                     {move || {
                         let reasons = reasons();
                         if reasons.is_empty() {
-                            "A virtual card, linked to this customer.".to_owned()
+                            tr("A virtual card, linked to this customer.", "Una tarjeta virtual, vinculada a este cliente.").to_owned()
                         } else {
-                            format!("A card can be issued only to an active customer: {}.", reasons.join("; "))
+                            format!(
+                                "{} {}.",
+                                tr("A card can be issued only to an active customer:", "Solo se emiten tarjetas a clientes activos:"),
+                                reasons.join("; ")
+                            )
                         }
                     }}
                 </p>
@@ -356,7 +381,7 @@ fn CardsSection(
                     <p class="form-error" role="alert">{error.message}{details.filter(|d| !d.is_empty()).map(|d| format!(" ({d})"))}</p>
                 }
             })}
-            <Show when=move || !cards.with(Vec::is_empty) fallback=|| view! { <p class="empty">"No card yet."</p> }>
+            <Show when=move || !cards.with(Vec::is_empty) fallback=|| view! { <p class="empty">{move || tr("No card yet.", "Aún no hay tarjetas.")}</p> }>
                 <ul class="cards">
                     <For each=move || cards.get() key=|c| (c.id, c.status) let:card>
                         <CardRow card=card cards=cards can_operate=can_operate holder=holder/>
@@ -380,7 +405,12 @@ fn CardRow(
         let id = card.id;
         move |_| {
             if action == CardAction::Cancel
-                && !window().confirm_with_message("Cancel this card for good? This cannot be undone.").unwrap_or(false)
+                && !window()
+                    .confirm_with_message(tr(
+                        "Cancel this card for good? This cannot be undone.",
+                        "¿Cancelar esta tarjeta para siempre? No se puede deshacer.",
+                    ))
+                    .unwrap_or(false)
             {
                 return;
             }
@@ -403,8 +433,12 @@ fn CardRow(
     let status = card.status;
     view! {
         <li class="card-row">
-            <span class="pan" aria-label=format!("Card ending in {}", card.last4)>{format!("•••• {}", card.last4)}</span>
-            <span class="expiry">{format!("expires {:02}/{}", card.exp_month, card.exp_year % 100)}</span>
+            <span class="pan" aria-label=move || format!("{} {}", tr("Card ending in", "Tarjeta terminada en"), card.last4)>
+                {format!("•••• {}", card.last4)}
+            </span>
+            <span class="expiry">
+                {move || format!("{} {:02}/{}", tr("expires", "caduca"), card.exp_month, card.exp_year % 100)}
+            </span>
             <span class=format!("card-status {}", status.as_str())>{move || status.label_in(crate::i18n::tracked())}</span>
             {can_operate.then(|| view! {
                 // What core allows: the card's status and, to unfreeze, an active holder.
@@ -429,9 +463,9 @@ fn Corrections(
     paths: Vec<String>,
     updated: Callback<Customer>,
     /// The section's heading.
-    title: &'static str,
+    title: Text,
     /// What saving does.
-    hint: &'static str,
+    hint: Text,
 ) -> impl IntoView {
     let fields: Vec<&'static str> = paths.iter().flat_map(|p| fields_for_flag(p)).collect();
     let draft = RwSignal::new(customer.with_untracked(Customer::data));
@@ -486,15 +520,17 @@ fn Corrections(
     };
     view! {
         <section class="card">
-            <h2>{title}</h2>
-            <p class="hint">{hint}</p>
+            <h2>{move || title.get()}</h2>
+            <p class="hint">{move || hint.get()}</p>
             <form novalidate on:submit=save>
                 {fields
                     .into_iter()
                     .map(|path| field_control(path, draft, shown, Signal::derive(|| true), move |_| server_errors.set(Vec::new())))
                     .collect_view()}
                 <p class="form-error" role="alert">{move || failure.get()}</p>
-                <button type="submit" class="primary" disabled=move || busy.get() || unchanged() || !errors.with(Vec::is_empty)>"Save corrections"</button>
+                <button type="submit" class="primary" disabled=move || busy.get() || unchanged() || !errors.with(Vec::is_empty)>
+                    {move || tr("Save corrections", "Guardar correcciones")}
+                </button>
             </form>
         </section>
     }

@@ -1,7 +1,7 @@
 //! The customers list: search, status filter, pages of 25, status badges.
 
 use crate::api::{self, ApiError};
-use crate::components::notice::load_failed;
+use crate::components::notice::{TRY_AGAIN, load_failed};
 use crate::components::status::{StatusBadge, display_name};
 use crate::i18n::tr;
 use crate::router::Link;
@@ -101,7 +101,12 @@ pub fn CustomersPage() -> impl IntoView {
             </div>
             <button type="submit">{move || tr("Search", "Buscar")}</button>
         </form>
-        {move || failure.get().map(|e| load_failed(format!("The customers could not be loaded: {}", e.message), "Try again", move || load(false)))}
+        {move || failure.get().map(|e| {
+            let text = Signal::derive(move || {
+                format!("{} {}", tr("The customers could not be loaded:", "No se pudieron cargar los clientes:"), e.message)
+            });
+            load_failed(text, TRY_AGAIN, move || load(false))
+        })}
         <Show
             when=move || !customers.with(Vec::is_empty)
             fallback=move || {

@@ -2,8 +2,9 @@
 //! inline, approve or reject with per-document and per-field flags, and the history.
 
 use crate::api::{self, ApiError};
-use crate::components::notice::load_failed;
+use crate::components::notice::{TRY_AGAIN, load_failed};
 use crate::components::status::{StatusBadge, display_name};
+use crate::i18n::tr;
 use crate::pages::customer_form::display_value;
 use crate::router::{Link, navigate};
 use crate::task::Tasks;
@@ -27,17 +28,41 @@ pub fn ReviewsPage() -> impl IntoView {
     };
     load();
     view! {
-        <h1>"Review queue"</h1>
-        <p class="hint">"Customers the automatic review could not decide, oldest first."</p>
+        <h1>{move || tr("Review queue", "Cola de revisión")}</h1>
+        <p class="hint">
+            {move || tr(
+                "Customers the automatic review could not decide, oldest first.",
+                "Clientes que la revisión automática no pudo decidir, los más antiguos primero.",
+            )}
+        </p>
         {move || match queue.get() {
-            None => view! { <p class="empty">"Loading…"</p> }.into_any(),
-            Some(Err(error)) => load_failed(format!("The queue could not be loaded: {}", error.message), "Try again", load).into_any(),
+            None => view! { <p class="empty">{move || tr("Loading…", "Cargando…")}</p> }.into_any(),
+            Some(Err(error)) => {
+                let text = Signal::derive(move || {
+                    format!("{} {}", tr("The queue could not be loaded:", "No se pudo cargar la cola:"), error.message)
+                });
+                load_failed(text, TRY_AGAIN, load).into_any()
+            }
             Some(Ok(customers)) if customers.is_empty() => {
-                view! { <p class="empty">"Nothing to review. New cases appear here when the automatic review refers them."</p> }.into_any()
+                view! {
+                    <p class="empty">
+                        {move || tr(
+                            "Nothing to review. New cases appear here when the automatic review refers them.",
+                            "Nada que revisar. Los casos nuevos aparecen aquí cuando la revisión automática los deriva.",
+                        )}
+                    </p>
+                }
+                .into_any()
             }
             Some(Ok(customers)) => view! {
                 <table class="list">
-                    <thead><tr><th scope="col">"Customer"</th><th scope="col">"Status"</th><th scope="col">"Waiting since"</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || tr("Customer", "Cliente")}</th>
+                            <th scope="col">{move || tr("Status", "Estado")}</th>
+                            <th scope="col">{move || tr("Waiting since", "Esperando desde")}</th>
+                        </tr>
+                    </thead>
                     <tbody>
                         {customers.into_iter().map(|c| {
                             let (href, name) = (format!("/reviews/{}", c.id), display_name(&c));
@@ -167,7 +192,13 @@ pub fn ReviewPage(
                     .collect()
             });
             if decision == Decision::Reject && chosen.is_empty() {
-                failure.set(Some("Tick at least one document or field and say what is wrong.".to_owned()));
+                failure.set(Some(
+                    tr(
+                        "Tick at least one document or field and say what is wrong.",
+                        "Marca al menos un documento o dato y di qué está mal.",
+                    )
+                    .to_owned(),
+                ));
                 return;
             }
             let body = ReviewDecisionRequest {
@@ -189,10 +220,18 @@ pub fn ReviewPage(
     };
 
     view! {
-        <h1>{move || customer.with(|c| c.as_ref().map_or_else(|| "Review".to_owned(), |c| format!("Review: {}", display_name(c))))}</h1>
+        <h1>
+            {move || {
+                let review = tr("Review", "Revisión");
+                customer.with(|c| c.as_ref().map_or_else(|| review.to_owned(), |c| format!("{review}: {}", display_name(c))))
+            }}
+        </h1>
         {let retry = retry.clone();
         move || customer_failed.get().map(|message| {
-            load_failed(format!("The customer could not be loaded: {message}"), "Try again", retry.clone())
+            let text = Signal::derive(move || {
+                format!("{} {message}", tr("The customer could not be loaded:", "No se pudo cargar el cliente:"))
+            });
+            load_failed(text, TRY_AGAIN, retry.clone())
         })}
         {move || failure.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
         {move || history.with(|h| {
@@ -203,7 +242,7 @@ pub fn ReviewPage(
             let failed: Vec<_> = latest.checks.iter().flatten().filter(|c| !c.passed).cloned().collect();
             (!failed.is_empty()).then(|| view! {
                 <section class="card attention" aria-labelledby="attention-heading">
-                    <h2 id="attention-heading">"Why a person decides"</h2>
+                    <h2 id="attention-heading">{move || tr("Why a person decides", "Por qué decide una persona")}</h2>
                     <ul class="checks">
                         {failed.iter().map(|c| measured(c, &c.message)).collect_view()}
                     </ul>
@@ -215,7 +254,7 @@ pub fn ReviewPage(
             let locale = crate::i18n::language().get();
             view! {
                 <section class="card">
-                    <h2>"Details"</h2>
+                    <h2>{move || tr("Details", "Datos")}</h2>
                     <dl class="details">
                         {TEXT_FIELDS.iter().filter_map(|path| {
                             let value = field_value(&data, path);
@@ -226,12 +265,19 @@ pub fn ReviewPage(
             }
         })}
         <section class="card">
-            <h2>"Documents"</h2>
+            <h2>{move || tr("Documents", "Documentos")}</h2>
             {let retry = retry.clone();
             move || match documents.get() {
-                None => view! { <p class="empty">"Loading…"</p> }.into_any(),
-                Some(Err(message)) => load_failed(format!("The documents could not be loaded: {message}"), "Try again", retry.clone()).into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"No document uploaded."</p> }.into_any(),
+                None => view! { <p class="empty">{move || tr("Loading…", "Cargando…")}</p> }.into_any(),
+                Some(Err(message)) => {
+                    let text = Signal::derive(move || {
+                        format!("{} {message}", tr("The documents could not be loaded:", "No se pudieron cargar los documentos:"))
+                    });
+                    load_failed(text, TRY_AGAIN, retry.clone()).into_any()
+                }
+                Some(Ok(list)) if list.is_empty() => {
+                    view! { <p class="empty">{move || tr("No document uploaded.", "No se ha subido ningún documento.")}</p> }.into_any()
+                }
                 Some(Ok(list)) => view! {
                     <div class="documents">
                         {list.into_iter().map(|document| view! { <DocumentView document=document/> }).collect_view()}
@@ -241,11 +287,17 @@ pub fn ReviewPage(
             }}
         </section>
         <section class="card">
-            <h2>"Decision"</h2>
-            <p class="hint">"To reject, tick what must be corrected and say why; the customer sees these messages."</p>
+            <h2>{move || tr("Decision", "Decisión")}</h2>
+            <p class="hint">
+                {move || tr(
+                    "To reject, tick what must be corrected and say why; the customer sees these messages.",
+                    "Para rechazar, marca lo que hay que corregir y explica por qué; el cliente ve estos mensajes.",
+                )}
+            </p>
             <ul class="flag-editor">
                 {move || flags.get().into_iter().enumerate().map(|(i, flag)| {
-                    let label = flag.target.label().to_owned();
+                    let locale = crate::i18n::tracked();
+                    let label = flag.target.label_in(locale).to_owned();
                     let base = format!("flag-{i}");
                     let codes: Vec<FlagCode> = FlagCode::ALL
                         .iter()
@@ -258,16 +310,23 @@ pub fn ReviewPage(
                                 on:change=move |ev| flags.update(|all| all[i].on = event_target_checked(&ev))/>
                             <label for=base.clone()>{label.clone()}</label>
                             <Show when=move || flags.with(|all| all[i].on)>
-                                <label class="visually-hidden" for=format!("{base}-code")>{format!("Reason for {label}")}</label>
+                                <label class="visually-hidden" for=format!("{base}-code")>
+                                    {format!("{} {label}", tr("Reason for", "Motivo para"))}
+                                </label>
                                 <select id=format!("{base}-code") on:change=move |ev| {
                                     if let Some(code) = FlagCode::parse(&event_target_value(&ev)) {
                                         flags.update(|all| all[i].code = code);
                                     }
                                 }>
-                                    {codes.iter().map(|c| view! { <option value=c.as_str() selected=*c == flag.code>{c.as_str().replace('_', " ")}</option> }).collect_view()}
+                                    {codes.iter().map(|c| view! {
+                                        <option value=c.as_str() selected=*c == flag.code>{c.label_in(locale).to_owned()}</option>
+                                    }).collect_view()}
                                 </select>
-                                <label class="visually-hidden" for=format!("{base}-message")>{format!("Message about {label}")}</label>
-                                <input type="text" id=format!("{base}-message") placeholder="Message for the customer (optional)"
+                                <label class="visually-hidden" for=format!("{base}-message")>
+                                    {format!("{} {label}", tr("Message about", "Mensaje sobre"))}
+                                </label>
+                                <input type="text" id=format!("{base}-message")
+                                    placeholder=tr("Message for the customer (optional)", "Mensaje para el cliente (opcional)")
                                     on:change=move |ev| flags.update(|all| all[i].message = event_target_value(&ev))/>
                             </Show>
                         </li>
@@ -275,18 +334,32 @@ pub fn ReviewPage(
                 }).collect_view()}
             </ul>
             <div class="actions">
-                <button type="button" class="primary" disabled=move || busy.get() || !ready() on:click=decide(Decision::Approve)>"Approve"</button>
-                <button type="button" class="danger" disabled=move || busy.get() || !ready() on:click=decide(Decision::Reject)>"Reject with these flags"</button>
+                <button type="button" class="primary" disabled=move || busy.get() || !ready() on:click=decide(Decision::Approve)>
+                    {move || tr("Approve", "Aprobar")}
+                </button>
+                <button type="button" class="danger" disabled=move || busy.get() || !ready() on:click=decide(Decision::Reject)>
+                    {move || tr("Reject with these flags", "Rechazar con estas marcas")}
+                </button>
             </div>
             <Show when=move || !ready()>
-                <p class="hint">"Approve and reject wait until the customer and their documents are shown."</p>
+                <p class="hint">
+                    {move || tr(
+                        "Approve and reject wait until the customer and their documents are shown.",
+                        "Aprobar y rechazar esperan a que se muestren el cliente y sus documentos.",
+                    )}
+                </p>
             </Show>
         </section>
         <section class="card">
-            <h2>"History"</h2>
+            <h2>{move || tr("History", "Historial")}</h2>
             {move || match history.get() {
-                None => view! { <p class="empty">"Loading…"</p> }.into_any(),
-                Some(Err(message)) => load_failed(format!("The history could not be loaded: {message}"), "Try again", retry.clone()).into_any(),
+                None => view! { <p class="empty">{move || tr("Loading…", "Cargando…")}</p> }.into_any(),
+                Some(Err(message)) => {
+                    let text = Signal::derive(move || {
+                        format!("{} {message}", tr("The history could not be loaded:", "No se pudo cargar el historial:"))
+                    });
+                    load_failed(text, TRY_AGAIN, retry.clone()).into_any()
+                }
                 Some(Ok(entries)) => view! {
                     <ol class="history">
                         {entries.into_iter().map(|entry| view! {
@@ -317,7 +390,7 @@ fn measured(check: &Check, message: &str) -> impl IntoView {
     view! {
         <li class:failed=!check.passed>
             {if check.passed { "✓ " } else { "✗ " }}{message.to_owned()}
-            <span class="hint">{format!(" — {}; needs {}", check.value, check.threshold)}</span>
+            <span class="hint">{format!(" — {}; {} {}", check.value, tr("needs", "requiere"), check.threshold)}</span>
         </li>
     }
 }
@@ -327,7 +400,7 @@ fn DocumentView(document: Document) -> impl IntoView {
     let zoomed = RwSignal::new(false);
     let url = format!("/api/v1/documents/{}/content", document.id);
     let preview = format!("/api/v1/documents/{}/preview", document.id);
-    let label = document.kind.label();
+    let label = document.kind.label_in(crate::i18n::tracked());
     let is_pdf = document.content_type == ContentType::Pdf.as_str();
     view! {
         <figure class="document" class:zoomed=move || zoomed.get()>
@@ -335,7 +408,7 @@ fn DocumentView(document: Document) -> impl IntoView {
                 let inline = format!("{url}?disposition=inline");
                 view! {
                     <iframe class="pdf" src=inline.clone() title=format!("{label} (PDF)")></iframe>
-                    <a href=inline target="_blank" rel="noopener">"Open the PDF in a new tab"</a>
+                    <a href=inline target="_blank" rel="noopener">{move || tr("Open the PDF in a new tab", "Abrir el PDF en otra pestaña")}</a>
                 }.into_any()
             } else if document.preview {
                 // The preview: upright, downscaled, without the photo's metadata (GPS).
@@ -344,13 +417,17 @@ fn DocumentView(document: Document) -> impl IntoView {
                         on:click=move |_| zoomed.update(|z| *z = !*z)>
                         <img src=preview alt=label/>
                     </button>
-                    <a href=url>"Download the original"</a>
+                    <a href=url>{move || tr("Download the original", "Descargar el original")}</a>
                 }.into_any()
             } else {
-                view! { <p class="hint">"No picture could be read from this file."</p> <a href=url>"Download the file"</a> }.into_any()
+                view! {
+                    <p class="hint">{move || tr("No picture could be read from this file.", "No se pudo leer ninguna imagen de este archivo.")}</p>
+                    <a href=url>{move || tr("Download the file", "Descargar el archivo")}</a>
+                }
+                .into_any()
             }}
-            <figcaption>{label}{document.issued_on.map(|d| format!(" (issued {d})"))}</figcaption>
-            <ul class="checks" aria-label=format!("What was measured in the {label}")>
+            <figcaption>{label}{document.issued_on.map(|d| format!(" ({} {d})", tr("issued", "emitido el")))}</figcaption>
+            <ul class="checks" aria-label=format!("{} {label}", tr("What was measured in:", "Qué se midió en:"))>
                 // The figure already names the document that every message names.
                 {document.checks.iter().map(|c| {
                     measured(c, c.message.strip_prefix(&format!("{label}: ")).unwrap_or(&c.message))
