@@ -170,8 +170,8 @@ test("the language switch speaks Spanish: core's labels and messages, and the se
   const enrolled = await api(app.server, "operator", "POST", "/customers", profile("marta.es@example.com"));
   assert.equal(enrolled.status, 201);
   await page.goto(`${app.server.base}/customers/${enrolled.body.id}`);
-  await page.getByRole("heading", { name: "Documentos" }).waitFor();
-  await page.getByRole("heading", { name: "Tarjetas" }).waitFor();
+  await page.getByRole("heading", { name: "Documentos", exact: true }).waitFor();
+  await page.getByRole("heading", { name: "Tarjetas", exact: true }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Emitir tarjeta" }).isDisabled(), true);
   await page.getByText(/^Solo se emiten tarjetas a clientes activos: /).waitFor();
   const sent = [];
@@ -186,7 +186,7 @@ test("the language switch speaks Spanish: core's labels and messages, and the se
   await screenshot(page, "customer-spanish");
   // Back to English without a reload: the same page redraws its words.
   await page.getByLabel("Language / Idioma").selectOption("en");
-  await page.getByRole("heading", { name: "Documents" }).waitFor();
+  await page.getByRole("heading", { name: "Documents", exact: true }).waitFor();
   await page.getByRole("button", { name: "Issue card" }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();

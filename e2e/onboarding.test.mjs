@@ -80,7 +80,7 @@ test("create → documents → Active live → card, with the refusal explained 
     mimeType: "image/png",
     buffer: Buffer.from("not an image at all"),
   });
-  await page.getByText("This is not a JPEG, PNG, WebP or PDF file").waitFor();
+  await page.getByText("The file is not a JPEG, PNG, WebP or PDF (judged from its content, not its name).").waitFor();
   assert.equal(await frontControl.getByText("earlier.png").count(), 0);
   assert.equal(await page.getByRole("button", { name: "Upload Government ID (front)" }).isDisabled(), true);
   await screenshot(page, "upload-wrong-content");

@@ -120,7 +120,12 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 
 /// Sends a request and reads the answer's body: `Ok` for a 2xx, the decoded error otherwise.
 async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<String, ApiError> {
-    let request = request.map_err(|_| ApiError::local("bad_request", crate::i18n::said("The request could not be built.", "No se pudo preparar la petición.")))?;
+    let request = request.map_err(|_| {
+        ApiError::local(
+            "bad_request",
+            crate::i18n::said("The request could not be built.", "No se pudo preparar la petición."),
+        )
+    })?;
     let response = request.send().await.map_err(|_| ApiError::network())?;
     let text = response.text().await.map_err(|_| ApiError::network())?;
     if response.ok() { Ok(text) } else { Err(ApiError::from_answer(response.status(), &text)) }
@@ -156,8 +161,12 @@ pub async fn send_json<T: DeserializeOwned>(
     idempotency_key: Option<&str>,
     if_match: Option<i64>,
 ) -> Result<T, ApiError> {
-    let body =
-        serde_json::to_string(body).map_err(|_| ApiError::local("bad_request", crate::i18n::said("The request could not be built.", "No se pudo preparar la petición.")))?;
+    let body = serde_json::to_string(body).map_err(|_| {
+        ApiError::local(
+            "bad_request",
+            crate::i18n::said("The request could not be built.", "No se pudo preparar la petición."),
+        )
+    })?;
     parse(&send_body(method, path, Some(body), idempotency_key, if_match).await?)
 }
 
