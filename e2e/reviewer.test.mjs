@@ -174,6 +174,29 @@ test("a watchlist match waits for a reviewer, shown side by side", async () => {
   await screenshot(page, "review-watchlist-match");
 });
 
+test("the reviewer's pages speak Spanish too", async () => {
+  const id = await customerWithDocuments(app.server, profile("lucia+review_manual@example.com"));
+  const reviewer = await openPage(app.browser);
+  await signIn(reviewer.page, app.server, "reviewer");
+  const page = reviewer.page;
+  await page.getByLabel("Language / Idioma").selectOption("es");
+  await page.getByRole("heading", { name: "Cola de revisión" }).waitFor();
+  await page.goto(`${app.server.base}/reviews/${id}`);
+  await page.getByRole("heading", { name: "Revisión: Marta Ruiz Soto" }).waitFor();
+  for (const heading of ["Datos", "Documentos", "Decisión", "Historial"]) {
+    await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+  }
+  await page.getByRole("img", { name: "Documento de identidad (anverso)" }).waitFor();
+  await page.getByRole("checkbox", { name: "Documento de identidad (anverso)" }).check();
+  const reasons = await page.getByLabel("Motivo para Documento de identidad (anverso)").locator("option").allTextContents();
+  assert.ok(reasons.includes("No se puede leer el documento: sube una copia nítida, completa y bien iluminada."), reasons.join(" | "));
+  await page.getByRole("button", { name: "Aprobar" }).waitFor();
+  await page.getByRole("button", { name: "Rechazar con estas marcas" }).waitFor();
+  await screenshot(page, "review-spanish");
+  assert.deepEqual(reviewer.problems, []);
+  await reviewer.context.close();
+});
+
 test("an ID that expires soon asks the operator for the renewed one, which reopens its uploads", async () => {
   const body = profile("lena@example.com");
   body.individual.official_id.number = "55667788Z";

@@ -428,9 +428,10 @@ fn DocumentView(document: Document) -> impl IntoView {
             }}
             <figcaption>{label}{document.issued_on.map(|d| format!(" ({} {d})", tr("issued", "emitido el")))}</figcaption>
             <ul class="checks" aria-label=format!("{} {label}", tr("What was measured in:", "Qué se midió en:"))>
-                // The figure already names the document that every message names.
+                // The figure already names the document that every message names (in English,
+                // as the automatic review recorded it).
                 {document.checks.iter().map(|c| {
-                    measured(c, c.message.strip_prefix(&format!("{label}: ")).unwrap_or(&c.message))
+                    measured(c, c.message.strip_prefix(&format!("{}: ", document.kind.label())).unwrap_or(&c.message))
                 }).collect_view()}
             </ul>
         </figure>
