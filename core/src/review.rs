@@ -159,6 +159,23 @@ impl Flag {
         Self { target, code, message: code.label().to_owned(), is_final: code.final_by_default() }
     }
 
+    /// What the customer is told, in `locale`: a sentence of kycard's own (the code's, or the
+    /// advice of a picture rule or a read problem, which the automatic review records in
+    /// English) said in `locale`; what a reviewer wrote, as written.
+    pub fn message_in(&self, locale: crate::i18n::Locale) -> &str {
+        use crate::quality::{ReadProblem, Rule};
+        let written = self.message.trim();
+        if written.is_empty() || written == self.code.label() {
+            return self.code.label_in(locale);
+        }
+        Rule::ALL
+            .iter()
+            .map(|r| (r.label(), r.label_in(locale)))
+            .chain(ReadProblem::ALL.iter().map(|p| (p.label(), p.label_in(locale))))
+            .find_map(|(english, said)| (english == written).then_some(said))
+            .unwrap_or(written)
+    }
+
     /// The flag in words, e.g. "Proof of address: The document is too old: …".
     pub fn describe(&self) -> String {
         let why = if self.message.trim().is_empty() { self.code.label() } else { self.message.trim() };
@@ -169,6 +186,24 @@ impl Flag {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kycards_own_sentences_are_translated_a_reviewers_are_not() {
+        use crate::i18n::Locale::Spanish;
+        let target = FlagTarget::Document(DocumentKind::GovernmentIdFront);
+        let default = Flag::new(target.clone(), FlagCode::DocumentUnreadable);
+        assert_eq!(default.message_in(Spanish), FlagCode::DocumentUnreadable.label_in(Spanish));
+        let empty = Flag { message: " ".into(), ..default.clone() };
+        assert_eq!(empty.message_in(Spanish), FlagCode::DocumentUnreadable.label_in(Spanish));
+        let rule = crate::quality::Rule::Sharpness;
+        let advice = Flag { message: rule.label().into(), ..default.clone() };
+        assert_eq!(advice.message_in(Spanish), rule.label_in(Spanish));
+        let problem = crate::quality::ReadProblem::Encrypted;
+        let read = Flag { message: problem.label().into(), ..default.clone() };
+        assert_eq!(read.message_in(Spanish), problem.label_in(Spanish));
+        let written = Flag { message: " The photo is blurred. ".into(), ..default };
+        assert_eq!(written.message_in(Spanish), "The photo is blurred.");
+    }
 
     #[test]
     fn targets_round_trip_as_strings() {

@@ -230,8 +230,10 @@ fn CustomerView(
                     <h2>{move || tr("What must be corrected", "Qué hay que corregir")}</h2>
                     <ul class="flags">
                         {flags.into_iter().map(|flag| {
-                            let what = flag.target.label_in(crate::i18n::tracked()).to_owned();
-                            view! { <li class="flag"><strong>{what}</strong>": "{flag.message}</li> }
+                            let locale = crate::i18n::tracked();
+                            let what = flag.target.label_in(locale).to_owned();
+                            let why = flag.message_in(locale).to_owned();
+                            view! { <li class="flag"><strong>{what}</strong>": "{why}</li> }
                         }).collect_view()}
                     </ul>
                 </section>
