@@ -110,6 +110,23 @@ pub enum Message {
     PictureUnreadable,
     /// A proof of address that is not current.
     ProofOfAddress(crate::documents::ProofOfAddressError),
+    /// A sign-in with an unknown email or a wrong password.
+    WrongCredentials,
+    /// Too many attempts, and when to try again.
+    TryAgainIn {
+        /// Seconds to wait.
+        seconds: u64,
+    },
+    /// A credential holding as many event streams open as it may.
+    StreamsOpen {
+        /// Streams allowed at once.
+        limit: u32,
+    },
+    /// A change to a customer that changed since it was read.
+    VersionNow {
+        /// The customer's version now.
+        current: i64,
+    },
     /// An approval with flags.
     ApprovalWithFlags,
     /// A rejection without flags.
@@ -321,6 +338,33 @@ impl Message {
                 "This picture cannot be opened: it may be damaged or incomplete.",
                 "No se puede abrir esta imagen: puede estar dañada o incompleta.",
             ),
+            Self::WrongCredentials => pick("Wrong email or password.", "Correo o contraseña incorrectos."),
+            Self::TryAgainIn { seconds } => {
+                let wait = wait_in_words(*seconds, locale);
+                if es {
+                    format!("Demasiados intentos; vuelve a intentarlo dentro de {wait}.")
+                } else {
+                    format!("Too many attempts; try again in {wait}.")
+                }
+            }
+            Self::StreamsOpen { limit } => {
+                if es {
+                    format!(
+                        "Esta credencial ya tiene {limit} flujos de eventos abiertos; cierra uno antes de abrir otro."
+                    )
+                } else {
+                    format!("This credential already has {limit} event streams open; close one before opening another.")
+                }
+            }
+            Self::VersionNow { current } => {
+                if es {
+                    format!(
+                        "El cliente ha cambiado desde que lo leíste (ahora es la versión {current}). Recarga y vuelve a intentarlo."
+                    )
+                } else {
+                    format!("The customer was changed since you read it (now version {current}). Reload and try again.")
+                }
+            }
             Self::ProofOfAddress(crate::documents::ProofOfAddressError::IssuedInFuture) => {
                 pick("The issue date is in the future.", "La fecha de emisión es futura.")
             }
@@ -358,6 +402,19 @@ impl Message {
 }
 
 /// English, for the terminal and logs (people in the app and the API get their locale).
+/// A wait as a person reads it: seconds under two minutes, whole minutes (rounded up) beyond.
+fn wait_in_words(seconds: u64, locale: Locale) -> String {
+    let (second, seconds_word, minutes_word) = match locale {
+        Locale::English => ("second", "seconds", "minutes"),
+        Locale::Spanish => ("segundo", "segundos", "minutos"),
+    };
+    match seconds {
+        1 => format!("1 {second}"),
+        0..120 => format!("{seconds} {seconds_word}"),
+        _ => format!("{} {minutes_word}", seconds.div_ceil(60)),
+    }
+}
+
 impl std::fmt::Display for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.text(Locale::English))
@@ -423,6 +480,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_wait_is_said_as_a_person_reads_it() {
+        for (seconds, en, es) in [
+            (1, "1 second", "1 segundo"),
+            (45, "45 seconds", "45 segundos"),
+            (119, "119 seconds", "119 segundos"),
+            (120, "2 minutes", "2 minutos"),
+            (899, "15 minutes", "15 minutos"),
+        ] {
+            assert_eq!(wait_in_words(seconds, Locale::English), en);
+            assert_eq!(wait_in_words(seconds, Locale::Spanish), es);
+        }
+        assert_eq!(
+            Message::TryAgainIn { seconds: 900 }.text(Locale::Spanish),
+            "Demasiados intentos; vuelve a intentarlo dentro de 15 minutos."
+        );
+    }
+
+    #[test]
     fn every_message_reads_differently_in_each_language() {
         let samples = [
             Message::Required,
@@ -431,6 +506,15 @@ mod tests {
             Message::IdShape(IdShape::Dni),
             Message::WebhookUrl(UrlProblem::PlainHttp),
             Message::DocumentNotNeeded(DocumentKind::Passport),
+            Message::FileTooLarge { max_mib: 10 },
+            Message::FileNotADocument,
+            Message::PictureUnreadable,
+            Message::ProofOfAddress(crate::documents::ProofOfAddressError::Outdated),
+            Message::ProofOfAddress(crate::documents::ProofOfAddressError::IssuedInFuture),
+            Message::WrongCredentials,
+            Message::TryAgainIn { seconds: 900 },
+            Message::StreamsOpen { limit: 4 },
+            Message::VersionNow { current: 3 },
         ];
         for message in samples {
             let (en, es) = (message.text(Locale::English), message.text(Locale::Spanish));

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use kycard_core::ValidationErrors;
 use kycard_core::api_error::ApiErrorCode;
 use kycard_core::i18n::Locale;
+use kycard_core::message::Message;
 use kycard_core::wire::{ErrorBody, ErrorDetails, ErrorResponse};
 
 tokio::task_local! {
@@ -46,7 +47,7 @@ pub enum AppError {
     #[error("Authentication is required: send `Authorization: Bearer <api key>` or sign in.")]
     Unauthenticated,
     /// A sign-in with an unknown email or a wrong password (said to the person signing in).
-    #[error("Wrong email or password.")]
+    #[error("{}", Message::WrongCredentials)]
     WrongCredentials,
     /// The caller's role may not do this.
     #[error("Your role does not allow this action.")]
@@ -55,13 +56,13 @@ pub enum AppError {
     #[error("Send the `csrf_token` of your session in the `X-CSRF-Token` header.")]
     CsrfFailed,
     /// Too many attempts.
-    #[error("Too many attempts; try again in {}.", wait_in_words(*retry_after_seconds))]
+    #[error("{}", Message::TryAgainIn { seconds: *retry_after_seconds })]
     RateLimited {
         /// When to try again.
         retry_after_seconds: u64,
     },
     /// The credential holds as many event streams open as it may.
-    #[error("This credential already has {limit} event streams open; close one before opening another.")]
+    #[error("{}", Message::StreamsOpen { limit: *limit })]
     TooManyStreams {
         /// Streams allowed at once.
         limit: u32,
@@ -83,7 +84,7 @@ pub enum AppError {
         details: Option<ErrorDetails>,
     },
     /// `If-Match` names another version.
-    #[error("The customer was changed since you read it (now version {current}). Reload and try again.")]
+    #[error("{}", Message::VersionNow { current: *current })]
     VersionMismatch {
         /// The current version.
         current: i64,
@@ -142,9 +143,24 @@ impl AppError {
         Self::Conflict { code, message: message.into(), details: None }
     }
 
-    /// The sentence in `locale`: the specific English one, or the catalogue's sentence for the
-    /// code (with the technical detail of a malformed request, which is in English).
+    /// What core says about this refusal in every language, beyond its code's sentence.
+    fn said(&self) -> Option<Message> {
+        match self {
+            Self::WrongCredentials => Some(Message::WrongCredentials),
+            Self::RateLimited { retry_after_seconds } => Some(Message::TryAgainIn { seconds: *retry_after_seconds }),
+            Self::TooManyStreams { limit } => Some(Message::StreamsOpen { limit: *limit }),
+            Self::VersionMismatch { current } => Some(Message::VersionNow { current: *current }),
+            _ => None,
+        }
+    }
+
+    /// The sentence in `locale`: core's when it has one, the specific English one, or the
+    /// catalogue's sentence for the code (with the technical detail of a malformed request,
+    /// which is in English).
     fn message_in(&self, locale: Locale) -> String {
+        if let Some(said) = self.said() {
+            return said.text(locale);
+        }
         let sentence = self.code().label_in(locale);
         match (locale, self) {
             (Locale::English, _) => self.to_string(),
@@ -190,15 +206,6 @@ impl From<StoreError> for AppError {
 impl From<ValidationErrors> for AppError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Validation(errors)
-    }
-}
-
-/// A wait as a person reads it: seconds under two minutes, whole minutes (rounded up) beyond.
-fn wait_in_words(seconds: u64) -> String {
-    match seconds {
-        1 => "1 second".to_owned(),
-        0..120 => format!("{seconds} seconds"),
-        _ => format!("{} minutes", seconds.div_ceil(60)),
     }
 }
 

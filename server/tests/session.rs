@@ -25,11 +25,17 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> Reply {
 
 /// A sign-in as if connected from `address`.
 async fn sign_in_from(app: &TestApp, email: &str, password: &str, address: [u8; 4]) -> Reply {
+    sign_in_as(app, email, password, address, "en").await
+}
+
+/// A sign-in as if connected from `address`, asking for answers in `language`.
+async fn sign_in_as(app: &TestApp, email: &str, password: &str, address: [u8; 4], language: &str) -> Reply {
     let body = json!({"email": email, "password": password}).to_string();
     let peer = std::net::SocketAddr::from((address, 40_000));
     app.raw(
         Request::post("/api/v1/session")
             .header("content-type", "application/json")
+            .header("accept-language", language)
             .extension(axum::extract::ConnectInfo(peer))
             .body(Body::from(body))
             .unwrap(),
@@ -131,6 +137,12 @@ async fn wrong_passwords_are_refused_and_then_slowed() {
         limited.body["error"]["message"], "Too many attempts; try again in 15 minutes.",
         "a wait a person reads"
     );
+    // In Spanish, the same specific sentences, not the catalogue's words for developers.
+    let wrong = sign_in_as(&app, "nobody@acme.example", PASSWORD, [10, 0, 0, 9], "es").await;
+    assert_eq!(wrong.body["error"]["message"], "Correo o contraseña incorrectos.");
+    let limited = sign_in_as(&app, EMAIL, PASSWORD, [127, 0, 0, 1], "es").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.body["error"]["message"], "Demasiados intentos; vuelve a intentarlo dentro de 15 minutos.");
     let missing = app
         .raw(
             Request::post("/api/v1/session")
