@@ -95,6 +95,14 @@ pub enum AppError {
     /// Body or file over its limit.
     #[error("The request is too large: {0}")]
     PayloadTooLarge(String),
+    /// A refusal core words in every language (a file too large, not a document).
+    #[error("{message}")]
+    Said {
+        /// Stable code, e.g. `payload_too_large`.
+        code: ApiErrorCode,
+        /// What core says about it.
+        message: Message,
+    },
     /// Content type not accepted.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -126,6 +134,7 @@ impl AppError {
             Self::VersionMismatch { .. } => ApiErrorCode::VersionMismatch,
             Self::PreconditionRequired => ApiErrorCode::PreconditionRequired,
             Self::PayloadTooLarge(_) => ApiErrorCode::PayloadTooLarge,
+            Self::Said { code, .. } => *code,
             Self::UnsupportedMediaType(_) => ApiErrorCode::UnsupportedMediaType,
             Self::Validation(_) => ApiErrorCode::ValidationFailed,
             Self::Timeout => ApiErrorCode::Timeout,
@@ -150,6 +159,7 @@ impl AppError {
             Self::RateLimited { retry_after_seconds } => Some(Message::TryAgainIn { seconds: *retry_after_seconds }),
             Self::TooManyStreams { limit } => Some(Message::StreamsOpen { limit: *limit }),
             Self::VersionMismatch { current } => Some(Message::VersionNow { current: *current }),
+            Self::Said { message, .. } => Some(message.clone()),
             _ => None,
         }
     }

@@ -53,7 +53,10 @@ fn multipart_error(error: &axum::extract::multipart::MultipartError) -> AppError
 }
 
 fn too_large() -> AppError {
-    AppError::PayloadTooLarge(Message::FileTooLarge { max_mib: MAX_DOCUMENT_BYTES / 1024 / 1024 }.to_string())
+    AppError::Said {
+        code: ApiErrorCode::PayloadTooLarge,
+        message: Message::FileTooLarge { max_mib: MAX_DOCUMENT_BYTES / 1024 / 1024 },
+    }
 }
 
 async fn receive_file(
@@ -204,7 +207,7 @@ pub async fn record_upload(
     }
     let content_type = if received.size == 0 { None } else { sniff_content_type(&received.head) };
     if received.size > 0 && content_type.is_none() {
-        return Err(AppError::UnsupportedMediaType(Message::FileNotADocument.to_string()));
+        return Err(AppError::Said { code: ApiErrorCode::UnsupportedMediaType, message: Message::FileNotADocument });
     }
     let (Some(kind), Some(content_type), true) = (kind, content_type, errors.is_empty()) else {
         return Err(errors.into());

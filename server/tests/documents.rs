@@ -234,6 +234,22 @@ async fn bad_uploads_get_clear_errors_and_leave_nothing_behind() {
         let reply = app.upload(&id, &fields, file.as_ref().map(|(n, b)| (*n, b.as_slice()))).await;
         assert_eq!((reply.status, reply.code()), (status, code), "{fields:?}: {}", reply.body);
     }
+    // What the refusal says comes from core, in the asked language.
+    for (language, said) in [
+        ("en", "The file is not a JPEG, PNG, WebP or PDF (judged from its content, not its name)."),
+        ("es", "El archivo no es JPEG, PNG, WebP ni PDF (a juzgar por su contenido, no por su nombre)."),
+    ] {
+        let (content_type, body) = multipart(&[("kind", "government_id_front")], Some(("id.png", b"<html></html>")));
+        let request = Request::post(format!("/api/v1/customers/{id}/documents"))
+            .header("authorization", format!("Bearer {}", app.operator))
+            .header("content-type", content_type)
+            .header("accept-language", language)
+            .body(Body::from(body))
+            .unwrap();
+        let reply = app.raw(request).await;
+        assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(reply.body["error"]["message"], said);
+    }
     // Truncated multipart body.
     let (content_type, mut body) = multipart(&[("kind", "government_id_front")], Some(("id.png", &image)));
     body.truncate(body.len() - 30);
