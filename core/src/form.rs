@@ -43,15 +43,18 @@ const FIELDS: [(&str, Get, Slot); 19] = [
 ];
 
 /// Every text field of the form, by path, in form order.
-pub const TEXT_FIELDS: &[&str] = &{
-    let mut paths = [""; FIELDS.len()];
+pub const TEXT_FIELDS: &[&str] = &paths_of(&FIELDS);
+
+/// The paths of a table of fields or objects, in its order.
+const fn paths_of<A, B, const N: usize>(table: &[(&'static str, A, B); N]) -> [&'static str; N] {
+    let mut paths = [""; N];
     let mut i = 0;
-    while i < FIELDS.len() {
-        paths[i] = FIELDS[i].0;
+    while i < N {
+        paths[i] = table[i].0;
         i += 1;
     }
     paths
-};
+}
 
 /// The index in [`TEXT_FIELDS`] of the text field at `path`, for constants:
 /// `const { form::index(paths::EMAIL) }`.
@@ -89,15 +92,7 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
 /// object sent empty (`"individual": {}`) is not one left out (without the card program the
 /// first is refused, the second is not), so whatever carries a customer as a flat list of
 /// [`TEXT_FIELDS`] carries these too.
-pub const OBJECTS: &[&str] = &{
-    let mut paths = [""; OBJECT_TABLE.len()];
-    let mut i = 0;
-    while i < OBJECT_TABLE.len() {
-        paths[i] = OBJECT_TABLE[i].0;
-        i += 1;
-    }
-    paths
-};
+pub const OBJECTS: &[&str] = &paths_of(&OBJECT_TABLE);
 
 /// Whether an object of a [`CustomerData`] is there.
 type Has = fn(&CustomerData) -> bool;
