@@ -47,7 +47,7 @@ pub enum AppError {
     #[error("Authentication is required: send `Authorization: Bearer <api key>` or sign in.")]
     Unauthenticated,
     /// A sign-in with an unknown email or a wrong password (said to the person signing in).
-    #[error("{}", Message::WrongCredentials)]
+    #[error("{}", self.english())]
     WrongCredentials,
     /// The caller's role may not do this.
     #[error("Your role does not allow this action.")]
@@ -56,13 +56,13 @@ pub enum AppError {
     #[error("Send the `csrf_token` of your session in the `X-CSRF-Token` header.")]
     CsrfFailed,
     /// Too many attempts.
-    #[error("{}", Message::TryAgainIn { seconds: *retry_after_seconds })]
+    #[error("{}", self.english())]
     RateLimited {
         /// When to try again.
         retry_after_seconds: u64,
     },
     /// The credential holds as many event streams open as it may.
-    #[error("{}", Message::StreamsOpen { limit: *limit })]
+    #[error("{}", self.english())]
     TooManyStreams {
         /// Streams allowed at once.
         limit: u32,
@@ -84,7 +84,7 @@ pub enum AppError {
         details: Option<ErrorDetails>,
     },
     /// `If-Match` names another version.
-    #[error("{}", Message::VersionNow { current: *current })]
+    #[error("{}", self.english())]
     VersionMismatch {
         /// The current version.
         current: i64,
@@ -96,7 +96,7 @@ pub enum AppError {
     #[error("The request is too large: {0}")]
     PayloadTooLarge(String),
     /// A refusal core words in every language (a file too large, not a document).
-    #[error("{message}")]
+    #[error("{}", self.english())]
     Said {
         /// Stable code, e.g. `payload_too_large`.
         code: ApiErrorCode,
@@ -161,6 +161,11 @@ impl AppError {
             Self::Said { message, .. } => Some(message.clone()),
             _ => None,
         }
+    }
+
+    /// Core's sentence in English, for the variants that have one (see [`Self::said`]).
+    fn english(&self) -> String {
+        self.said().map(|said| said.text(Locale::English)).unwrap_or_default()
     }
 
     /// The sentence in `locale`: core's when it has one, the specific English one, or the
