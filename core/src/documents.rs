@@ -118,14 +118,16 @@ pub fn all_submitted(requirements: &[Requirement]) -> bool {
     requirements.iter().all(|r| matches!(r.state, RequirementState::Uploaded | RequirementState::Accepted))
 }
 
-/// Why a proof of address is not current.
+/// Why a proof of address is not current. Said in English as [`Message::ProofOfAddress`]
+/// says it.
+///
+/// [`Message::ProofOfAddress`]: crate::message::Message::ProofOfAddress
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::message::Message::ProofOfAddress(*self))]
 pub enum ProofOfAddressError {
     /// Issued after today: a typing mistake or a forgery.
-    #[error("The issue date is in the future.")]
     IssuedInFuture,
     /// Issued more than three months ago.
-    #[error("The document was issued more than {PROOF_OF_ADDRESS_MAX_AGE_MONTHS} months ago.")]
     Outdated,
 }
 
@@ -175,6 +177,8 @@ mod tests {
         assert_eq!(proof_of_address_current(date("2026-02-27"), today), Err(ProofOfAddressError::Outdated));
         assert!(proof_of_address_current(today, today).is_ok());
         assert_eq!(proof_of_address_current(date("2026-06-01"), today), Err(ProofOfAddressError::IssuedInFuture));
+        assert_eq!(ProofOfAddressError::Outdated.to_string(), "The document was issued more than 3 months ago.");
+        assert_eq!(ProofOfAddressError::IssuedInFuture.to_string(), "The issue date is in the future.");
     }
 
     #[test]
