@@ -250,24 +250,16 @@ fn today_and_locale(bytes: &mut &[u8]) -> Result<(NaiveDate, Locale), JsError> {
     Ok((today, locale(tag)))
 }
 
-/// The mask bits of the objects around each text field: those of [`form::OBJECTS`] its path
-/// starts with.
+/// The mask bits of the objects around each text field: those of [`form::OBJECTS`] it lies
+/// inside.
 const PARENTS: [u32; TEXT] = {
     let mut parents = [0; TEXT];
     let mut field = 0;
     while field < TEXT {
-        let path = form::TEXT_FIELDS[field].as_bytes();
         let mut object = 0;
         while object < form::OBJECTS.len() {
-            let parent = form::OBJECTS[object].as_bytes();
-            if parent.len() < path.len() && path[parent.len()] == b'.' {
-                let mut i = 0;
-                while i < parent.len() && parent[i] == path[i] {
-                    i += 1;
-                }
-                if i == parent.len() {
-                    parents[field] |= object_bit(object);
-                }
+            if form::inside(form::TEXT_FIELDS[field], form::OBJECTS[object]) {
+                parents[field] |= object_bit(object);
             }
             object += 1;
         }

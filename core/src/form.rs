@@ -73,13 +73,25 @@ pub const fn index(path: &str) -> usize {
     panic!("not a text field of the form");
 }
 
+/// Whether the field or object at `path` lies inside the object at `object`, at any depth
+/// (`individual.personal.full_name` is inside `individual`), for constants.
+pub const fn inside(path: &str, object: &str) -> bool {
+    let (path, object) = (path.as_bytes(), object.as_bytes());
+    path.len() > object.len() && path[object.len()] == b'.' && starts_with(path, object)
+}
+
 /// Byte-wise equality, for constants.
 const fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    a.len() == b.len() && starts_with(a, b)
+}
+
+/// Whether `a` starts with `b`, byte by byte, for constants.
+const fn starts_with(a: &[u8], b: &[u8]) -> bool {
+    if b.len() > a.len() {
         return false;
     }
     let mut i = 0;
-    while i < a.len() {
+    while i < b.len() {
         if a[i] != b[i] {
             return false;
         }
@@ -232,6 +244,17 @@ mod tests {
         assert_eq!(data.contact.as_ref().unwrap().email, None, "empty unsets");
         assert!(!set_field_value(&mut data, "individual.secret", "x"));
         assert_eq!(field_value(&data, "nope"), "");
+    }
+
+    #[test]
+    fn a_path_is_inside_the_objects_it_starts_with() {
+        assert!(inside(paths::FULL_NAME, paths::INDIVIDUAL));
+        assert!(inside(paths::FULL_NAME, paths::PERSONAL));
+        assert!(inside(paths::ADDRESS, paths::PERSONAL));
+        assert!(!inside(paths::FULL_NAME, paths::ADDRESS));
+        assert!(!inside(paths::PERSONAL, paths::PERSONAL), "not inside itself");
+        assert!(!inside("individual_cards", paths::INDIVIDUAL), "a longer name is not a child");
+        assert!(!inside(paths::EMAIL, paths::INDIVIDUAL));
     }
 
     #[test]
