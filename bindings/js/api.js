@@ -1,7 +1,8 @@
 // The package's functions over kycard-core compiled to WebAssembly (bindings/src/lib.rs).
 // Every decision is core's; this file only moves values across: a customer's data as a mask
-// and its values' UTF-8, written straight into the wasm's memory, answers as flat text (fields separated by US, \x1f; records by RS,
-// \x1e; groups of records by GS, \x1d), other values as numbers. That costs a fraction of
+// and its values' UTF-8, written straight into the wasm's memory; answers as flat text
+// (fields separated by US, \x1f; records by RS, \x1e; groups of records by GS, \x1d); other
+// values as numbers. That costs a fraction of
 // JSON both ways; bindings/src/lib.rs explains the layout and gives the measures.
 import * as raw from "./wasm/kycard.js";
 

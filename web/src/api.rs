@@ -36,7 +36,7 @@ impl ApiError {
     fn network() -> Self {
         Self::local(
             "network",
-            crate::i18n::said(
+            crate::i18n::tr(
                 "The server cannot be reached. Check the connection and try again.",
                 "No se puede contactar con el servidor. Comprueba la conexión y vuelve a intentarlo.",
             ),
@@ -90,7 +90,7 @@ impl ApiError {
     fn unexpected() -> Self {
         Self::local(
             "unexpected",
-            crate::i18n::said("The server answered something unexpected.", "El servidor respondió algo inesperado."),
+            crate::i18n::tr("The server answered something unexpected.", "El servidor respondió algo inesperado."),
         )
     }
 
@@ -123,7 +123,7 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<String, A
     let request = request.map_err(|_| {
         ApiError::local(
             "bad_request",
-            crate::i18n::said("The request could not be built.", "No se pudo preparar la petición."),
+            crate::i18n::tr("The request could not be built.", "No se pudo preparar la petición."),
         )
     })?;
     let response = request.send().await.map_err(|_| ApiError::network())?;
@@ -164,7 +164,7 @@ pub async fn send_json<T: DeserializeOwned>(
     let body = serde_json::to_string(body).map_err(|_| {
         ApiError::local(
             "bad_request",
-            crate::i18n::said("The request could not be built.", "No se pudo preparar la petición."),
+            crate::i18n::tr("The request could not be built.", "No se pudo preparar la petición."),
         )
     })?;
     parse(&send_body(method, path, Some(body), idempotency_key, if_match).await?)

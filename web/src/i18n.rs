@@ -62,8 +62,9 @@ pub fn tracked() -> Locale {
     use_context::<Language>().map_or_else(current, |l| l.0.get())
 }
 
-/// Words of the app itself (headings, buttons, hints) in the chosen language; what kycard
-/// says about customers, fields and documents comes from core.
+/// Words of the app itself (headings, buttons, hints, its own errors) in the chosen language;
+/// what kycard says about customers, fields and documents comes from core. Outside the
+/// component tree (a request's error), the language requests ask for.
 pub fn tr(english: &'static str, spanish: &'static str) -> &'static str {
     match tracked() {
         Locale::English => english,
@@ -80,15 +81,6 @@ impl Text {
     /// The text in the interface's language.
     pub fn get(self) -> &'static str {
         tr(self.0, self.1)
-    }
-}
-
-/// Words of the app in the language requests ask for, where no view is drawing them (errors
-/// made while a request runs).
-pub fn said(english: &'static str, spanish: &'static str) -> &'static str {
-    match current() {
-        Locale::English => english,
-        Locale::Spanish => spanish,
     }
 }
 
