@@ -2,8 +2,8 @@
 // Every decision is core's; this file only moves values across: a customer's data as a mask
 // and its values' UTF-8, written straight into the wasm's memory; answers as flat text
 // (fields separated by US, \x1f; records by RS, \x1e; groups of records by GS, \x1d); other
-// values as numbers. That costs a fraction of
-// JSON both ways; bindings/src/lib.rs explains the layout and gives the measures.
+// values as numbers. That costs a fraction of JSON both ways; bindings/src/lib.rs explains
+// the layout and gives the measures.
 import * as raw from "./wasm/kycard.js";
 
 /** The languages messages come in. */
