@@ -53,9 +53,41 @@ impl TryFrom<&str> for Email {
         if domain.is_ascii() {
             normalized.extend(domain.bytes().map(|b| char::from(b.to_ascii_lowercase())));
         } else {
-            normalized.push_str(&domain.to_lowercase());
+            push_lowercase(&mut normalized, domain);
         }
         Ok(Self(normalized))
+    }
+}
+
+/// Appends `text` lower-cased character by character, as IDNA (UTS 46) maps a domain: without
+/// the final-sigma context of `str::to_lowercase`, so a domain's `Σ` is always `σ`.
+#[cfg(not(target_arch = "wasm32"))]
+fn push_lowercase(into: &mut String, text: &str) {
+    into.extend(text.chars().flat_map(char::to_lowercase));
+}
+
+/// Appends `text` lower-cased character by character, as IDNA (UTS 46) maps a domain.
+///
+/// In wasm the JavaScript host lower-cases: core runs there only under JavaScript (the web app
+/// and the npm package), whose Unicode case tables are already loaded, and Rust's own table
+/// would add almost 5 KB to the npm package with brotli. `String.prototype.toLowerCase` differs from
+/// lower-casing each character only in the final-sigma rule, so `Σ` is mapped first; a test in
+/// Chromium compares both over every character.
+#[cfg(target_arch = "wasm32")]
+fn push_lowercase(into: &mut String, text: &str) {
+    into.push_str(&host::to_lower_case(&text.replace('Σ', "σ")));
+}
+
+/// What core asks of its JavaScript host in wasm.
+#[cfg(target_arch = "wasm32")]
+mod host {
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `String.prototype.toLowerCase` called on `text`.
+        #[wasm_bindgen(js_namespace = ["String", "prototype", "toLowerCase"], js_name = call)]
+        pub fn to_lower_case(text: &str) -> String;
     }
 }
 
