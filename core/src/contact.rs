@@ -70,9 +70,9 @@ fn push_lowercase(into: &mut String, text: &str) {
 ///
 /// In wasm the JavaScript host lower-cases: core runs there only under JavaScript (the web app
 /// and the npm package), whose Unicode case tables are already loaded, and Rust's own table
-/// would add almost 5 KB to the npm package with brotli. `String.prototype.toLowerCase` differs from
-/// lower-casing each character only in the final-sigma rule, so `Σ` is mapped first; a test in
-/// Chromium compares both over every character.
+/// would add almost 5 KB to the npm package with brotli. `String.prototype.toLowerCase`
+/// differs from lower-casing each character only in the final-sigma rule, so `Σ` is mapped
+/// first; `tests/email_domains.rs`, run in Chromium, compares both over every letter.
 #[cfg(target_arch = "wasm32")]
 fn push_lowercase(into: &mut String, text: &str) {
     into.push_str(&host::to_lower_case(&text.replace('Σ', "σ")));
