@@ -149,6 +149,11 @@ test("the JSON Schemas accept every valid vector and the server's answers, and r
   assert.equal(created.status, 201);
   const customer = ajv.getSchema("Customer.json");
   assert.ok(customer(await created.json()), ajv.errorsText(customer.errors));
+  const list = await (await fetch(`${app.server.base}/api/v1/customers`, { headers })).json();
+  assert.ok(list.data.length >= 1);
+  const page = ajv.getSchema("Page_Customer.json");
+  assert.ok(page(list), ajv.errorsText(page.errors));
+  assert.equal(page({ ...list, data: [{ ...list.data[0], status: "asleep" }] }), false, "a page's items are held to Customer's schema");
   const refused = await fetch(`${app.server.base}/api/v1/customers`, { method: "POST", headers: { ...headers, "accept-language": "es" }, body: JSON.stringify({ contact: {} }) });
   assert.equal(refused.status, 422);
   const errorResponse = ajv.getSchema("ErrorResponse.json");

@@ -611,36 +611,7 @@ export interface Page_ApiKeyInfo {
   /**
    * The items.
    */
-  data: ({
-    /**
-     * When it was made.
-     */
-    created_at: string;
-    /**
-     * Identifier (for `DELETE /keys/{id}`).
-     */
-    id: string;
-    /**
-     * What the key is for, as given when it was made (may be empty).
-     */
-    label: string;
-    /**
-     * When it was last used, to within five minutes; `null` if never.
-     */
-    last_used_at?: string | null;
-    /**
-     * The key's public start, `kyc_<8 hex>`, to recognise it.
-     */
-    prefix: string;
-    /**
-     * When it was revoked; `null` while it works.
-     */
-    revoked_at?: string | null;
-    /**
-     * What the key may do.
-     */
-    role: Role;
-  })[];
+  data: ApiKeyInfo[];
   /**
    * Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
    * client generated from the `OpenAPI` document sees it).
@@ -655,44 +626,7 @@ export interface Page_Card {
   /**
    * The items.
    */
-  data: {
-    /**
-     * Name printed on the card.
-     */
-    cardholder_name: string;
-    /**
-     * When it was issued.
-     */
-    created_at: string;
-    /**
-     * The cardholder.
-     */
-    customer_id: string;
-    /**
-     * Expiry month, 1–12.
-     */
-    exp_month: number;
-    /**
-     * Expiry year, four digits.
-     */
-    exp_year: number;
-    /**
-     * A `UUIDv7`.
-     */
-    id: string;
-    /**
-     * Last four digits of the number.
-     */
-    last4: string;
-    /**
-     * Active, frozen or canceled.
-     */
-    status: CardStatus;
-    /**
-     * Virtual or physical.
-     */
-    type: CardType;
-  }[];
+  data: Card[];
   /**
    * Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
    * client generated from the `OpenAPI` document sees it).
@@ -707,40 +641,7 @@ export interface Page_Customer {
   /**
    * The items.
    */
-  data: ({
-    /**
-     * Normalised contact details.
-     */
-    contact: ContactData;
-    /**
-     * When it was created.
-     */
-    created_at: string;
-    /**
-     * A `UUIDv7`.
-     */
-    id: string;
-    individual?: IndividualData | null;
-    /**
-     * Whether the customer is in the card program.
-     */
-    individual_cards: boolean;
-    renewal?: Renewal | null;
-    /**
-     * Documents the customer needs and where each stands.
-     */
-    requirements?: Requirement[];
-    review?: ReviewSummary | null;
-    status?: CustomerStatus | null;
-    /**
-     * When it last changed.
-     */
-    updated_at: string;
-    /**
-     * Increases on every change; sent back in `If-Match`.
-     */
-    version: number;
-  })[];
+  data: Customer[];
   /**
    * Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
    * client generated from the `OpenAPI` document sees it).
@@ -755,50 +656,7 @@ export interface Page_Document {
   /**
    * The items.
    */
-  data: ({
-    /**
-     * What was read inside the file and judged: each quality measure with its threshold
-     * (sharpness, exposure, contrast, resolution), a PDF's text, or why nothing could be read.
-     */
-    checks?: Check[];
-    /**
-     * Sniffed from the bytes.
-     */
-    content_type: string;
-    /**
-     * A `UUIDv7`.
-     */
-    id: string;
-    /**
-     * Date printed on a proof of address.
-     */
-    issued_on?: string | null;
-    /**
-     * Which requirement it answers.
-     */
-    kind: DocumentKind;
-    /**
-     * Whether `GET /documents/{id}/preview` has a picture to show: a downscaled JPEG
-     * re-encoded without the original's metadata (no EXIF or GPS).
-     */
-    preview?: boolean;
-    /**
-     * Hex SHA-256 of the content.
-     */
-    sha256: string;
-    /**
-     * Bytes.
-     */
-    size: number;
-    /**
-     * Uploaded, accepted or flagged.
-     */
-    state: RequirementState;
-    /**
-     * When it arrived.
-     */
-    uploaded_at: string;
-  })[];
+  data: Document[];
   /**
    * Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
    * client generated from the `OpenAPI` document sees it).
@@ -813,36 +671,7 @@ export interface Page_HistoryEntry {
   /**
    * The items.
    */
-  data: ({
-    /**
-     * Who.
-     */
-    actor: Actor;
-    /**
-     * When.
-     */
-    at: string;
-    /**
-     * What an automatic decision measured.
-     */
-    checks?: Check[] | null;
-    /**
-     * What happened, e.g. `document.uploaded`, `status.changed`, `review.decided`.
-     */
-    event: string;
-    /**
-     * State before, for changes.
-     */
-    from?: string | null;
-    /**
-     * Why, in words.
-     */
-    reason?: string | null;
-    /**
-     * State after, for changes.
-     */
-    to?: string | null;
-  })[];
+  data: HistoryEntry[];
   /**
    * Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
    * client generated from the `OpenAPI` document sees it).
@@ -857,28 +686,7 @@ export interface Page_Webhook {
   /**
    * The items.
    */
-  data: ({
-    /**
-     * When it was made.
-     */
-    created_at: string;
-    /**
-     * Subscribed event types.
-     */
-    events: EventType[];
-    /**
-     * Identifier.
-     */
-    id: string;
-    /**
-     * The signing secret: only in the answer of `POST /webhooks`, never again.
-     */
-    secret?: string | null;
-    /**
-     * Where deliveries go.
-     */
-    url: string;
-  })[];
+  data: Webhook[];
   /**
    * Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
    * client generated from the `OpenAPI` document sees it).
@@ -893,36 +701,7 @@ export interface Page_WebhookDelivery {
   /**
    * The items.
    */
-  data: ({
-    /**
-     * Attempts, oldest first.
-     */
-    attempts: DeliveryAttempt[];
-    /**
-     * When the event was queued for this webhook.
-     */
-    created_at: string;
-    /**
-     * The event's `id` (as in `GET /events`).
-     */
-    event_id: string;
-    /**
-     * The event's type.
-     */
-    event_type: EventType;
-    /**
-     * Identifier.
-     */
-    id: string;
-    /**
-     * When the next attempt is due, while pending.
-     */
-    next_attempt_at?: string | null;
-    /**
-     * Pending, succeeded or failed.
-     */
-    status: DeliveryStatus;
-  })[];
+  data: WebhookDelivery[];
   /**
    * Pass as `cursor` for the next page; `null` on the last one (always present, so a typed
    * client generated from the `OpenAPI` document sees it).

@@ -95,6 +95,23 @@ async fn the_document_lists_every_operation_and_its_schemas() {
 }
 
 #[tokio::test]
+async fn each_list_page_refers_to_its_item_type_instead_of_copying_it() {
+    let app = TestApp::new().await;
+    let spec = app.raw(Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await.body;
+    let components = spec["components"]["schemas"].as_object().expect("components");
+    let pages: Vec<&String> = components.keys().filter(|name| name.starts_with("Page_")).collect();
+    assert!(pages.len() >= 7, "{pages:?}");
+    for page in pages {
+        let item = page.trim_start_matches("Page_");
+        assert_eq!(
+            components[page]["properties"]["data"]["items"],
+            serde_json::json!({ "$ref": format!("#/components/schemas/{item}") }),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_docs_ui_is_served_locally() {
     let app = TestApp::new().await;
     let request = Request::get("/api/docs/").body(Body::empty()).unwrap();

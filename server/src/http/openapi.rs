@@ -70,6 +70,7 @@ pub fn document() -> &'static Value {
 fn build() -> Value {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     if let Some(Value::Object(components)) = document.pointer_mut("/components/schemas") {
+        refer_to_components(components);
         kycard_core::schema::refine(components);
     }
     if let Some(Value::Object(paths)) = document.get_mut("paths") {
@@ -298,6 +299,48 @@ fn upload_form() -> Value {
             "file": { "type": "string", "format": "binary", "description": "JPEG, PNG, WebP or PDF, judged from its content; at most 10 MiB." },
         },
     })
+}
+
+/// Replaces each copy of a component's object schema inside another component by a reference
+/// to it. utoipa writes the type argument of a generic type out in full (`Page_Customer`'s
+/// `data` items hold all of `Customer`; juhaku/utoipa#1586), so a generated client would get a
+/// second, unnamed `Customer`, and the rules [`kycard_core::schema::refine`] adds to the named
+/// one would miss the copy.
+fn refer_to_components(components: &mut Map<String, Value>) {
+    let objects: Vec<(String, Value)> = components
+        .iter()
+        .filter(|(_, schema)| schema.get("properties").is_some())
+        .map(|(name, schema)| (name.clone(), schema.clone()))
+        .collect();
+    for schema in components.values_mut() {
+        refer_within(schema, &objects);
+    }
+}
+
+/// Replaces the copies of `objects` below `schema` (not `schema` itself) by references.
+fn refer_within(schema: &mut Value, objects: &[(String, Value)]) {
+    for inner in inner_schemas(schema) {
+        if let Some((name, _)) = objects.iter().find(|(_, named)| named == &*inner) {
+            *inner = json!({ "$ref": format!("#/components/schemas/{name}") });
+        } else {
+            refer_within(inner, objects);
+        }
+    }
+}
+
+/// The schemas directly inside `schema`: its properties, items and alternatives.
+fn inner_schemas(schema: &mut Value) -> Vec<&mut Value> {
+    let Value::Object(fields) = schema else { return Vec::new() };
+    let mut inner = Vec::new();
+    for (key, value) in fields.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties", Value::Object(properties)) => inner.extend(properties.values_mut()),
+            ("items" | "additionalProperties", value @ Value::Object(_)) => inner.push(value),
+            ("oneOf" | "anyOf" | "allOf", Value::Array(alternatives)) => inner.extend(alternatives.iter_mut()),
+            _ => {}
+        }
+    }
+    inner
 }
 
 /// Links each component to its JSON Schema file (`externalDocs`).
