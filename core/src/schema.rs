@@ -96,7 +96,8 @@ fn phone() -> Value {
     })
 }
 
-fn reference(component: &str) -> Value {
+/// A reference to a component schema of the `OpenAPI` document: `{"$ref": "#/components/schemas/X"}`.
+pub fn reference(component: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{component}") })
 }
 

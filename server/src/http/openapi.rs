@@ -93,7 +93,7 @@ fn build() -> Value {
 fn error_answer(description: &str) -> Value {
     json!({
         "description": description,
-        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorResponse" } } },
+        "content": { "application/json": { "schema": kycard_core::schema::reference("ErrorResponse") } },
     })
 }
 
@@ -127,7 +127,7 @@ fn refine_operation(path: &str, method: &str, operation: &mut Map<String, Value>
     }
     if path == "/api/v1/customers/{id}" && method == "patch" {
         operation["requestBody"]["content"]["application/json"]["schema"] =
-            json!({ "$ref": format!("#/components/schemas/{}", kycard_core::schema::patch_name("CustomerData")) });
+            kycard_core::schema::reference(&kycard_core::schema::patch_name("CustomerData"));
     }
     if path == "/api/v1/customers/{id}/documents" && method == "post" {
         operation["requestBody"]["content"]["multipart/form-data"]["schema"] = upload_form();
@@ -321,7 +321,7 @@ fn refer_to_components(components: &mut Map<String, Value>) {
 fn refer_within(schema: &mut Value, objects: &[(String, Value)]) {
     for inner in inner_schemas(schema) {
         if let Some((name, _)) = objects.iter().find(|(_, named)| named == &*inner) {
-            *inner = json!({ "$ref": format!("#/components/schemas/{name}") });
+            *inner = kycard_core::schema::reference(name);
         } else {
             refer_within(inner, objects);
         }
